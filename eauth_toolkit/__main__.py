@@ -1,0 +1,3 @@
+from eauth_toolkit.cli import main
+
+main()

@@ -1,0 +1,53 @@
+"""`eauth sandbox` commands: run the service."""
+
+from __future__ import annotations
+
+import typer
+
+from eauth_toolkit.cli._common import console
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Number of uvicorn worker processes."),
+    database_url: str = typer.Option(
+        "", envvar="EAUTH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file under var/)."
+    ),
+    no_samples: bool = typer.Option(False, help="Do not load the sample data."),
+) -> None:
+    """Start the service: plan report, repository API and pages, signature check, pilot sandbox."""
+    import os
+
+    import uvicorn
+
+    base = f"http://{host}:{port}"
+    os.environ.setdefault("EAUTH_BASE_URL", base)
+    if database_url:
+        os.environ["EAUTH_DATABASE_URL"] = database_url
+    if no_samples:
+        os.environ["EAUTH_NO_SAMPLES"] = "1"
+    console.print(f"eauth-toolkit service on {base}")
+    for path, what in [
+        ("/", "home"),
+        ("/plan", "Work Plan progress report"),
+        ("/repository", "Collaborative Repository List"),
+        ("/signatures/check", "check a signed PDF"),
+        ("/pilot/report", "pilot report"),
+        ("/docs", "OpenAPI documentation"),
+        ("/health", "health"),
+    ]:
+        console.print(f"  {base}{path}  [dim]{what}[/dim]")
+    uvicorn.run(
+        "eauth_toolkit.web.factory:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -1,0 +1,66 @@
+"""``create_app(settings)``: the one service (``eauth sandbox serve``).
+
+Each part contributes an ``install(app, settings)`` function that adds its routers, pages and
+start-up work; nothing is created at import time, so tests build the real app against a temporary
+SQLite file or a real PostgreSQL server just by passing other settings.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from eauth_toolkit import __version__
+from eauth_toolkit.settings import Settings
+
+__all__ = ["create_app", "templates", "PARTS"]
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+
+#: modules with an ``install(app, settings)`` function, in mounting order
+PARTS = (
+    "eauth_toolkit.web.routes.plan",
+    "eauth_toolkit.web.routes.repository",
+    "eauth_toolkit.web.routes.signatures",
+    "pilot_sandbox.web",
+)
+
+#: links shown on the home page: (path, title, what it is), extended by the parts' install()
+HOME_LINKS_KEY = "home_links"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="eauth-toolkit",
+        version=__version__,
+        description=(
+            "ASEAN e-authentication and e-signature interoperability toolkit "
+            "(Work Plan B.2 Electronic Authentication, B.3 Electronic Signatures)."
+        ),
+    )
+    app.state.settings = settings
+    setattr(app.state, HOME_LINKS_KEY, [("/docs", "API documentation", "OpenAPI")])
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, "home.html", {"links": getattr(app.state, HOME_LINKS_KEY)}
+        )
+
+    for name in PARTS:
+        importlib.import_module(name).install(app, settings)
+    return app
+
+
+def add_home_link(app: FastAPI, path: str, title: str, what: str) -> None:
+    getattr(app.state, HOME_LINKS_KEY).append((path, title, what))
