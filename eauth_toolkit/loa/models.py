@@ -168,7 +168,7 @@ class Enrolment(_Frozen):
     """Enrolment: identity proofing and registration."""
 
     identity_proofing: IdentityProofing = Field(
-        IdentityProofing.unknown, description="How the person's identity is established."
+        default=IdentityProofing.unknown, description="How the person's identity is established."
     )
     evidence: list[Evidence] = Field(
         default_factory=list, description="Identity evidence collected (empty: not known)."
@@ -182,10 +182,12 @@ class Enrolment(_Frozen):
         description="How the person is shown to own the evidence (empty: not known).",
     )
     biometric_recorded: bool | None = Field(
-        None, description="A facial image or fingerprint of the person is recorded at enrolment."
+        default=None,
+        description="A facial image or fingerprint of the person is recorded at enrolment.",
     )
     credential_binding: CredentialBinding = Field(
-        CredentialBinding.unknown, description="How the credential is tied to the proofed person."
+        default=CredentialBinding.unknown,
+        description="How the credential is tied to the proofed person.",
     )
 
 
@@ -335,22 +337,29 @@ class CredentialManagement(_Frozen):
         description="Authenticators used together in one sign-in (empty: not known).",
     )
     activation: Activation = Field(
-        Activation.unknown, description="What unlocks the authenticator on the person's side."
+        default=Activation.unknown,
+        description="What unlocks the authenticator on the person's side.",
     )
     key_protection: KeyProtection = Field(
-        KeyProtection.unknown, description="How the secret or private key is protected."
+        default=KeyProtection.unknown, description="How the secret or private key is protected."
     )
     verifier_storage: SecretStorage = Field(
-        SecretStorage.unknown, description="What the verifier stores to check the authenticator."
+        default=SecretStorage.unknown,
+        description="What the verifier stores to check the authenticator.",
     )
     revocation: bool | None = Field(
-        None, description="The credential can be suspended and revoked (by the person or issuer)."
+        default=None,
+        description="The credential can be suspended and revoked (by the person or issuer).",
     )
     status_checked: bool | None = Field(
-        None, description="Revocation status is checked at every authentication."
+        default=None, description="Revocation status is checked at every authentication."
     )
-    expiry: bool | None = Field(None, description="Credentials have a limited validity period.")
-    renewal: Renewal = Field(Renewal.unknown, description="What renewal or replacement requires.")
+    expiry: bool | None = Field(
+        default=None, description="Credentials have a limited validity period."
+    )
+    renewal: Renewal = Field(
+        default=Renewal.unknown, description="What renewal or replacement requires."
+    )
 
     @property
     def factor_categories(self) -> frozenset[FactorCategory]:
@@ -391,24 +400,27 @@ class Authentication(_Frozen):
     """Entity authentication: how the protocol resists attacks."""
 
     guessing_protection: bool | None = Field(
-        None, description="Online guessing is limited (rate limiting, lockout, PIN retry counter)."
+        default=None,
+        description="Online guessing is limited (rate limiting, lockout, PIN retry counter).",
     )
     eavesdropping_protection: bool | None = Field(
-        None, description="Secrets never cross the network in the clear (encrypted channel)."
+        default=None,
+        description="Secrets never cross the network in the clear (encrypted channel).",
     )
     replay_protection: bool | None = Field(
-        None,
+        default=None,
         description="A captured sign-in cannot be used again (challenge, nonce, one-time value).",
     )
     session_protection: bool | None = Field(
-        None,
+        default=None,
         description="The session after sign-in is protected against hijacking (bound, secure cookies, timeouts).",
     )
     mitm_resistance: MitmResistance = Field(
-        MitmResistance.unknown, description="Protection against relaying (man in the middle)."
+        default=MitmResistance.unknown,
+        description="Protection against relaying (man in the middle).",
     )
     phishing_resistance: bool | None = Field(
-        None,
+        default=None,
         description="A fake site cannot obtain a usable sign-in (origin-bound keys, client-authenticated TLS).",
     )
 
@@ -482,17 +494,18 @@ class Management(_Frozen):
     """Management and organisation of the service."""
 
     legal_basis: LegalBasis = Field(
-        LegalBasis.unknown, description="What the service operates under."
+        default=LegalBasis.unknown, description="What the service operates under."
     )
     supervision: Supervision = Field(
-        Supervision.unknown, description="Oversight of the operator by an authority."
+        default=Supervision.unknown, description="Oversight of the operator by an authority."
     )
-    audit: Audit = Field(Audit.unknown, description="Audits of the service.")
+    audit: Audit = Field(default=Audit.unknown, description="Audits of the service.")
     information_security: InformationSecurity = Field(
-        InformationSecurity.unknown, description="Information security management."
+        default=InformationSecurity.unknown, description="Information security management."
     )
     record_keeping: bool | None = Field(
-        None, description="Records of enrolment, credential life cycle and sign-ins are kept."
+        default=None,
+        description="Records of enrolment, credential life cycle and sign-ins are kept.",
     )
 
 
@@ -503,15 +516,24 @@ class TechnologyProfile(_Frozen):
     """An e-authentication technology as an authority describes it."""
 
     name: str = Field(..., min_length=1, description="Name of the technology or service.")
-    operator: str | None = Field(None, description="Who runs it.")
-    description: str | None = Field(None, description="A short description.")
+    operator: str | None = Field(default=None, description="Who runs it.")
+    description: str | None = Field(default=None, description="A short description.")
     claimed_level: int | None = Field(
-        None, ge=1, le=4, description="The ISO/IEC 29115 level the operator claims (1-4)."
+        default=None, ge=1, le=4, description="The ISO/IEC 29115 level the operator claims (1-4)."
     )
-    enrolment: Enrolment = Field(default_factory=Enrolment)
-    credential_management: CredentialManagement = Field(default_factory=CredentialManagement)
-    authentication: Authentication = Field(default_factory=Authentication)
-    management: Management = Field(default_factory=Management)
+    enrolment: Enrolment = Field(
+        default=Enrolment(), description="Enrolment: identity proofing and registration."
+    )
+    credential_management: CredentialManagement = Field(
+        default=CredentialManagement(),
+        description="Credential management: authenticators and their life cycle.",
+    )
+    authentication: Authentication = Field(
+        default=Authentication(), description="Entity authentication: protocol protections."
+    )
+    management: Management = Field(
+        default=Management(), description="Management and organisation of the service."
+    )
     sources: dict[JsonPointer, HttpUrl] = Field(
         default_factory=dict,
         description="Where each fact comes from: JSON pointer into this profile -> public URL.",
