@@ -1,0 +1,74 @@
+"""The registry's own LoA assessment of an entry's technology profile (via ``eauth_toolkit.loa``).
+
+The registry stores the assessed level beside the level the AMS claims and flags a difference.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eauth_toolkit.errors import EauthError
+from eauth_toolkit.loa import assess, profile_from_dict
+
+__all__ = ["EntryAssessment", "assess_entry"]
+
+
+@dataclass(frozen=True)
+class EntryAssessment:
+    """The summary the registry keeps: the overall ISO/IEC 29115 level, its mappings, and the
+    full explanation from the LoA engine (``details``)."""
+
+    level: int | None
+    summary: dict[str, Any] | None
+    details: dict[str, Any] | None
+    mismatch: bool
+
+
+def _assess(profile: dict[str, Any]) -> dict[str, Any] | None:
+    details: dict[str, Any] = assess(profile_from_dict(profile, source="profile")).to_dict()
+    return details
+
+
+def _summary(details: dict[str, Any]) -> tuple[int | None, dict[str, Any] | None]:
+    iso = details.get("iso29115")
+    level = iso.get("overall") if isinstance(iso, dict) else iso
+    if not isinstance(level, int):
+        return None, None
+    summary: dict[str, Any] = {"iso29115": level}
+    eidas = details.get("eidas")
+    if isinstance(eidas, dict):
+        eidas = eidas.get("level") or eidas.get("overall")
+    if eidas is not None:
+        summary["eidas"] = str(eidas)
+    nist = details.get("nist")
+    if isinstance(nist, dict):
+        summary["nist"] = nist
+    version = details.get("guidance_version") or (
+        details.get("guidance", {}).get("version")
+        if isinstance(details.get("guidance"), dict)
+        else None
+    )
+    if version is not None:
+        summary["guidance_version"] = str(version)
+    return level, summary
+
+
+def assess_entry(entry: dict[str, Any]) -> EntryAssessment:
+    """Assess an entry's profile; entries without a profile have no assessed level."""
+    profile = entry.get("profile")
+    claimed = entry.get("claimed_level")
+    claimed_level = claimed.get("iso29115") if isinstance(claimed, dict) else None
+    if not isinstance(profile, dict):
+        return EntryAssessment(None, None, None, False)
+    try:
+        details = _assess(profile)
+    except EauthError:
+        raise
+    except (ValueError, TypeError) as exc:
+        raise EauthError(f"cannot assess the profile: {exc}", where="/profile") from None
+    if details is None:
+        return EntryAssessment(None, None, None, False)
+    level, summary = _summary(details)
+    mismatch = level is not None and claimed_level is not None and claimed_level != level
+    return EntryAssessment(level, summary, details, mismatch)

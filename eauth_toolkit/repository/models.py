@@ -1,0 +1,262 @@
+"""The Collaborative Repository List documents: entries, AMS submissions and the published list.
+
+The pydantic models here are the source of the published JSON Schemas
+(``schemas/repository-entry``, ``repository-submission`` and ``repository-list``). The published
+list follows the shape of an ETSI TS 119 612 trusted list: scheme information, a sequence number,
+the issue date and the next update, and every entry with its dated status history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eauth_toolkit.loa.models import TechnologyProfile
+
+__all__ = [
+    "AMS_CODES",
+    "TECHNOLOGY_TYPES",
+    "STATUSES",
+    "AmsCode",
+    "TechnologyType",
+    "EntryStatus",
+    "StatusChange",
+    "ClaimedLevel",
+    "AcrValue",
+    "OidcProvider",
+    "Disclosure",
+    "Entry",
+    "Withdrawal",
+    "SubmissionDocument",
+    "AssessedLevel",
+    "PublishedEntry",
+    "SchemeInformation",
+    "PublishedList",
+    "PUBLISHED_SCHEMAS",
+]
+
+#: the ten ASEAN Member States, ISO 3166-1 alpha-2
+AMS_CODES: tuple[str, ...] = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+TECHNOLOGY_TYPES: tuple[str, ...] = (
+    "national_digital_identity",
+    "corporate_digital_identity",
+    "pki_digital_certificate",
+    "identity_verification_service",
+    "mobile_identity_app",
+    "smart_card",
+    "one_time_password",
+    "other",
+)
+STATUSES: tuple[str, ...] = ("active", "suspended", "withdrawn")
+
+AmsCode = Literal["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"]
+TechnologyType = Literal[
+    "national_digital_identity",
+    "corporate_digital_identity",
+    "pki_digital_certificate",
+    "identity_verification_service",
+    "mobile_identity_app",
+    "smart_card",
+    "one_time_password",
+    "other",
+]
+EntryStatus = Literal["active", "suspended", "withdrawn"]
+
+EntryId = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z]{2}-[a-z0-9-]+$",
+        max_length=120,
+        description="Stable identifier: the lower-case AMS code, a hyphen, then a slug.",
+    ),
+]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2_000)]
+Iso29115Level = Annotated[int, Field(ge=1, le=4, description="ISO/IEC 29115 level, 1 to 4.")]
+Pointer = Annotated[
+    str,
+    Field(
+        pattern=r"^(/([^~/]|~[01])*)*$",
+        max_length=500,
+        description="RFC 6901 JSON pointer into the entry ('' is the whole entry).",
+    ),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StatusChange(_Model):
+    """One dated change of status."""
+
+    status: EntryStatus
+    date: dt.date
+    reason: ShortText | None = None
+
+
+class ClaimedLevel(_Model):
+    """The level the AMS (or the operator) states publicly for the technology."""
+
+    iso29115: Iso29115Level
+    national_name: ShortText | None = Field(
+        default=None, description="The level's name in the national scheme, where there is one."
+    )
+
+
+class AcrValue(_Model):
+    """A national ``acr`` value of an OpenID provider and the ISO/IEC 29115 level it maps to."""
+
+    acr: Annotated[str, Field(min_length=1, max_length=500)]
+    iso29115: Iso29115Level | None = None
+    description: ShortText | None = None
+
+
+class OidcProvider(_Model):
+    """Where the technology is an OpenID Connect provider: its public issuer and ``acr`` values."""
+
+    issuer: HttpUrl | None = None
+    discovery_url: HttpUrl | None = None
+    acr_values: list[AcrValue] = Field(default_factory=list, max_length=50)
+
+
+class Disclosure(_Model):
+    """Restrictions on what may be disclosed (AMS laws on technology neutrality)."""
+
+    restricted: bool = False
+    note: ShortText | None = None
+
+
+class Entry(_Model):
+    """One e-authentication technology approved in, or commonly used in, one AMS."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"title": "Collaborative Repository List entry"},
+    )
+
+    id: EntryId
+    ams: AmsCode
+    name: ShortText
+    operator: ShortText
+    technology_type: TechnologyType
+    description: Text
+    legal_basis: Text | None = None
+    supervising_authority: ShortText | None = None
+    profile: TechnologyProfile | None = Field(
+        default=None, description="The technology profile assessed by the LoA rules."
+    )
+    claimed_level: ClaimedLevel | None = None
+    oidc: OidcProvider | None = None
+    status: EntryStatus
+    status_history: list[StatusChange] = Field(min_length=1, max_length=200)
+    disclosure: Disclosure = Field(default_factory=Disclosure)
+    last_reviewed: dt.date
+    sources: dict[Pointer, HttpUrl] = Field(
+        description="Source URL of each fact, keyed by the JSON pointer of the fact it supports; "
+        "a pointer covers everything below it."
+    )
+    unconfirmed: list[Pointer] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Pointers of facts that no public source could confirm.",
+    )
+
+
+class Withdrawal(_Model):
+    """An entry the AMS withdraws; the registry keeps it, with its history, as ``withdrawn``."""
+
+    id: EntryId
+    date: dt.date
+    reason: ShortText
+
+
+class SubmissionDocument(_Model):
+    """What an AMS authority submits: the entries it adds or changes, and those it withdraws.
+
+    ``sequence``, ``issued_at`` and ``jti`` protect against replay and reordering; they are
+    required in a signed submission and added by ``eauth repo submit`` when missing.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"title": "Collaborative Repository List submission"},
+    )
+
+    ams: AmsCode
+    authority: ShortText
+    sandbox_note: Text | None = None
+    entries: list[Entry] = Field(default_factory=list, max_length=20_000)
+    withdrawals: list[Withdrawal] = Field(default_factory=list, max_length=20_000)
+    sequence: int | None = Field(
+        default=None, ge=1, description="Per-AMS submission number; each must exceed the last."
+    )
+    issued_at: dt.datetime | None = Field(default=None, description="When the authority signed.")
+    jti: Annotated[str, Field(min_length=8, max_length=200)] | None = Field(
+        default=None, description="Unique identifier of this submission."
+    )
+
+
+class AssessedLevel(_Model):
+    """The level the registry's LoA rules assess from the profile, with its mappings."""
+
+    iso29115: int = Field(
+        ge=0, le=4, description="Assessed ISO/IEC 29115 level (0: below level 1)."
+    )
+    eidas: str | None = None
+    nist: dict[str, Any] | None = None
+    guidance_version: str | None = None
+
+
+class PublishedEntry(Entry):
+    """An entry as the registry publishes it: with the assessed level beside the claimed one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"title": "Published Collaborative Repository List entry"},
+    )
+
+    assessed_level: AssessedLevel | None = None
+    level_mismatch: bool = Field(
+        default=False, description="True when a claimed level differs from the assessed level."
+    )
+    version: int = Field(ge=1, description="How many accepted submissions changed this entry.")
+    updated_at: dt.datetime
+
+
+class SchemeInformation(_Model):
+    """Who operates the list and under which rules (after ETSI TS 119 612 clause 5.3)."""
+
+    scheme_name: ShortText
+    scheme_operator: ShortText
+    scheme_territory: ShortText
+    scheme_type: ShortText
+    policy: Text
+    publisher_key_id: ShortText | None = None
+    sandbox: bool = False
+
+
+class PublishedList(_Model):
+    """The Collaborative Repository List as signed and published."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"title": "Collaborative Repository List"},
+    )
+
+    list_format: Literal["eauth-repository-list/1"] = "eauth-repository-list/1"
+    scheme_information: SchemeInformation
+    sequence_number: int = Field(ge=1)
+    issued_at: dt.datetime
+    next_update: dt.datetime
+    entries: list[PublishedEntry]
+
+
+PUBLISHED_SCHEMAS: dict[str, type[BaseModel]] = {
+    "repository-entry": Entry,
+    "repository-submission": SubmissionDocument,
+    "repository-list": PublishedList,
+}

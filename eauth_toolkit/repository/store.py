@@ -1,0 +1,597 @@
+"""The repository store: accepted submissions, entries with every version, publications.
+
+SQLite file by default, PostgreSQL by URL (SQLAlchemy 2 Core, Alembic migrations in
+``migrations/``). Each accepted submission is one transaction that:
+
+* advances the AMS's sequence number with a compare-and-set (so replayed or out-of-order
+  submissions lose even when they race), and the unique ``jti`` refuses any replay;
+* writes the entries it adds or changes and the withdrawals, each as a new version (nothing is
+  ever deleted; a withdrawn entry keeps its history);
+* records the audit row: who (authority, key id, channel), when, the JWS, the diff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, event, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from eauth_toolkit.db import make_engine, migrate
+from eauth_toolkit.errors import RepositoryError
+from eauth_toolkit.repository import tables as t
+from eauth_toolkit.repository.assessment import assess_entry
+from eauth_toolkit.repository.keys import AuthorityRegistry
+from eauth_toolkit.repository.submission import (
+    SubmissionPolicy,
+    SubmissionRefused,
+    VerifiedSubmission,
+    check_submission,
+)
+
+__all__ = [
+    "MIGRATIONS_DIR",
+    "RepositoryStore",
+    "StoredEntry",
+    "SubmissionReceipt",
+    "EntryFilter",
+    "utcnow",
+]
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An entry as the registry holds it."""
+
+    id: str
+    ams: str
+    document: dict[str, Any]
+    status: str
+    assessed_level: int | None
+    claimed_level: int | None
+    level_mismatch: bool
+    assessment: dict[str, Any] | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def published(self) -> dict[str, Any]:
+        """The entry as it appears in the published list (see ``PublishedEntry``)."""
+        out = dict(self.document)
+        summary = (self.assessment or {}).get("summary")
+        out["assessed_level"] = summary
+        out["level_mismatch"] = self.level_mismatch
+        out["version"] = self.version
+        out["updated_at"] = self.updated_at.isoformat()
+        return out
+
+
+@dataclass(frozen=True)
+class SubmissionReceipt:
+    """What the registry answers to an accepted submission."""
+
+    id: int
+    ams: str
+    sequence: int
+    received_at: dt.datetime
+    diff: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    ams: str | None = None
+    min_loa: int | None = None
+    technology_type: str | None = None
+    status: str | None = None
+    text: str | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    keys = sorted(set(old) | set(new))
+    return [f"/{k}" for k in keys if old.get(k) != new.get(k)]
+
+
+def _merge_history(
+    recorded: list[dict[str, Any]], submitted: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Recorded history, then the submitted items it does not hold yet (history only grows)."""
+    out = [dict(item) for item in recorded]
+    seen = {(i["status"], i["date"]) for i in out}
+    for item in submitted:
+        if (item["status"], item["date"]) not in seen:
+            out.append(dict(item))
+            seen.add((item["status"], item["date"]))
+    out.sort(key=lambda i: i["date"])
+    return out
+
+
+def _row_entry(row: Any) -> StoredEntry:
+    return StoredEntry(
+        id=row.id,
+        ams=row.ams,
+        document=row.document,
+        status=row.status,
+        assessed_level=row.assessed_level,
+        claimed_level=row.claimed_level,
+        level_mismatch=bool(row.level_mismatch),
+        assessment=row.assessment,
+        version=row.version,
+        created_at=_aware(row.created_at),
+        updated_at=_aware(row.updated_at),
+    )
+
+
+class RepositoryStore:
+    """The registry's database. Create with :meth:`open` (which migrates)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        authorities: AuthorityRegistry,
+        *,
+        policy: SubmissionPolicy | None = None,
+    ) -> None:
+        self.engine = engine
+        self.authorities = authorities
+        self.policy = policy or SubmissionPolicy()
+
+    # ------------------------------------------------------------------ set-up
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        authorities: AuthorityRegistry,
+        *,
+        policy: SubmissionPolicy | None = None,
+        engine: Engine | None = None,
+    ) -> RepositoryStore:
+        """Connect to ``url`` (or use ``engine``), bring the schema up to date, return the store."""
+        engine = engine or make_engine(url)
+        _sqlite_transactions(engine)
+        try:
+            migrate(engine, MIGRATIONS_DIR, t.VERSION_TABLE)
+        except OperationalError as exc:
+            raise RepositoryError(f"cannot open the store: {exc.orig}", where=url) from None
+        return cls(engine, authorities, policy=policy)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(eauth_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # ------------------------------------------------------------------ submissions
+
+    def next_sequence(self, ams: str) -> int:
+        with self._read() as conn:
+            last = conn.scalar(select(t.ams_state.c.last_sequence).where(t.ams_state.c.ams == ams))
+        return int(last or 0) + 1
+
+    def submit(
+        self,
+        jws_text: str | bytes,
+        *,
+        channel: str = "cli",
+        token_ams: str | None = None,
+        submitter: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> SubmissionReceipt:
+        """Check a signed submission and apply it in one transaction, or refuse it."""
+        now = now or utcnow()
+        verified = check_submission(
+            jws_text, self.authorities, now=now, policy=self.policy, token_ams=token_ams
+        )
+        who = submitter or f"{verified.authority.name} (authority of {verified.ams})"
+        try:
+            with self._write() as conn:
+                return self._apply(conn, verified, who=who, channel=channel, now=now)
+        except IntegrityError:
+            raise SubmissionRefused(
+                "replayed",
+                f"submission {verified.jti!r} (sequence {verified.sequence}) was already accepted",
+            ) from None
+
+    def _apply(
+        self,
+        conn: Connection,
+        sub: VerifiedSubmission,
+        *,
+        who: str,
+        channel: str,
+        now: dt.datetime,
+    ) -> SubmissionReceipt:
+        seen = conn.scalar(select(t.submission.c.id).where(t.submission.c.jti == sub.jti))
+        if seen is not None:
+            raise SubmissionRefused(
+                "replayed", f"submission {sub.jti!r} was already accepted (audit #{seen})"
+            )
+        last = conn.scalar(select(t.ams_state.c.last_sequence).where(t.ams_state.c.ams == sub.ams))
+        moved = conn.execute(
+            update(t.ams_state)
+            .where(and_(t.ams_state.c.ams == sub.ams, t.ams_state.c.last_sequence < sub.sequence))
+            .values(last_sequence=sub.sequence)
+        )
+        if moved.rowcount != 1:
+            last = conn.scalar(
+                select(t.ams_state.c.last_sequence).where(t.ams_state.c.ams == sub.ams)
+            )
+            code = "replayed" if sub.sequence == last else "out_of_order"
+            raise SubmissionRefused(
+                code,
+                f"sequence {sub.sequence} is not after {sub.ams}'s last accepted sequence {last}",
+                where="/sequence",
+            )
+        sub_id = conn.execute(
+            insert(t.submission)
+            .values(
+                ams=sub.ams,
+                sequence=sub.sequence,
+                jti=sub.jti,
+                issued_at=sub.issued_at,
+                received_at=now,
+                authority_kid=sub.authority.kid,
+                submitter=who[:500],
+                channel=channel[:20],
+                payload_sha256=sub.payload_sha256,
+                jws=sub.jws,
+                diff={},
+            )
+            .returning(t.submission.c.id)
+        ).scalar_one()
+        diff = self._apply_entries(conn, sub, sub_id, now)
+        conn.execute(update(t.submission).where(t.submission.c.id == sub_id).values(diff=diff))
+        conn.execute(
+            update(t.ams_state)
+            .where(t.ams_state.c.ams == sub.ams)
+            .values(last_submission_id=sub_id)
+        )
+        return SubmissionReceipt(sub_id, sub.ams, sub.sequence, now, diff)
+
+    def _apply_entries(
+        self, conn: Connection, sub: VerifiedSubmission, sub_id: int, now: dt.datetime
+    ) -> dict[str, Any]:
+        diff: dict[str, Any] = {"added": [], "changed": {}, "withdrawn": [], "unchanged": []}
+        entries = sub.document.get("entries", [])
+        ids = [e["id"] for e in entries] + [w["id"] for w in sub.document.get("withdrawals", [])]
+        existing = {
+            row.id: row
+            for chunk in _chunks(ids, 500)
+            for row in conn.execute(select(t.entry).where(t.entry.c.id.in_(chunk)))
+        }
+        for i, doc in enumerate(entries):
+            row = existing.get(doc["id"])
+            if row is not None and row.ams != sub.ams:  # ids carry the AMS; kept as a last guard
+                raise SubmissionRefused(
+                    "forbidden", f"{doc['id']!r} belongs to {row.ams}", where=f"/entries/{i}/id"
+                )
+            new = dict(doc)
+            if row is not None:
+                new["status_history"] = _merge_history(
+                    row.document["status_history"], doc["status_history"]
+                )
+                if new["status_history"][-1]["status"] != new["status"]:
+                    last = new["status_history"][-1]
+                    raise SubmissionRefused(
+                        "status_conflict",
+                        f"the registry records {last['status']!r} on {last['date']} for "
+                        f"{doc['id']!r}; add a later dated status change to make it "
+                        f"{new['status']!r}",
+                        where=f"/entries/{i}/status_history",
+                    )
+                if new == row.document:
+                    diff["unchanged"].append(doc["id"])
+                    continue
+            self._write_version(conn, new, row, sub_id, now)
+            if row is None:
+                diff["added"].append(doc["id"])
+            else:
+                diff["changed"][doc["id"]] = _changed_fields(row.document, new)
+        for i, item in enumerate(sub.document.get("withdrawals", [])):
+            row = existing.get(item["id"])
+            if row is None:
+                raise SubmissionRefused(
+                    "unknown_entry",
+                    f"cannot withdraw {item['id']!r}: the registry has no such entry",
+                    where=f"/withdrawals/{i}/id",
+                )
+            if row.status == "withdrawn":
+                diff["unchanged"].append(item["id"])
+                continue
+            new = dict(row.document)
+            change = {"status": "withdrawn", "date": item["date"], "reason": item["reason"]}
+            new["status_history"] = _merge_history(row.document["status_history"], [change])
+            if new["status_history"][-1] != change:
+                raise SubmissionRefused(
+                    "status_conflict",
+                    f"withdrawal date {item['date']} is before the last recorded status change",
+                    where=f"/withdrawals/{i}/date",
+                )
+            new["status"] = "withdrawn"
+            self._write_version(conn, new, row, sub_id, now)
+            diff["withdrawn"].append(item["id"])
+        return diff
+
+    def _write_version(
+        self,
+        conn: Connection,
+        doc: dict[str, Any],
+        row: Any,
+        sub_id: int,
+        now: dt.datetime,
+    ) -> None:
+        assessment = assess_entry(doc)
+        claimed = (doc.get("claimed_level") or {}).get("iso29115")
+        stored_assessment = (
+            {"summary": assessment.summary, "details": assessment.details}
+            if assessment.summary is not None
+            else None
+        )
+        version = 1 if row is None else row.version + 1
+        values = {
+            "ams": doc["ams"],
+            "name": doc["name"][:500],
+            "technology_type": doc["technology_type"],
+            "status": doc["status"],
+            "assessed_level": assessment.level,
+            "claimed_level": claimed,
+            "level_mismatch": assessment.mismatch,
+            "document": doc,
+            "assessment": stored_assessment,
+            "version": version,
+            "updated_at": now,
+            "submission_id": sub_id,
+        }
+        if row is None:
+            conn.execute(insert(t.entry).values(id=doc["id"], created_at=now, **values))
+        else:
+            conn.execute(update(t.entry).where(t.entry.c.id == doc["id"]).values(**values))
+        conn.execute(
+            insert(t.entry_version).values(
+                entry_id=doc["id"],
+                version=version,
+                status=doc["status"],
+                document=doc,
+                assessed_level=assessment.level,
+                submission_id=sub_id,
+                recorded_at=now,
+            )
+        )
+
+    # ------------------------------------------------------------------ reading
+
+    def entries(self, flt: EntryFilter | None = None) -> list[StoredEntry]:
+        flt = flt or EntryFilter()
+        query = select(t.entry).order_by(t.entry.c.id)
+        if flt.ams:
+            query = query.where(t.entry.c.ams == flt.ams)
+        if flt.min_loa is not None:
+            query = query.where(t.entry.c.assessed_level >= flt.min_loa)
+        if flt.technology_type:
+            query = query.where(t.entry.c.technology_type == flt.technology_type)
+        if flt.status:
+            query = query.where(t.entry.c.status == flt.status)
+        if flt.text:
+            needle = "%" + flt.text.lower().replace("%", "").replace("_", "") + "%"
+            query = query.where(func.lower(t.entry.c.name).like(needle))
+        if flt.offset:
+            query = query.offset(flt.offset)
+        if flt.limit is not None:
+            query = query.limit(flt.limit)
+        with self._read() as conn:
+            return [_row_entry(r) for r in conn.execute(query)]
+
+    def count_entries(self, ams: str | None = None) -> int:
+        query = select(func.count()).select_from(t.entry)
+        if ams:
+            query = query.where(t.entry.c.ams == ams)
+        with self._read() as conn:
+            return int(conn.scalar(query) or 0)
+
+    def entry(self, entry_id: str) -> StoredEntry | None:
+        with self._read() as conn:
+            row = conn.execute(select(t.entry).where(t.entry.c.id == entry_id)).first()
+        return _row_entry(row) if row is not None else None
+
+    def entry_versions(self, entry_id: str) -> list[dict[str, Any]]:
+        query = (
+            select(t.entry_version)
+            .where(t.entry_version.c.entry_id == entry_id)
+            .order_by(t.entry_version.c.version)
+        )
+        with self._read() as conn:
+            return [
+                {
+                    "version": r.version,
+                    "status": r.status,
+                    "assessed_level": r.assessed_level,
+                    "submission_id": r.submission_id,
+                    "recorded_at": _aware(r.recorded_at).isoformat(),
+                    "document": r.document,
+                }
+                for r in conn.execute(query)
+            ]
+
+    def submissions(self, ams: str | None = None) -> list[dict[str, Any]]:
+        """The audit trail, oldest first."""
+        query = select(t.submission).order_by(t.submission.c.id)
+        if ams:
+            query = query.where(t.submission.c.ams == ams)
+        with self._read() as conn:
+            return [
+                {
+                    "id": r.id,
+                    "ams": r.ams,
+                    "sequence": r.sequence,
+                    "jti": r.jti,
+                    "issued_at": _aware(r.issued_at).isoformat(),
+                    "received_at": _aware(r.received_at).isoformat(),
+                    "authority_kid": r.authority_kid,
+                    "submitter": r.submitter,
+                    "channel": r.channel,
+                    "payload_sha256": r.payload_sha256,
+                    "jws": r.jws,
+                    "diff": r.diff,
+                }
+                for r in conn.execute(query)
+            ]
+
+    def dump(self) -> dict[str, list[dict[str, Any]]]:
+        """Every row of every repository table, in a stable order (for audits and tests)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self._read() as conn:
+            for table in t.metadata.sorted_tables:
+                keys = list(table.primary_key.columns)
+                rows = conn.execute(select(table).order_by(*keys)).mappings()
+                out[table.name] = [
+                    {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in r.items()}
+                    for r in rows
+                ]
+        return out
+
+    # ------------------------------------------------------------------ API tokens
+
+    def create_token(self, ams: str, label: str, *, now: dt.datetime | None = None) -> str:
+        """A new bearer token bound to ``ams``; only its SHA-256 is stored."""
+        if self.authorities.get(ams) is None:
+            raise RepositoryError(f"no authority is registered for {ams}", where="ams")
+        token = f"eauth_{ams.lower()}_" + secrets.token_urlsafe(32)
+        with self._write() as conn:
+            conn.execute(
+                insert(t.api_token).values(
+                    token_sha256=hashlib.sha256(token.encode()).hexdigest(),
+                    ams=ams,
+                    label=label[:200],
+                    created_at=now or utcnow(),
+                    revoked=False,
+                )
+            )
+        return token
+
+    def token_owner(self, token: str) -> tuple[str, str] | None:
+        """(AMS, label) of a valid token, or None."""
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self._read() as conn:
+            row = conn.execute(
+                select(t.api_token.c.ams, t.api_token.c.label).where(
+                    and_(t.api_token.c.token_sha256 == digest, t.api_token.c.revoked.is_(False))
+                )
+            ).first()
+        return (row.ams, row.label) if row is not None else None
+
+    # ------------------------------------------------------------------ publications
+
+    def last_publication_number(self) -> int:
+        with self._read() as conn:
+            return int(conn.scalar(select(func.max(t.publication.c.sequence_number))) or 0)
+
+    @contextmanager
+    def recording_publication(
+        self,
+        *,
+        sequence_number: int,
+        issued_at: dt.datetime,
+        next_update: dt.datetime,
+        entry_count: int,
+        key_id: str,
+        content: bytes,
+    ) -> Iterator[None]:
+        """Insert the publication row; the caller writes the file inside the block. If the
+        block raises, the row is rolled back; if the number is already taken, refuse."""
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    insert(t.publication).values(
+                        sequence_number=sequence_number,
+                        issued_at=issued_at,
+                        next_update=next_update,
+                        entry_count=entry_count,
+                        key_id=key_id,
+                        sha256=hashlib.sha256(content).hexdigest(),
+                        content=content,
+                    )
+                )
+                yield
+        except IntegrityError:
+            raise RepositoryError(
+                f"list number {sequence_number} was published concurrently; publish again",
+                code="publication_conflict",
+            ) from None
+
+    def publications(self) -> list[dict[str, Any]]:
+        cols = [c for c in t.publication.c if c.name != "content"]
+        with self._read() as conn:
+            rows = conn.execute(select(*cols).order_by(t.publication.c.sequence_number))
+            return [
+                {
+                    "sequence_number": r.sequence_number,
+                    "issued_at": _aware(r.issued_at).isoformat(),
+                    "next_update": _aware(r.next_update).isoformat(),
+                    "entry_count": r.entry_count,
+                    "key_id": r.key_id,
+                    "sha256": r.sha256,
+                }
+                for r in rows
+            ]
+
+    def publication_content(self, sequence_number: int | None = None) -> bytes | None:
+        """The signed list file of one publication (the latest when no number is given)."""
+        query = select(t.publication.c.content)
+        if sequence_number is None:
+            query = query.order_by(t.publication.c.sequence_number.desc()).limit(1)
+        else:
+            query = query.where(t.publication.c.sequence_number == sequence_number)
+        with self._read() as conn:
+            value = conn.scalar(query)
+        return bytes(value) if value is not None else None
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _sqlite_transactions(engine: Engine) -> None:
+    """On SQLite let SQLAlchemy issue BEGIN itself, and BEGIN IMMEDIATE for writes, so two
+    writers queue on the busy timeout instead of failing when a read lock is upgraded."""
+    if engine.dialect.name != "sqlite" or getattr(engine, "_eauth_tx", False):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("eauth_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    engine._eauth_tx = True  # type: ignore[attr-defined]

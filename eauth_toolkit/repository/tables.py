@@ -1,0 +1,131 @@
+"""The repository's tables (SQLAlchemy Core); migrations live in ``migrations/``.
+
+Nothing is ever deleted: an entry row holds the current version, ``repo_entry_version`` every
+version, ``repo_submission`` the audit record of every accepted submission (who, when, the JWS,
+the diff), ``repo_publication`` every published list.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "metadata",
+    "entry",
+    "entry_version",
+    "submission",
+    "ams_state",
+    "publication",
+    "api_token",
+    "VERSION_TABLE",
+]
+
+VERSION_TABLE = "repository_alembic_version"
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+submission = Table(
+    "repo_submission",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ams", String(2), nullable=False, index=True),
+    Column("sequence", Integer, nullable=False),
+    Column("jti", String(200), nullable=False, unique=True),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("authority_kid", String(200), nullable=False),
+    Column("submitter", String(500), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("payload_sha256", String(64), nullable=False),
+    Column("jws", Text, nullable=False),
+    Column("diff", JSON, nullable=False),
+    UniqueConstraint("ams", "sequence", name="uq_repo_submission_ams_sequence"),
+)
+
+ams_state = Table(
+    "repo_ams_state",
+    metadata,
+    Column("ams", String(2), primary_key=True),
+    Column("last_sequence", Integer, nullable=False, default=0),
+    Column("last_submission_id", Integer, ForeignKey("repo_submission.id"), nullable=True),
+)
+
+entry = Table(
+    "repo_entry",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("ams", String(2), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("technology_type", String(40), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("assessed_level", Integer, nullable=True),
+    Column("claimed_level", Integer, nullable=True),
+    Column("level_mismatch", Boolean, nullable=False, default=False),
+    Column("document", JSON, nullable=False),
+    Column("assessment", JSON, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("submission_id", Integer, ForeignKey("repo_submission.id"), nullable=False),
+    Index("ix_repo_entry_ams_id", "ams", "id"),
+    Index("ix_repo_entry_type_id", "technology_type", "id"),
+    Index("ix_repo_entry_level_id", "assessed_level", "id"),
+    Index("ix_repo_entry_status_id", "status", "id"),
+)
+
+entry_version = Table(
+    "repo_entry_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(120), ForeignKey("repo_entry.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("document", JSON, nullable=False),
+    Column("assessed_level", Integer, nullable=True),
+    Column("submission_id", Integer, ForeignKey("repo_submission.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("entry_id", "version", name="uq_repo_entry_version_entry_version"),
+)
+
+publication = Table(
+    "repo_publication",
+    metadata,
+    Column("sequence_number", Integer, primary_key=True, autoincrement=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("next_update", DateTime(timezone=True), nullable=False),
+    Column("entry_count", Integer, nullable=False),
+    Column("key_id", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+api_token = Table(
+    "repo_api_token",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("ams", String(2), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
