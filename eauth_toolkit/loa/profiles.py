@@ -1,0 +1,94 @@
+"""Reading technology profiles from files: a bare profile, or a repository entry with a ``profile``.
+
+Documents are checked against ``schemas/technology-profile.schema.json`` first, so an error names
+the file and the JSON pointer of the problem; only then is the pydantic model built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eauth_toolkit.errors import EauthError, SchemaError
+from eauth_toolkit.loa.assessment import profile_from_dict
+from eauth_toolkit.loa.models import TechnologyProfile
+from eauth_toolkit.schemaio import load_document, schema_errors
+
+__all__ = ["LoadedProfile", "profile_from_document", "load_profile", "repository_profiles"]
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedProfile:
+    """A profile and where it came from (``pointer`` is ``/profile`` for repository entries)."""
+
+    profile: TechnologyProfile
+    source: str
+    pointer: str
+    entry: dict[str, Any] | None = None
+
+
+def profile_from_document(doc: Any, *, source: str) -> LoadedProfile:
+    """Validate a parsed document (bare profile or entry with ``profile``) and build the profile."""
+    pointer = ""
+    entry = None
+    data = doc
+    if isinstance(doc, dict) and "profile" in doc and "enrolment" not in doc:
+        entry = doc
+        data = doc["profile"]
+        pointer = "/profile"
+    errors = schema_errors(data, "technology-profile")
+    if errors:
+        first = errors[0]
+        inner = "" if first.where in ("/", None) else first.where
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise SchemaError(first.message + more, where=f"{source}#{pointer + inner or '/'}")
+    profile = profile_from_dict(data, source=f"{source}{'#' + pointer if pointer else ''}")
+    return LoadedProfile(profile, source, pointer or "/", entry)
+
+
+def load_profile(path: str | Path) -> LoadedProfile:
+    """Load one profile file (JSON, YAML or TOML)."""
+    return profile_from_document(load_document(path), source=str(path))
+
+
+def repository_profiles(
+    directory: str | Path,
+) -> Iterator[tuple[LoadedProfile | None, str, str | None]]:
+    """Profiles of the entries in ``repository_list/*.json``: yields ``(loaded, where, problem)``.
+
+    Tolerant by design (the list may be absent or partly filled): files and entries without a
+    profile are skipped, and an entry whose profile is invalid is yielded with its problem.
+    """
+    base = Path(directory)
+    if not base.is_dir():
+        return
+    for path in sorted(base.glob("*.json")):
+        try:
+            doc = load_document(path)
+        except EauthError as exc:
+            yield None, str(path), str(exc)
+            continue
+        entries: list[Any]
+        prefix: str
+        if isinstance(doc, dict) and isinstance(doc.get("entries"), list):
+            entries, prefix = doc["entries"], "/entries"
+        elif isinstance(doc, list):
+            entries, prefix = doc, ""
+        elif isinstance(doc, dict):
+            entries, prefix = [doc], None  # type: ignore[assignment]
+        else:
+            continue
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict) or not isinstance(entry.get("profile"), dict):
+                continue
+            where = f"{path}" if prefix is None else f"{path}#{prefix}/{i}"
+            try:
+                loaded = profile_from_document(
+                    {"profile": entry["profile"]}, source=where if prefix is None else f"{path}"
+                )
+            except EauthError as exc:
+                yield None, where, str(exc)
+                continue
+            yield LoadedProfile(loaded.profile, where, "/profile", entry), where, None
