@@ -1,0 +1,205 @@
+"""The entry points: :func:`verify` (one file) and :func:`verify_many` (a batch, optionally parallel).
+
+Trust lists come from ``repository_list/trust-lists/index.yaml`` (each list pinned to its scheme
+operator's certificate) unless the caller passes its own. Formats are recognised by content:
+PDF (PAdES) now; CMS, JWS and XML signatures go to their own modules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from eauth_toolkit.errors import InputError
+from eauth_toolkit.signatures.levels import TrustSet
+from eauth_toolkit.signatures.models import FileReport
+from eauth_toolkit.signatures.pades import ValidationOptions, validate_pdf_async
+from eauth_toolkit.signatures.trustlist import TrustList, load_certificates, load_trust_list
+
+__all__ = [
+    "DEFAULT_TRUST_LIST_DIR",
+    "VerifyRequest",
+    "default_trust_lists",
+    "detect_format",
+    "expand_inputs",
+    "options_for",
+    "verify",
+    "verify_bytes",
+    "verify_many",
+]
+
+DEFAULT_TRUST_LIST_DIR = Path(__file__).resolve().parents[2] / "repository_list" / "trust-lists"
+
+
+def default_trust_lists(directory: Path = DEFAULT_TRUST_LIST_DIR) -> list[TrustList]:
+    """The lists named in ``directory/index.yaml``, each checked against its pinned signer."""
+    index_path = directory / "index.yaml"
+    try:
+        index = yaml.safe_load(index_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(f"cannot read the trust list index: {exc}", where=str(index_path)) from exc
+    out = []
+    for ams, entry in (index.get("lists") or {}).items():
+        signer_path = directory / entry["signer"]
+        try:
+            pinned = load_certificates(signer_path.read_bytes(), where=str(signer_path))
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", where=str(signer_path)) from exc
+        tl = load_trust_list(directory / entry["file"], pinned=pinned)
+        if tl.territory != ams:
+            raise InputError(
+                f"index says {ams} but the list is for {tl.territory}", where=str(index_path)
+            )
+        out.append(tl)
+    return out
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    """Plain, picklable settings of one run (workers rebuild the options from it)."""
+
+    trust_list_paths: tuple[str, ...] = ()
+    ams: str | None = None
+    online: bool = False
+    at: datetime | None = None
+
+
+def options_for(request: VerifyRequest) -> ValidationOptions:
+    if request.trust_list_paths:
+        lists = [load_trust_list(Path(p)) for p in request.trust_list_paths]
+    else:
+        lists = default_trust_lists()
+    ams = request.ams.upper() if request.ams else None
+    return ValidationOptions(
+        trust=TrustSet.for_ams(lists, ams), online=request.online, at=request.at
+    )
+
+
+def detect_format(head: bytes) -> str | None:
+    stripped = head.lstrip()
+    if b"%PDF-" in head[:1024]:
+        return "PAdES"
+    if stripped.startswith(b"<"):
+        return "XAdES"
+    if stripped.startswith(b"{") or stripped.startswith(b"ey"):
+        return "JAdES"
+    if (
+        stripped[:1] == b"\x30"
+        or stripped.startswith(b"-----BEGIN PKCS7")
+        or stripped.startswith(b"MI")
+    ):
+        return "CAdES"
+    return None
+
+
+async def _verify_async(
+    source: Path | bytes, options: ValidationOptions, name: str | None
+) -> FileReport:
+    label = name or str(source)
+    try:
+        if isinstance(source, Path):
+            with open(source, "rb") as fh:
+                head = fh.read(1024)
+        else:
+            head = source[:1024]
+    except OSError as exc:
+        return FileReport(file=label, format=None, error=f"cannot read: {exc.strerror}")
+    fmt = detect_format(head)
+    if fmt == "PAdES":
+        return await validate_pdf_async(source, options, name=label)
+    if fmt in ("CAdES", "JAdES", "XAdES"):
+        from eauth_toolkit.signatures import other_formats
+
+        return await other_formats.validate(fmt, source, options, name=label)
+    return FileReport(
+        file=label, format=None, error="cannot read: not a signed PDF, CMS, JWS or XML document"
+    )
+
+
+def verify(
+    source: Path | bytes, options: ValidationOptions, *, name: str | None = None
+) -> FileReport:
+    """Validate one document (path or bytes). Bad input gives a report with ``error``, never an exception."""
+    return asyncio.run(_verify_async(source, options, name))
+
+
+def verify_bytes(data: bytes, options: ValidationOptions, *, name: str) -> FileReport:
+    return verify(data, options, name=name)
+
+
+def expand_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; directories walked (sorted) for every regular file inside."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+_WORKER_OPTIONS: ValidationOptions | None = None
+
+
+def _worker_init(request: VerifyRequest) -> None:
+    global _WORKER_OPTIONS
+    _WORKER_OPTIONS = options_for(request)
+
+
+def _worker_run(paths: list[str]) -> list[FileReport]:
+    assert _WORKER_OPTIONS is not None
+    opts = _WORKER_OPTIONS
+
+    async def run() -> list[FileReport]:
+        return [await _verify_async(Path(p), opts, p) for p in paths]
+
+    return asyncio.run(run())
+
+
+def verify_many(
+    paths: list[Path],
+    request: VerifyRequest,
+    *,
+    jobs: int = 1,
+    progress: Callable[[FileReport], None] | None = None,
+    options: ValidationOptions | None = None,
+) -> list[FileReport]:
+    """Validate a batch, in input order. The options (trust anchors, policy) are built once per
+    worker and reused for every file; ``jobs > 1`` spreads files over that many processes."""
+    reports: list[FileReport] = []
+    if jobs <= 1 or len(paths) < 2:
+        opts = options or options_for(request)
+
+        async def run() -> None:
+            for p in paths:
+                rep = await _verify_async(p, opts, str(p))
+                reports.append(rep)
+                if progress:
+                    progress(rep)
+
+        asyncio.run(run())
+        return reports
+    jobs = min(jobs, os.cpu_count() or 1, len(paths))
+    chunk = max(1, min(16, len(paths) // (jobs * 4) or 1))
+    chunks = [[str(p) for p in paths[i : i + chunk]] for i in range(0, len(paths), chunk)]
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_worker_init, initargs=(request,)
+    ) as pool:
+        for batch in pool.map(_worker_run, chunks):
+            for rep in batch:
+                reports.append(rep)
+                if progress:
+                    progress(rep)
+    return reports
+
+
+def _chunks(items: list[Path], size: int) -> Iterator[list[Path]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,546 @@
+"""PAdES (PDF) signatures: ETSI EN 319 102-1 verdicts through pyHanko's AdES LTA validation.
+
+For each signature in a PDF this module runs ``pyhanko.sign.validation.ades.ades_lta_validation``
+(the long-term validation process, which also covers basic and with-time validation), then adds
+what the AdES engine leaves to its caller: the baseline level the document actually supports,
+the signature level against the AMS trust lists (:mod:`.levels`), and checks on what changed
+after signing. Anything changed beyond what the signature permits fails the signature; form
+filling that the signature does permit is still reported as a warning (the shadow "replace via
+form field" attack relies on it being silent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from asn1crypto import x509
+from pyhanko.pdf_utils.misc import PdfReadError, PdfStrictReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESStatus
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation import ades
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.policy_decl import (
+    PdfSignatureValidationSpec,
+    RevinfoOnlineFetchingRule,
+    RevocationInfoGatheringSpec,
+    SignatureValidationSpec,
+)
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator.context import CertValidationPolicySpec
+from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
+from pyhanko_certvalidator.registry import SimpleTrustManager
+
+from eauth_toolkit.signatures.levels import TrustSet, decide_level, legal_term
+from eauth_toolkit.signatures.models import (
+    FileReport,
+    RevocationInfo,
+    SignatureVerdict,
+    SignerInfo,
+    TrustInfo,
+)
+
+__all__ = ["ValidationOptions", "validate_pdf", "validate_pdf_async", "etsi_report"]
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """What a validation run trusts and when it validates; build once, reuse for a whole batch."""
+
+    trust: TrustSet
+    online: bool = False
+    at: datetime | None = None
+    _spec: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def spec(self) -> PdfSignatureValidationSpec:
+        cached = self._spec.get("pdf")
+        if cached is None:
+            rule = RevocationCheckingRule.CHECK_IF_DECLARED
+            cvp = CertValidationPolicySpec(
+                trust_manager=SimpleTrustManager.build(trust_roots=self.trust.anchors()),
+                revinfo_policy=CertRevTrustPolicy(
+                    RevocationCheckingPolicy(
+                        ee_certificate_rule=rule, intermediate_ca_cert_rule=rule
+                    )
+                ),
+            )
+            fetching = (
+                RevinfoOnlineFetchingRule.ALWAYS_FETCH
+                if self.online
+                else RevinfoOnlineFetchingRule.LOCAL_ONLY
+            )
+            cached = PdfSignatureValidationSpec(
+                SignatureValidationSpec(
+                    cert_validation_policy=cvp,
+                    revinfo_gathering_policy=RevocationInfoGatheringSpec(
+                        online_fetching_rule=fetching
+                    ),
+                )
+            )
+            self._spec["pdf"] = cached
+        return cached
+
+    def timing(self) -> ValidationTimingInfo:
+        if self.at is None:
+            return ValidationTimingInfo.now(tz=UTC)
+        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
+        return ValidationTimingInfo(
+            validation_time=at, best_signature_time=at, point_in_time_validation=True
+        )
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _open_reader(stream: IO[bytes]) -> tuple[PdfFileReader, list[str]]:
+    """Strict parsing first; hybrid-reference or sloppy files are read again leniently, and we say so."""
+    notes: list[str] = []
+    try:
+        reader = PdfFileReader(stream, strict=True)
+        if reader.xrefs.hybrid_xrefs_present:
+            raise PdfStrictReadError("hybrid cross-reference sections")
+        return reader, notes
+    except PdfStrictReadError as exc:
+        notes.append(f"strict parsing rejected the file ({exc}); read again in non-strict mode")
+    except (
+        PdfReadError,
+        ValueError,
+        KeyError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        AssertionError,
+    ) as exc:
+        notes.append(
+            f"strict parsing failed ({type(exc).__name__}: {exc}); read again in non-strict mode"
+        )
+    except RecursionError:
+        raise _Unreadable("the document structure is nested too deeply") from None
+    stream.seek(0)
+    try:
+        return PdfFileReader(stream, strict=False), notes
+    except RecursionError:
+        raise _Unreadable("the document structure is nested too deeply") from None
+    except Exception as exc:
+        raise _Unreadable(f"not a readable PDF: {type(exc).__name__}: {exc}") from exc
+
+
+def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature]:
+    return list(reader.embedded_regular_signatures)
+
+
+# ----------------------------------------------------------------------------- per signature
+
+
+def _signer_info(cert: x509.Certificate | None) -> SignerInfo | None:
+    if cert is None:
+        return None
+    return SignerInfo(
+        subject=cert.subject.human_friendly,
+        issuer=cert.issuer.human_friendly,
+        serial=format(cert.serial_number, "x"),
+    )
+
+
+def _dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
+    try:
+        return DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+
+
+def _baseline(esig: EmbeddedPdfSignature, reader: PdfFileReader) -> tuple[str | None, list[str]]:
+    """The PAdES baseline level the document supports for this signature (ETSI EN 319 142-1)."""
+    warnings: list[str] = []
+    subfilter = str(esig.sig_object.get("/SubFilter", ""))
+    if subfilter != "/ETSI.CAdES.detached":
+        warnings.append(f"not a PAdES baseline signature (SubFilter {subfilter or 'missing'})")
+        return None, warnings
+    attrs = {a["type"].native for a in esig.signer_info["signed_attrs"]}
+    if not attrs & {"signing_certificate_v2", "signing_certificate"}:
+        warnings.append("no signing-certificate attribute: not PAdES B-B")
+        return None, warnings
+    level = "B-B"
+    unsigned = esig.signer_info["unsigned_attrs"]
+    sig_ts = bool(unsigned) and any(
+        a["type"].native == "signature_time_stamp_token" for a in unsigned
+    )
+    later_ts = [
+        ts
+        for ts in reader.embedded_timestamp_signatures
+        if ts.signed_revision > esig.signed_revision
+    ]
+    if not (sig_ts or later_ts):
+        return level, warnings
+    level = "B-T"
+    dss = _dss(reader)
+    if dss is None or not (dss.ocsps or dss.crls):
+        return level, warnings
+    level = "B-LT"
+    # B-LTA: a document time stamp over a revision that already holds the validation data
+    for ts in later_ts:
+        try:
+            if "/DSS" in reader.get_historical_root(ts.signed_revision):
+                return "B-LTA", warnings
+        except Exception:
+            continue
+    return level, warnings
+
+
+def _revocation(
+    sub: str | None,
+    passed: bool,
+    dss: DocumentSecurityStore | None,
+    esig: EmbeddedPdfSignature,
+    online: bool,
+) -> RevocationInfo:
+    source = "none"
+    if dss is not None and (dss.ocsps or dss.crls):
+        source = "embedded (DSS)"
+    else:
+        attrs = {a["type"].native for a in esig.signer_info["signed_attrs"]}
+        if "adobe_revocation_info_archival" in attrs:
+            source = "embedded (signature)"
+        elif online:
+            source = "online"
+    if sub in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
+        return RevocationInfo(status="revoked", source=source)
+    if passed:
+        return RevocationInfo(status="good" if source != "none" else "not checked", source=source)
+    return RevocationInfo(status="unknown", source=source)
+
+
+def _modifications(status: Any) -> tuple[str | None, str | None, list[str], list[str]]:
+    """coverage, modification level, warnings, failure reasons."""
+    warnings: list[str] = []
+    fails: list[str] = []
+    coverage = getattr(status, "coverage", None)
+    cov = coverage.name if coverage is not None else None
+    if coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
+        fails.append(
+            f"the signature does not cover a whole revision of the document (coverage {cov})"
+        )
+    level = getattr(status, "modification_level", None)
+    mod = level.name if level is not None else None
+    diff = getattr(status, "diff_result", None)
+    if level == ModificationLevel.FORM_FILLING:
+        fields = sorted(getattr(diff, "changed_form_fields", ()) or ())
+        warnings.append(
+            "form fields were filled in after signing"
+            + (f": {', '.join(fields)}" if fields else "")
+            + " (what the page shows may differ from what was signed)"
+        )
+    elif level == ModificationLevel.ANNOTATIONS:
+        warnings.append("annotations were added or changed after signing")
+    elif level == ModificationLevel.OTHER:
+        detail = f": {diff}" if diff is not None and not hasattr(diff, "modification_level") else ""
+        fails.append(
+            f"the document was modified after signing beyond what the signature permits{detail}"
+        )
+    if getattr(status, "docmdp_ok", True) is False and level != ModificationLevel.OTHER:
+        fails.append("changes after signing violate the document's modification policy (DocMDP)")
+    return cov, mod, warnings, fails
+
+
+async def _ades(esig: EmbeddedPdfSignature, options: ValidationOptions) -> Any:
+    """AdES validation of one PDF signature (EN 319 102-1, 5.6.3 for PAdES).
+
+    pyHanko's LTA process also runs past-signature validation when the current-time result has
+    already passed, and that step needs a proof of existence that a document without archive time
+    stamps (B-B, B-T, B-LT) cannot give. The standard returns the passed current-time result in
+    that case, so we do: without an evidence record, a failed past validation falls back to the
+    validation with time (5.5) under the same policy and the same embedded revocation data.
+    """
+    spec = options.spec()
+    timing = options.timing()
+    result = await ades.ades_lta_validation(esig, spec, timing_info=timing)
+    if (
+        result.oldest_evidence_record_timestamp is not None
+        or result.ades_subindic.status != AdESStatus.INDETERMINATE
+    ):
+        return result
+    sig_spec = spec.signature_validation_spec
+    dss = ades._dss_to_local_knowledge(reader=esig.reader)
+    attr = ades._adobe_revinfo_archival_to_local_knowledge(esig)
+    knowledge = dataclasses.replace(
+        sig_spec.local_knowledge,
+        known_ocsps=[*sig_spec.local_knowledge.known_ocsps, *dss.known_ocsps, *attr.known_ocsps],
+        known_crls=[*sig_spec.local_knowledge.known_crls, *dss.known_crls, *attr.known_crls],
+        known_certs=[*sig_spec.local_knowledge.known_certs, *dss.known_certs],
+    )
+    with_time = await ades.ades_with_time_validation(
+        esig.signed_data,
+        dataclasses.replace(sig_spec, local_knowledge=knowledge),
+        timing_info=timing,
+        raw_digest=esig.compute_digest(),
+        extra_status_kwargs=esig.summarise_integrity_info(),
+        status_cls=PdfSignatureStatus,
+    )
+    if with_time.ades_subindic.status != AdESStatus.PASSED:
+        return result
+    return ades.AdESLTAValidationResult(
+        ades_subindic=with_time.ades_subindic,
+        api_status=with_time.api_status,
+        failure_msg=None,
+        best_signature_time=with_time.best_signature_time,
+        signature_not_before_time=with_time.signature_not_before_time,
+        oldest_evidence_record_timestamp=None,
+        signature_timestamp_status=None,
+        validation_objects=with_time.validation_objects,
+    )
+
+
+async def _one(
+    esig: EmbeddedPdfSignature, reader: PdfFileReader, options: ValidationOptions
+) -> tuple[SignatureVerdict, ades.AdESLTAValidationResult | None]:
+    field_name = None
+    try:
+        field_name = esig.field_name
+    except Exception:
+        field_name = None
+    try:
+        signer_cert: x509.Certificate | None = esig.signer_cert
+    except Exception:
+        signer_cert = None
+    try:
+        result = await _ades(esig, options)
+    except Exception as exc:  # the engine could not evaluate this signature at all
+        reason = f"could not evaluate: {type(exc).__name__}: {exc}"
+        return (
+            SignatureVerdict(
+                field=field_name,
+                indication="INDETERMINATE",
+                sub_indication="GENERIC",
+                level=None,
+                baseline=None,
+                signer=_signer_info(signer_cert),
+                signing_time=None,
+                proven_time=None,
+                trust=TrustInfo(ams=None, service=None, status="not evaluated"),
+                revocation=RevocationInfo(status="unknown", source="none"),
+                coverage=None,
+                modifications=None,
+                reasons=[reason],
+            ),
+            None,
+        )
+    status = result.api_status
+    ades_status = result.ades_subindic.status
+    indication = {
+        AdESStatus.PASSED: "TOTAL-PASSED",
+        AdESStatus.FAILED: "TOTAL-FAILED",
+        AdESStatus.INDETERMINATE: "INDETERMINATE",
+    }[ades_status]
+    sub = None if ades_status == AdESStatus.PASSED else result.ades_subindic.standard_name
+    reasons: list[str] = []
+    warnings: list[str] = []
+    if result.failure_msg and ades_status != AdESStatus.PASSED:
+        reasons.append(result.failure_msg)
+    cov, mod, mod_warn, mod_fail = _modifications(status)
+    warnings.extend(mod_warn)
+    if mod_fail and indication != "TOTAL-FAILED":
+        indication, sub = "TOTAL-FAILED", "FORMAT_FAILURE"
+        reasons.extend(mod_fail)
+    elif mod_fail:
+        reasons.extend(mod_fail)
+    intact = bool(status and status.intact and status.valid)
+    if status is not None and not status.intact and indication == "TOTAL-PASSED":
+        indication, sub = "TOTAL-FAILED", "HASH_FAILURE"
+    try:
+        baseline, bl_warn = _baseline(esig, reader)
+    except Exception as exc:
+        baseline, bl_warn = None, [f"baseline level not determined: {type(exc).__name__}"]
+    warnings.extend(bl_warn)
+    signing_time = getattr(status, "signer_reported_dt", None)
+    proven = None
+    ts_validity = getattr(status, "timestamp_validity", None)
+    if ts_validity is not None and ts_validity.intact and ts_validity.valid:
+        proven = ts_validity.timestamp
+    elif result.oldest_evidence_record_timestamp is not None:
+        proven = result.oldest_evidence_record_timestamp
+    path = getattr(status, "validation_path", None)
+    best_time = proven or signing_time
+    decision = decide_level(
+        indication=indication,
+        intact=intact,
+        path=path,
+        signing_time=best_time,
+        trust=options.trust,
+        indeterminate_reason=(reasons[0] if reasons else sub),
+    )
+    for r in decision.reasons:
+        if r not in reasons:
+            reasons.append(r)
+    warnings.extend(decision.warnings)
+    verdict = SignatureVerdict(
+        field=field_name,
+        indication=indication,  # type: ignore[arg-type]
+        sub_indication=sub,
+        level=decision.level,  # type: ignore[arg-type]
+        baseline=baseline,  # type: ignore[arg-type]
+        signer=_signer_info(signer_cert),
+        signing_time=signing_time,
+        proven_time=proven,
+        trust=TrustInfo(
+            ams=decision.ams,
+            service=decision.service,
+            status=decision.status,
+            recognised_in=options.trust.ams,
+            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
+        ),
+        revocation=_revocation(
+            sub, indication == "TOTAL-PASSED", _dss(reader), esig, options.online
+        ),
+        coverage=cov,
+        modifications=mod,
+        warnings=warnings,
+        reasons=reasons,
+    )
+    return verdict, result
+
+
+# ----------------------------------------------------------------------------- per file
+
+
+async def validate_pdf_async(
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str | None = None,
+    keep: list[Any] | None = None,
+) -> FileReport:
+    """Validate every signature of one PDF. Never raises for bad input: an unreadable file gets ``error``.
+
+    ``keep`` (a list) receives ``(embedded signature, AdES result)`` pairs for the ETSI report.
+    """
+    label = name or (str(source) if isinstance(source, Path) else "upload.pdf")
+    stream: IO[bytes]
+    try:
+        stream = open(source, "rb") if isinstance(source, Path) else io.BytesIO(source)
+    except OSError as exc:
+        return FileReport(file=label, format=None, error=f"cannot read: {exc.strerror}")
+    try:
+        head = stream.read(1024)
+        stream.seek(0)
+        if b"%PDF-" not in head:
+            return FileReport(
+                file=label, format=None, error="cannot read: not a PDF (no %PDF- header)"
+            )
+        try:
+            reader, notes = _open_reader(stream)
+            sigs = _signatures(reader)
+        except _Unreadable as exc:
+            return FileReport(file=label, format="PAdES", error=f"cannot read: {exc}")
+        except RecursionError:
+            return FileReport(
+                file=label, format="PAdES", error="cannot read: structure nested too deeply"
+            )
+        except Exception as exc:
+            if notes_retry := await _retry_lenient(stream):
+                reader, notes, sigs = notes_retry
+            else:
+                return FileReport(
+                    file=label, format="PAdES", error=f"cannot read: {type(exc).__name__}: {exc}"
+                )
+        verdicts: list[SignatureVerdict] = []
+        if not sigs:
+            notes.append("the document contains no signatures")
+        for esig in sigs:
+            try:
+                verdict, result = await _one(esig, reader, options)
+            except RecursionError:
+                verdict, result = _broken(esig, "structure nested too deeply"), None
+            except Exception as exc:
+                verdict, result = _broken(esig, f"{type(exc).__name__}: {exc}"), None
+            verdicts.append(verdict)
+            if keep is not None and result is not None:
+                keep.append((esig, result))
+        return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
+    finally:
+        stream.close()
+
+
+async def _retry_lenient(
+    stream: IO[bytes],
+) -> tuple[PdfFileReader, list[str], list[EmbeddedPdfSignature]] | None:
+    try:
+        stream.seek(0)
+        reader = PdfFileReader(stream, strict=False)
+        return (
+            reader,
+            ["strict reading of the signatures failed; read again in non-strict mode"],
+            _signatures(reader),
+        )
+    except Exception:
+        return None
+
+
+def _broken(esig: EmbeddedPdfSignature, why: str) -> SignatureVerdict:
+    field_name = None
+    try:
+        field_name = esig.field_name
+    except Exception:
+        field_name = None
+    return SignatureVerdict(
+        field=field_name,
+        indication="TOTAL-FAILED",
+        sub_indication="FORMAT_FAILURE",
+        level=None,
+        baseline=None,
+        signer=None,
+        signing_time=None,
+        proven_time=None,
+        trust=TrustInfo(ams=None, service=None, status="not evaluated"),
+        revocation=RevocationInfo(status="unknown", source="none"),
+        coverage=None,
+        modifications=None,
+        reasons=[f"the signature could not be processed: {why}"],
+    )
+
+
+def validate_pdf(
+    source: Path | bytes, options: ValidationOptions, *, name: str | None = None
+) -> FileReport:
+    """Synchronous wrapper of :func:`validate_pdf_async`."""
+    return asyncio.run(validate_pdf_async(source, options, name=name))
+
+
+def etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
+    """An ETSI TS 119 102-2 validation report (XML) for every signature of one PDF."""
+    from lxml import etree
+    from pyhanko.sign.validation.report.tools import generate_report
+
+    kept: list[Any] = []
+    asyncio.run(validate_pdf_async(source, options, keep=kept))
+    if not kept:
+        raise ValueError("no signature could be evaluated, so there is nothing to report")
+    docs = [etree.fromstring(generate_report(esig, res).encode()) for esig, res in kept]
+    main = docs[0]
+    ns = main.nsmap.get(None) or "http://uri.etsi.org/19102/v1.2.1#"
+    for extra in docs[1:]:
+        for el in extra.findall(f"{{{ns}}}SignatureValidationReport"):
+            anchor = main.findall(f"{{{ns}}}SignatureValidationReport")[-1]
+            anchor.addnext(el)
+        objs = extra.find(f"{{{ns}}}SignatureValidationObjects")
+        main_objs = main.find(f"{{{ns}}}SignatureValidationObjects")
+        if objs is not None and main_objs is not None:
+            for o in list(objs):
+                main_objs.append(o)
+    return etree.tostring(main, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()
