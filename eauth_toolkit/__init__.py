@@ -3,7 +3,6 @@
 The public API is listed in ``__all__`` and guarded by ``tests/test_public_api.py``.
 """
 
-
 from eauth_toolkit.errors import (
     EauthError,
     InputError,

@@ -19,7 +19,14 @@ from jsonschema.validators import validator_for
 
 from eauth_toolkit.errors import InputError, SchemaError
 
-__all__ = ["SCHEMA_DIR", "load_document", "load_schema", "validate", "schema_errors", "json_pointer"]
+__all__ = [
+    "SCHEMA_DIR",
+    "load_document",
+    "load_schema",
+    "validate",
+    "schema_errors",
+    "json_pointer",
+]
 
 #: the folder of published schemas (the repository's ``schemas/``, or the copy shipped in the package)
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -39,7 +46,9 @@ def load_document(path: str | Path) -> Any:
     except FileNotFoundError:
         raise InputError("file not found", where=str(p)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file ({exc.__class__.__name__}: {exc})", where=str(p)) from None
+        raise InputError(
+            f"cannot read file ({exc.__class__.__name__}: {exc})", where=str(p)
+        ) from None
     suffix = p.suffix.lower()
     try:
         if suffix in {".yaml", ".yml"}:
@@ -48,7 +57,9 @@ def load_document(path: str | Path) -> Any:
             return tomllib.loads(text)
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(f"JSON syntax error: {exc.msg}", where=f"{p}:{exc.lineno}:{exc.colno}") from None
+        raise InputError(
+            f"JSON syntax error: {exc.msg}", where=f"{p}:{exc.lineno}:{exc.colno}"
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         loc = f"{p}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(p)
@@ -79,7 +90,9 @@ def load_schema(name: str) -> dict[str, Any]:
 def schema_errors(document: Any, schema_name: str) -> list[SchemaError]:
     """All schema errors of ``document``, each with its JSON pointer, in document order."""
     validator = _validator(schema_name)
-    errors = sorted(validator.iter_errors(document), key=lambda e: [str(x) for x in e.absolute_path])
+    errors = sorted(
+        validator.iter_errors(document), key=lambda e: [str(x) for x in e.absolute_path]
+    )
     return [SchemaError(e.message, where=json_pointer(e.absolute_path)) for e in errors]
 
 

@@ -71,18 +71,43 @@ class PostgresCluster:
         subprocess.run([*self._as_user, *args], check=True, capture_output=True, cwd=self.base)
 
     def start(self) -> None:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-A", "trust", "-U", "postgres", "-E", "UTF8")
         self._run(
-            str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-l", str(self.base / "log"), "-w",
-            "-o", f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
-                  f"-c max_connections=200",
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(self.datadir),
+            "-l",
+            str(self.base / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+            f"-c max_connections=200",
             "start",
         )
 
     def stop(self) -> None:
         subprocess.run(
-            [*self._as_user, str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"],
-            capture_output=True, cwd=self.base,
+            [
+                *self._as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.datadir),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            cwd=self.base,
         )
 
     def url(self, dbname: str = "postgres") -> str:
@@ -92,7 +117,9 @@ class PostgresCluster:
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
 
@@ -133,7 +160,9 @@ class LiveServer:
 
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )  # type: ignore[arg-type]
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -25,6 +25,8 @@ def test_help_lists_every_group() -> None:
 
 
 def test_console_script_runs() -> None:
-    out = subprocess.run([sys.executable, "-m", "eauth_toolkit", "--version"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "eauth_toolkit", "--version"], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     assert __version__ in out.stdout

@@ -21,12 +21,24 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(loa.app, name="loa", help="Levels of assurance: assess, map, render the Guidance.")
-app.add_typer(repo.app, name="repo", help="Collaborative Repository List of e-authentication technologies.")
-app.add_typer(sig.app, name="sig", help="Electronic signatures: verify and create sandbox signatures.")
-app.add_typer(trustlist.app, name="trustlist", help="AMS trust lists (ETSI TS 119 612): build, inspect.")
-app.add_typer(sandbox.app, name="sandbox", help="The service: repository API, pages, pilot sandbox.")
-app.add_typer(pilot.app, name="pilot", help="Two-AMS mutual-recognition pilot: drive flows, report.")
-app.add_typer(plan.app, name="plan", help="Work Plan topics, activities, status and progress reports.")
+app.add_typer(
+    repo.app, name="repo", help="Collaborative Repository List of e-authentication technologies."
+)
+app.add_typer(
+    sig.app, name="sig", help="Electronic signatures: verify and create sandbox signatures."
+)
+app.add_typer(
+    trustlist.app, name="trustlist", help="AMS trust lists (ETSI TS 119 612): build, inspect."
+)
+app.add_typer(
+    sandbox.app, name="sandbox", help="The service: repository API, pages, pilot sandbox."
+)
+app.add_typer(
+    pilot.app, name="pilot", help="Two-AMS mutual-recognition pilot: drive flows, report."
+)
+app.add_typer(
+    plan.app, name="plan", help="Work Plan topics, activities, status and progress reports."
+)
 
 
 def _version(value: bool) -> None:
