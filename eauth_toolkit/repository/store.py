@@ -388,9 +388,8 @@ class RepositoryStore:
 
     # ------------------------------------------------------------------ reading
 
-    def entries(self, flt: EntryFilter | None = None) -> list[StoredEntry]:
-        flt = flt or EntryFilter()
-        query = select(t.entry).order_by(t.entry.c.id)
+    @staticmethod
+    def _where(query: Any, flt: EntryFilter) -> Any:
         if flt.ams:
             query = query.where(t.entry.c.ams == flt.ams)
         if flt.min_loa is not None:
@@ -402,6 +401,12 @@ class RepositoryStore:
         if flt.text:
             needle = "%" + flt.text.lower().replace("%", "").replace("_", "") + "%"
             query = query.where(func.lower(t.entry.c.name).like(needle))
+        return query
+
+    def entries(self, flt: EntryFilter | None = None) -> list[StoredEntry]:
+        """Entries matching ``flt``, ordered by id."""
+        flt = flt or EntryFilter()
+        query = self._where(select(t.entry), flt).order_by(t.entry.c.id)
         if flt.offset:
             query = query.offset(flt.offset)
         if flt.limit is not None:
@@ -409,12 +414,13 @@ class RepositoryStore:
         with self._read() as conn:
             return [_row_entry(r) for r in conn.execute(query)]
 
-    def count_entries(self, ams: str | None = None) -> int:
-        query = select(func.count()).select_from(t.entry)
-        if ams:
-            query = query.where(t.entry.c.ams == ams)
+    def count_entries_matching(self, flt: EntryFilter) -> int:
+        query = self._where(select(func.count()).select_from(t.entry), flt)
         with self._read() as conn:
             return int(conn.scalar(query) or 0)
+
+    def count_entries(self, ams: str | None = None) -> int:
+        return self.count_entries_matching(EntryFilter(ams=ams))
 
     def entry(self, entry_id: str) -> StoredEntry | None:
         with self._read() as conn:

@@ -1,14 +1,172 @@
-"""Routes of the repository part (API under /api/repository, pages)."""
+"""Routes of the repository part: the API under ``/api/repository`` and the public pages
+``/repository`` (browse and filter) and ``/repository/{id}`` (one entry with its LoA explanation).
+
+At start-up the store is migrated and, when ``settings.load_samples`` is set, each AMS sample file
+whose AMS has no entries yet is signed with its SANDBOX authority key and submitted; when nothing
+has been published yet the sandbox publisher key publishes a first list. All state is in the
+database.
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from pathlib import Path
+from typing import Annotated, Any
 
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import HTMLResponse
+
+from eauth_toolkit.errors import EauthError
+from eauth_toolkit.repository.api import build_router
+from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
+from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
+from eauth_toolkit.repository.publication import publish, redact
+from eauth_toolkit.repository.samples import (
+    AUTHORITIES_FILE,
+    load_samples,
+    publisher_key_path,
+)
+from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.settings import Settings
+from eauth_toolkit.web.app import add_home_link, templates
 
-__all__ = ["install"]
+__all__ = ["install", "STORE_STATE_KEY"]
+
+log = logging.getLogger(__name__)
+
+#: ``app.state`` attribute holding the store (an engine and the authority registry, no data)
+STORE_STATE_KEY = "repository_store"
+
+PHASE_NAMES = {
+    "enrolment": "Enrolment",
+    "credential_management": "Credential management",
+    "authentication": "Authentication",
+    "management": "Management and organisation",
+}
+
+
+def _open(settings: Settings) -> RepositoryStore:
+    registry_path = Path(settings.repository_dir) / AUTHORITIES_FILE
+    registry = (
+        AuthorityRegistry.load(registry_path) if registry_path.exists() else AuthorityRegistry()
+    )
+    return RepositoryStore.open(settings.database_url, registry)
+
+
+def _samples(store: RepositoryStore, settings: Settings) -> None:
+    try:
+        loaded = load_samples(store, Path(settings.repository_dir), only_missing=True)
+    except EauthError as exc:
+        log.error("repository sample data not loaded: %s", exc)
+        return
+    for item in loaded:
+        if item.receipt is not None:
+            log.info("repository: loaded %s (%s)", item.path.name, item.ams)
+    key_path = publisher_key_path(Path(settings.repository_dir))
+    if store.count_entries() and store.last_publication_number() == 0 and key_path.exists():
+        try:
+            publish(store, load_key(key_path), Path(settings.data_dir) / "repository-list.json")
+        except EauthError as exc:
+            log.error("repository: first sandbox list not published: %s", exc)
+
+
+def _int_or_none(value: str | None, low: int, high: int) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def _explanation(details: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not details:
+        return None
+    iso = details.get("iso29115") or {}
+    phases = dict(iso.get("phases") or {})
+    if "management" in iso:
+        phases["management"] = iso["management"]
+    return {
+        "overall": iso.get("overall"),
+        "phases": [(PHASE_NAMES.get(k, k), v) for k, v in phases.items()],
+        "limiting": iso.get("limiting") or [],
+        "next_level": [
+            (PHASE_NAMES.get(k, k), rules) for k, rules in (iso.get("next_level") or {}).items()
+        ],
+        "eidas": details.get("eidas"),
+        "nist": details.get("nist") or {},
+        "guidance": details.get("guidance") or {},
+        "claim": details.get("claim") or {},
+    }
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add this part's routers and pages to the service."""
-    return None
+    """Add the repository API and pages to the service."""
+    store = _open(settings)
+    setattr(app.state, STORE_STATE_KEY, store)
+    if settings.load_samples:
+        _samples(store, settings)
+    app.include_router(build_router(store))
+
+    @app.get("/repository", response_class=HTMLResponse, include_in_schema=False)
+    def repository_page(
+        request: Request,
+        ams: Annotated[str | None, Query(max_length=2)] = None,
+        type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002
+        min_loa: Annotated[str | None, Query(max_length=1)] = None,
+        status: Annotated[str | None, Query(max_length=20)] = None,
+        q: Annotated[str | None, Query(max_length=100)] = None,
+    ) -> HTMLResponse:
+        flt = EntryFilter(
+            ams=ams if ams in AMS_CODES else None,
+            technology_type=type if type in TECHNOLOGY_TYPES else None,
+            min_loa=_int_or_none(min_loa, 0, 4),
+            status=status if status in STATUSES else None,
+            text=(q or "").strip() or None,
+            limit=500,
+        )
+        entries = [redact(e.published()) for e in store.entries(flt)]
+        return templates.TemplateResponse(
+            request,
+            "repository.html",
+            {
+                "entries": entries,
+                "filters": flt,
+                "q": q or "",
+                "ams_codes": AMS_CODES,
+                "types": TECHNOLOGY_TYPES,
+                "statuses": STATUSES,
+                "total": store.count_entries(),
+                "publications": store.publications()[-1:],
+            },
+        )
+
+    @app.get("/repository/{entry_id}", response_class=HTMLResponse, include_in_schema=False)
+    def repository_entry_page(request: Request, entry_id: str) -> HTMLResponse:
+        found = store.entry(entry_id[:120])
+        if found is None:
+            return templates.TemplateResponse(
+                request,
+                "repository_entry.html",
+                {"entry": None, "entry_id": entry_id},
+                status_code=404,
+            )
+        published = redact(found.published())
+        restricted = bool((found.document.get("disclosure") or {}).get("restricted"))
+        details = None if restricted else (found.assessment or {}).get("details")
+        return templates.TemplateResponse(
+            request,
+            "repository_entry.html",
+            {
+                "entry": published,
+                "entry_id": entry_id,
+                "explanation": _explanation(details),
+                "versions": store.entry_versions(found.id),
+                "restricted": restricted,
+            },
+        )
+
+    add_home_link(
+        app,
+        "/repository",
+        "Collaborative Repository List",
+        "e-authentication technologies of the ten AMS, with claimed and assessed levels",
+    )

@@ -1,0 +1,321 @@
+"""REST API of the repository (``/api/repository/...``), as a FastAPI router over a store.
+
+* ``POST /submissions``: an AMS authority sends a signed submission (compact JWS) with a bearer
+  token bound to its AMS; refusals are problem documents with the refusal code and JSON pointer.
+* ``GET /entries`` (filters), ``GET /entries/{id}``, ``GET /entries/{id}/versions``.
+* ``GET /submissions`` (the audit trail, without the JWS), ``GET /authorities``.
+* ``GET /publications``, ``GET /publications/{n}`` and ``GET /list`` (the current signed list).
+
+The router keeps no state of its own: everything is read from and written to the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+from eauth_toolkit.repository.models import (
+    AmsCode,
+    EntryStatus,
+    PublishedEntry,
+    TechnologyType,
+)
+from eauth_toolkit.repository.publication import redact
+from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
+from eauth_toolkit.repository.submission import SubmissionRefused
+
+__all__ = [
+    "build_router",
+    "Problem",
+    "SubmissionRequest",
+    "SubmissionAccepted",
+    "EntryPage",
+    "EntryDetail",
+    "PublicationInfo",
+    "AuditRecord",
+]
+
+PREFIX = "/api/repository"
+
+
+class ProblemItem(BaseModel):
+    where: str | None
+    message: str
+
+
+class Problem(BaseModel):
+    """Why a request was refused (``code`` is the refusal reason, ``where`` a JSON pointer)."""
+
+    code: str
+    message: str
+    where: str | None = None
+    problems: list[ProblemItem] = Field(default_factory=list)
+
+
+class SubmissionRequest(BaseModel):
+    """A submission signed by the AMS authority: a compact JWS (RFC 7515)."""
+
+    jws: str = Field(
+        min_length=1,
+        max_length=8 * 1024 * 1024,
+        description="Compact JWS (ES256 or EdDSA) over the submission document.",
+    )
+
+
+class SubmissionDiff(BaseModel):
+    added: list[str]
+    changed: dict[str, list[str]]
+    withdrawn: list[str]
+    unchanged: list[str]
+
+
+class SubmissionAccepted(BaseModel):
+    id: int
+    ams: AmsCode
+    sequence: int
+    received_at: dt.datetime
+    diff: SubmissionDiff
+
+
+class EntryPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[PublishedEntry]
+
+
+class EntryVersion(BaseModel):
+    version: int
+    status: EntryStatus
+    assessed_level: int | None
+    submission_id: int
+    recorded_at: dt.datetime
+
+
+class EntryDetail(BaseModel):
+    entry: PublishedEntry
+    assessment: dict[str, Any] | None = Field(
+        description="The LoA engine's explanation: per-phase levels, limiting rules, next level."
+    )
+    versions: list[EntryVersion]
+
+
+class AuditRecord(BaseModel):
+    id: int
+    ams: AmsCode
+    sequence: int
+    jti: str
+    issued_at: dt.datetime
+    received_at: dt.datetime
+    authority_kid: str
+    submitter: str
+    channel: str
+    payload_sha256: str
+    diff: SubmissionDiff
+
+
+class PublicationInfo(BaseModel):
+    sequence_number: int
+    issued_at: dt.datetime
+    next_update: dt.datetime
+    entry_count: int
+    key_id: str
+    sha256: str
+
+
+class AuthorityInfo(BaseModel):
+    ams: AmsCode
+    name: str
+    label: str
+    kid: str
+    jwk: dict[str, Any]
+
+
+class NextSequence(BaseModel):
+    ams: AmsCode
+    next_sequence: int
+
+
+def _problem(status: int, code: str, message: str, where: str | None = None) -> JSONResponse:
+    return JSONResponse(
+        status_code=status,
+        content=Problem(code=code, message=message, where=where).model_dump(),
+    )
+
+
+def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": Problem} for code in codes}
+
+
+_bearer = HTTPBearer(auto_error=False, description="API token bound to one AMS authority.")
+
+
+def build_router(store: RepositoryStore) -> APIRouter:
+    router = APIRouter(prefix=PREFIX, tags=["repository"])
+    max_bytes = store.policy.max_bytes
+
+    @router.post(
+        "/submissions",
+        status_code=201,
+        response_model=SubmissionAccepted,
+        summary="Submit a signed change to one AMS's entries",
+        responses=_responses(400, 401, 403, 409, 413, 422),
+    )
+    def post_submission(
+        request: Request,
+        body: SubmissionRequest,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        content_length: Annotated[int | None, Header(include_in_schema=False)] = None,
+    ) -> Any:
+        """The JWS must be signed by the registered key of the AMS the bearer token is bound to,
+        and may add, change or withdraw only that AMS's entries."""
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            return _problem(401, "unauthenticated", "a bearer token bound to an AMS is required")
+        owner = store.token_owner(credentials.credentials)
+        if owner is None:
+            return _problem(401, "unauthenticated", "unknown or revoked API token")
+        if content_length is not None and content_length > max_bytes + 1024:
+            return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
+        ams, label = owner
+        try:
+            receipt = store.submit(
+                body.jws, channel="api", token_ams=ams, submitter=f"API token {label!r} ({ams})"
+            )
+        except SubmissionRefused as exc:
+            return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
+        return SubmissionAccepted(
+            id=receipt.id,
+            ams=receipt.ams,  # type: ignore[arg-type]
+            sequence=receipt.sequence,
+            received_at=receipt.received_at,
+            diff=SubmissionDiff(**receipt.diff),
+        )
+
+    @router.get("/submissions", response_model=list[AuditRecord], summary="The audit trail")
+    def get_submissions(ams: AmsCode | None = None) -> Any:
+        """Accepted submissions, oldest first: who, when, which key, what changed."""
+        return [{k: v for k, v in r.items() if k != "jws"} for r in store.submissions(ams or None)]
+
+    @router.get(
+        "/authorities/{ams}/next-sequence",
+        response_model=NextSequence,
+        summary="The sequence number the AMS's next submission must carry (at least)",
+    )
+    def next_sequence(ams: AmsCode) -> Any:
+        return NextSequence(ams=ams, next_sequence=store.next_sequence(ams))
+
+    @router.get("/authorities", response_model=list[AuthorityInfo], summary="Registered keys")
+    def authorities() -> Any:
+        return [
+            AuthorityInfo(
+                ams=a.ams,  # type: ignore[arg-type]
+                name=a.name,
+                label=a.label,
+                kid=a.kid,
+                jwk=a.key.as_dict(private=False),
+            )
+            for a in store.authorities.authorities.values()
+        ]
+
+    @router.get("/entries", response_model=EntryPage, summary="Entries, filtered")
+    def get_entries(
+        ams: AmsCode | None = None,
+        min_loa: Annotated[
+            int | None, Query(ge=0, le=4, description="Minimum assessed ISO/IEC 29115 level.")
+        ] = None,
+        type: TechnologyType | None = None,  # noqa: A002 - the public parameter name
+        status: EntryStatus | None = None,
+        q: Annotated[str | None, Query(max_length=100, description="Text in the name.")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> Any:
+        flt = EntryFilter(
+            ams=ams, min_loa=min_loa, technology_type=type, status=status, text=q or None
+        )
+        items = store.entries(EntryFilter(**{**flt.__dict__, "limit": limit, "offset": offset}))
+        total = store.count_entries_matching(flt)
+        return {
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+            "items": [redact(e.published()) for e in items],
+        }
+
+    @router.get(
+        "/entries/{entry_id}",
+        response_model=EntryDetail,
+        responses=_responses(404),
+        summary="One entry with its LoA explanation and versions",
+    )
+    def get_entry(entry_id: Annotated[str, Path(max_length=120)]) -> Any:
+        found = store.entry(entry_id)
+        if found is None:
+            return _problem(404, "not_found", f"no entry {entry_id!r}", where="entry_id")
+        restricted = bool((found.document.get("disclosure") or {}).get("restricted"))
+        details = None if restricted else (found.assessment or {}).get("details")
+        versions = [
+            {k: v for k, v in item.items() if k != "document"}
+            for item in store.entry_versions(entry_id)
+        ]
+        return {
+            "entry": redact(found.published()),
+            "assessment": details,
+            "versions": versions,
+        }
+
+    @router.get("/publications", response_model=list[PublicationInfo], summary="Published versions")
+    def publications() -> Any:
+        return store.publications()
+
+    def _signed(content: bytes | None, what: str) -> Response:
+        if content is None:
+            return _problem(404, "not_found", what)
+        return Response(content=content, media_type="application/json")
+
+    signed_list = {
+        200: {
+            "description": "The signed list: a flattened JWS JSON serialization (RFC 7515).",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["protected", "payload", "signature"],
+                        "properties": {
+                            "protected": {"type": "string"},
+                            "payload": {"type": "string"},
+                            "signature": {"type": "string"},
+                        },
+                    }
+                }
+            },
+        },
+        404: {"model": Problem},
+    }
+
+    @router.get(
+        "/publications/{sequence_number}",
+        response_class=Response,
+        responses=signed_list,  # type: ignore[arg-type]
+        summary="One published version of the signed list",
+    )
+    def publication(sequence_number: Annotated[int, Path(ge=1, le=2_000_000_000)]) -> Response:
+        return _signed(
+            store.publication_content(sequence_number),
+            f"no published list number {sequence_number}",
+        )
+
+    @router.get(
+        "/list",
+        response_class=Response,
+        responses=signed_list,  # type: ignore[arg-type]
+        summary="The current signed Collaborative Repository List",
+    )
+    def current_list() -> Response:
+        return _signed(store.publication_content(), "no list has been published yet")
+
+    return router
