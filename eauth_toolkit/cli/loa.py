@@ -7,7 +7,9 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from eauth_toolkit.cli._common import console, print_json
 from eauth_toolkit.errors import InputError
@@ -50,7 +52,7 @@ def _print_assessment(source: str, a: Assessment) -> None:
         else f"claims LoA{claim.claimed}: {'holds' if claim.holds else 'does not hold'}"
     )
     console.print(
-        f"[bold]{a.name}[/bold]  ({source})\n"
+        f"[bold]{escape(a.name)}[/bold]  ({escape(source)})\n"
         f"overall [bold]LoA{a.overall}[/bold]  eIDAS {a.eidas or 'none'}  "
         f"NIST IAL{a.nist.ial or '-'} AAL{a.nist.aal or '-'}  {claim_text}"
     )
@@ -62,7 +64,7 @@ def _print_assessment(source: str, a: Assessment) -> None:
         level = getattr(a, phase)
         todo = a.next_level_for(phase)
         advice = "\n".join(f"{r.id}: {r.control} ({r.why})" for r in todo) if todo else "-"
-        table.add_row(phase.replace("_", " "), str(level), advice)
+        table.add_row(phase.replace("_", " "), str(level), Text(advice))
     console.print(table)
     if a.limiting:
         console.print("limited by: " + ", ".join(r.id for r in a.limiting))
