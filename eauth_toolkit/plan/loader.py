@@ -1,0 +1,158 @@
+"""Loading and validating the Work Plan (``workplan.yaml``) and its status file (``status.yaml``).
+
+Every problem is an :class:`~eauth_toolkit.errors.InputError` (YAML syntax, with ``file:line:col``),
+a :class:`~eauth_toolkit.errors.SchemaError` (``file#/json/pointer``) or a
+:class:`~eauth_toolkit.errors.PlanError` (ids that do not fit the plan, also ``file#/pointer``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from eauth_toolkit.errors import PlanError, SchemaError
+from eauth_toolkit.plan.models import Activity, StatusFile, WorkPlan
+from eauth_toolkit.schemaio import json_pointer, load_document, validate
+
+__all__ = [
+    "DATA_DIR",
+    "PACKAGED_PLAN",
+    "PACKAGED_STATUS",
+    "STATUS_ENV",
+    "activity_index",
+    "default_status_path",
+    "load_plan",
+    "load_status",
+    "parse_status_document",
+    "read_document",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PACKAGED_PLAN = DATA_DIR / "workplan.yaml"
+PACKAGED_STATUS = DATA_DIR / "status.yaml"
+#: environment variable naming another status file
+STATUS_ENV = "EAUTH_PLAN_STATUS"
+
+
+def default_status_path() -> Path:
+    """``$EAUTH_PLAN_STATUS`` if set, else the status file shipped with the package."""
+    env = os.environ.get(STATUS_ENV)
+    return Path(env) if env else PACKAGED_STATUS
+
+
+def _jsonable(value: Any) -> Any:
+    """YAML gives dates as ``datetime.date``; JSON Schema wants strings."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+class _DatesAsStrings(yaml.SafeLoader):
+    """A safe loader that leaves ``2026-13-01`` a string, for the schema to reject with a pointer."""
+
+
+_DatesAsStrings.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_document(path: Path) -> Any:
+    """:func:`~eauth_toolkit.schemaio.load_document`, also when a YAML date is impossible."""
+    try:
+        return load_document(path)
+    except ValueError:  # PyYAML raises ValueError (not YAMLError) for dates such as 2026-13-01
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_DatesAsStrings)  # noqa: S506
+
+
+def _model(model: type[Any], document: Any, source: str) -> Any:
+    try:
+        return model.model_validate(document)
+    except ValidationError as exc:  # the schema should have caught it; keep the pointer rule anyway
+        err = exc.errors()[0]
+        raise SchemaError(err["msg"], where=f"{source}#{json_pointer(err['loc'])}") from None
+
+
+def load_plan(path: str | Path | None = None) -> WorkPlan:
+    """Load and validate a Work Plan file (default: the packaged transcription)."""
+    p = Path(path) if path is not None else PACKAGED_PLAN
+    if p.resolve() == PACKAGED_PLAN:
+        return _load_packaged_plan()
+    return _load_plan(p)
+
+
+@lru_cache(maxsize=1)
+def _load_packaged_plan() -> WorkPlan:
+    return _load_plan(PACKAGED_PLAN)
+
+
+def _load_plan(p: Path) -> WorkPlan:
+    document = _jsonable(read_document(p))
+    validate(document, "workplan", source=str(p))
+    plan: WorkPlan = _model(WorkPlan, document, str(p))
+    _check_numbering(plan, str(p))
+    return plan
+
+
+def _check_numbering(plan: WorkPlan, source: str) -> None:
+    """Ids nest (``B.2`` > ``B.2.1`` > ``B.2.1.3``), are unique, and topics name known workstreams."""
+    streams = {w.id for w in plan.workstreams}
+    seen: set[str] = set()
+    for ti, topic in enumerate(plan.topics):
+        where = f"{source}#/topics/{ti}"
+        if topic.workstream not in streams or not topic.id.startswith(topic.workstream + "."):
+            raise PlanError(
+                f"topic {topic.id} does not belong to workstream {topic.workstream}", where=where
+            )
+        for oi, objective in enumerate(topic.objectives):
+            owhere = f"{where}/objectives/{oi}"
+            if objective.id.rsplit(".", 1)[0] != topic.id:
+                raise PlanError(
+                    f"objective {objective.id} is not under topic {topic.id}", where=owhere
+                )
+            for ai, activity in enumerate(objective.activities):
+                awhere = f"{owhere}/activities/{ai}"
+                if activity.id.rsplit(".", 1)[0] != objective.id:
+                    raise PlanError(
+                        f"activity {activity.id} is not under objective {objective.id}",
+                        where=awhere,
+                    )
+                if activity.id in seen:
+                    raise PlanError(f"activity {activity.id} appears twice", where=awhere)
+                seen.add(activity.id)
+
+
+def activity_index(plan: WorkPlan) -> dict[str, Activity]:
+    """Every activity of the plan by id, in plan order."""
+    return {a.id: a for t in plan.topics for o in t.objectives for a in o.activities}
+
+
+def parse_status_document(document: Any, source: str, plan: WorkPlan) -> StatusFile:
+    """Validate an already parsed status document against the schema and the plan's ids."""
+    document = _jsonable(document)
+    validate(document, "workplan-status", source=source)
+    status: StatusFile = _model(StatusFile, document, source)
+    known = activity_index(plan)
+    for activity_id in status.activities:
+        if activity_id not in known:
+            raise PlanError(
+                f"unknown activity id {activity_id!r} (not in the Work Plan)",
+                where=f"{source}#{json_pointer(['activities', activity_id])}",
+            )
+    return status
+
+
+def load_status(path: str | Path | None = None, plan: WorkPlan | None = None) -> StatusFile:
+    """Load and validate a status file (default: ``$EAUTH_PLAN_STATUS`` or the packaged one)."""
+    p = Path(path) if path is not None else default_status_path()
+    return parse_status_document(read_document(p), str(p), plan or load_plan())
