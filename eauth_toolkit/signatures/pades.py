@@ -26,7 +26,7 @@ from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
@@ -53,7 +53,7 @@ from eauth_toolkit.signatures.models import (
     TrustInfo,
 )
 
-__all__ = ["ValidationOptions", "validate_pdf", "validate_pdf_async", "etsi_report"]
+__all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async", "etsi_report"]
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,46 @@ class ValidationOptions:
         return ValidationTimingInfo(
             validation_time=at, best_signature_time=at, point_in_time_validation=True
         )
+
+
+#: plain words for the ETSI sub-indications (EN 319 102-1, table 5)
+_EXPLAIN = {
+    "FORMAT_FAILURE": "the signature is not well formed",
+    "HASH_FAILURE": "the signed data does not match its digest: the document was altered",
+    "SIG_CRYPTO_FAILURE": "the signature value does not verify with the signer's public key",
+    "REVOKED": "the signer's certificate was revoked before the signature was made",
+    "NOT_YET_VALID": "the signature was made before the signer's certificate was valid",
+    "NO_CERTIFICATE_CHAIN_FOUND": "the signer's certificate does not chain to a CA on a trust list that counts here",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE": (
+        "the certificate chain could not be validated (often: no revocation information; try --online)"
+    ),
+    "CHAIN_CONSTRAINTS_FAILURE": "the certificate chain breaks a constraint (key usage, path length, policy)",
+    "CRYPTO_CONSTRAINTS_FAILURE": "an algorithm or key size is not acceptable",
+    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "an algorithm became weak and nothing proves the signature existed before",
+    "REVOKED_NO_POE": "the signer's certificate is revoked and nothing proves the signature existed before",
+    "REVOKED_CA_NO_POE": "a CA certificate on the chain is revoked and nothing proves the signature existed before",
+    "OUT_OF_BOUNDS_NO_POE": "the signer's certificate expired and nothing proves the signature existed before",
+    "OUT_OF_BOUNDS_NOT_REVOKED": "the signer's certificate expired (not revoked) and nothing proves when it was signed",
+    "REVOCATION_OUT_OF_BOUNDS_NO_POE": "the revocation information is out of its validity period",
+    "EXPIRED": "the signer's certificate has expired",
+    "NO_POE": "nothing proves the signature existed at a time it could be validated",
+    "TRY_LATER": "revocation information is not yet available; try again later or with --online",
+    "SIG_CONSTRAINTS_FAILURE": "a signed attribute breaks the validation constraints",
+    "TIMESTAMP_ORDER_FAILURE": "the time stamps are in an impossible order",
+    "NO_SIGNING_CERTIFICATE_FOUND": "the signer's certificate is not in the signature",
+    "SIGNED_DATA_NOT_FOUND": "the signed data could not be found",
+    "POLICY_PROCESSING_ERROR": "the signature policy could not be processed",
+    "SIGNATURE_POLICY_NOT_AVAILABLE": "the signature policy is not available",
+    "GENERIC": "the validation could not conclude",
+}
+
+
+def explain(sub: str, detail: str | None = None) -> str:
+    """A sentence for a sub-indication, with the engine's own detail when it adds something."""
+    text = _EXPLAIN.get(sub, sub)
+    if detail and "Past validation not applicable" not in detail:
+        text += f" ({detail.strip()})"
+    return text
 
 
 # ----------------------------------------------------------------------------- reading
@@ -259,52 +299,100 @@ def _modifications(status: Any) -> tuple[str | None, str | None, list[str], list
     return cov, mod, warnings, fails
 
 
-async def _ades(esig: EmbeddedPdfSignature, options: ValidationOptions) -> Any:
-    """AdES validation of one PDF signature (EN 319 102-1, 5.6.3 for PAdES).
+def _knowledge(
+    esig: EmbeddedPdfSignature, sig_spec: SignatureValidationSpec
+) -> SignatureValidationSpec:
+    """The policy plus what the document embeds (DSS and the signature's revocation attribute)."""
+    dss = ades._dss_to_local_knowledge(reader=esig.reader)
+    attr = ades._adobe_revinfo_archival_to_local_knowledge(esig)
+    lk = sig_spec.local_knowledge
+    knowledge = dataclasses.replace(
+        lk,
+        known_ocsps=[*lk.known_ocsps, *dss.known_ocsps, *attr.known_ocsps],
+        known_crls=[*lk.known_crls, *dss.known_crls, *attr.known_crls],
+        known_certs=[*lk.known_certs, *dss.known_certs],
+    )
+    return dataclasses.replace(sig_spec, local_knowledge=knowledge)
 
-    pyHanko's LTA process also runs past-signature validation when the current-time result has
-    already passed, and that step needs a proof of existence that a document without archive time
-    stamps (B-B, B-T, B-LT) cannot give. The standard returns the passed current-time result in
-    that case, so we do: without an evidence record, a failed past validation falls back to the
-    validation with time (5.5) under the same policy and the same embedded revocation data.
+
+def _has_time_evidence(esig: EmbeddedPdfSignature) -> bool:
+    unsigned = esig.signer_info["unsigned_attrs"]
+    if unsigned and any(a["type"].native == "signature_time_stamp_token" for a in unsigned):
+        return True
+    return any(
+        ts.signed_revision > esig.signed_revision
+        for ts in esig.reader.embedded_timestamp_signatures
+    )
+
+
+def _integrity(esig: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec) -> dict[str, Any]:
+    """Coverage and difference analysis (computed once per signature)."""
+    try:
+        return esig.summarise_integrity_info()
+    except SignatureValidationError:
+        esig.compute_integrity_info(diff_policy=spec.diff_policy)
+        return esig.summarise_integrity_info()
+
+
+def _as_lta(res: Any, best_time: datetime) -> ades.AdESLTAValidationResult:
+    return ades.AdESLTAValidationResult(
+        ades_subindic=res.ades_subindic,
+        api_status=res.api_status,
+        failure_msg=res.failure_msg,
+        best_signature_time=getattr(res, "best_signature_time", best_time),
+        signature_not_before_time=getattr(res, "signature_not_before_time", None),
+        oldest_evidence_record_timestamp=None,
+        signature_timestamp_status=None,
+        validation_objects=res.validation_objects,
+    )
+
+
+async def _ades(
+    esig: EmbeddedPdfSignature, options: ValidationOptions
+) -> ades.AdESLTAValidationResult:
+    """AdES validation of one PDF signature with the process that fits what it carries.
+
+    - no time stamp at all (B-B): validation process for basic signatures (EN 319 102-1, 5.3);
+    - otherwise the long-term process (5.6.3, pyHanko's LTA validation). pyHanko also runs the
+      past-signature step when the current-time result has already passed, and that step needs a
+      proof of existence that a document without archive time stamps cannot give; the standard
+      returns the passed current-time result then, so without an evidence record we fall back to
+      the validation with time (5.5) under the same policy and the same embedded data.
     """
     spec = options.spec()
     timing = options.timing()
+    sig_spec = spec.signature_validation_spec
+    if not _has_time_evidence(esig):
+        basic = await ades.ades_basic_validation(
+            esig.signed_data,
+            _knowledge(esig, sig_spec),
+            timing_info=timing,
+            raw_digest=esig.compute_digest(),
+        )
+        # the basic process returns a plain CMS status; add the PDF integrity facts to it
+        st = basic.api_status
+        if st is not None:
+            kwargs = {f.name: getattr(st, f.name) for f in dataclasses.fields(st) if f.init}
+            kwargs.update(_integrity(esig, spec))
+            basic = dataclasses.replace(basic, api_status=PdfSignatureStatus(**kwargs))
+        return _as_lta(basic, timing.best_signature_time)
     result = await ades.ades_lta_validation(esig, spec, timing_info=timing)
     if (
         result.oldest_evidence_record_timestamp is not None
         or result.ades_subindic.status != AdESStatus.INDETERMINATE
     ):
         return result
-    sig_spec = spec.signature_validation_spec
-    dss = ades._dss_to_local_knowledge(reader=esig.reader)
-    attr = ades._adobe_revinfo_archival_to_local_knowledge(esig)
-    knowledge = dataclasses.replace(
-        sig_spec.local_knowledge,
-        known_ocsps=[*sig_spec.local_knowledge.known_ocsps, *dss.known_ocsps, *attr.known_ocsps],
-        known_crls=[*sig_spec.local_knowledge.known_crls, *dss.known_crls, *attr.known_crls],
-        known_certs=[*sig_spec.local_knowledge.known_certs, *dss.known_certs],
-    )
     with_time = await ades.ades_with_time_validation(
         esig.signed_data,
-        dataclasses.replace(sig_spec, local_knowledge=knowledge),
+        _knowledge(esig, sig_spec),
         timing_info=timing,
         raw_digest=esig.compute_digest(),
-        extra_status_kwargs=esig.summarise_integrity_info(),
+        extra_status_kwargs=_integrity(esig, spec),
         status_cls=PdfSignatureStatus,
     )
     if with_time.ades_subindic.status != AdESStatus.PASSED:
         return result
-    return ades.AdESLTAValidationResult(
-        ades_subindic=with_time.ades_subindic,
-        api_status=with_time.api_status,
-        failure_msg=None,
-        best_signature_time=with_time.best_signature_time,
-        signature_not_before_time=with_time.signature_not_before_time,
-        oldest_evidence_record_timestamp=None,
-        signature_timestamp_status=None,
-        validation_objects=with_time.validation_objects,
-    )
+    return _as_lta(with_time, timing.best_signature_time)
 
 
 async def _one(
@@ -351,8 +439,8 @@ async def _one(
     sub = None if ades_status == AdESStatus.PASSED else result.ades_subindic.standard_name
     reasons: list[str] = []
     warnings: list[str] = []
-    if result.failure_msg and ades_status != AdESStatus.PASSED:
-        reasons.append(result.failure_msg)
+    if sub is not None:
+        reasons.append(explain(sub, result.failure_msg))
     cov, mod, mod_warn, mod_fail = _modifications(status)
     warnings.extend(mod_warn)
     if mod_fail and indication != "TOTAL-FAILED":
@@ -369,6 +457,13 @@ async def _one(
         baseline, bl_warn = None, [f"baseline level not determined: {type(exc).__name__}"]
     warnings.extend(bl_warn)
     signing_time = getattr(status, "signer_reported_dt", None)
+    if signing_time is None:
+        try:
+            signing_time = (
+                esig.self_reported_timestamp
+            )  # the /M entry (PAdES has no signing-time attribute)
+        except Exception:
+            signing_time = None
     proven = None
     ts_validity = getattr(status, "timestamp_validity", None)
     if ts_validity is not None and ts_validity.intact and ts_validity.valid:
