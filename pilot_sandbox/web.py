@@ -2,12 +2,66 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import os
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 
 from eauth_toolkit.settings import Settings
+from eauth_toolkit.web.app import add_home_link
+from pilot_sandbox.oidc.errors import OAuthError
+from pilot_sandbox.pages import render
 
-__all__ = ["install"]
+__all__ = ["install", "WORKER_HEADER"]
+
+#: response header naming the worker process that served a pilot request
+WORKER_HEADER = "X-Eauth-Worker"
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    return None
+    """Build the pilot from ``settings`` (configuration, store, keys, trust configuration) and add
+    its routes. Bad configuration raises :class:`PilotError` naming the key, so start-up stops."""
+    from pilot_sandbox import report, routes_gateways, routes_idp, routes_services
+    from pilot_sandbox.sandbox import Pilot
+
+    pilot = Pilot(settings)
+    app.state.pilot = pilot
+    app.include_router(routes_idp.router(pilot))
+    app.include_router(routes_gateways.router(pilot))
+    app.include_router(routes_services.router(pilot))
+    app.include_router(report.router(pilot))
+    pid = str(os.getpid())
+
+    @app.middleware("http")
+    async def _worker_header(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        if request.url.path.startswith(("/ams/", "/pilot")):
+            response.headers[WORKER_HEADER] = pid
+        return response
+
+    @app.exception_handler(OAuthError)
+    async def _oauth_error(request: Request, exc: OAuthError) -> Response:
+        return render(
+            request,
+            "pilot_error.html",
+            {"error": exc.code, "description": exc.description},
+            status=exc.status,
+        )
+
+    for a in pilot.ams.values():
+        for s in a.participant.services:
+            add_home_link(
+                app,
+                f"/ams/{a.slug}/services/{s.id}",
+                f"{s.name} ({a.code})",
+                "pilot demo service (sandbox)",
+            )
+    add_home_link(
+        app,
+        "/pilot/report",
+        "Pilot report",
+        "mutual-recognition pilot, built from the recorded flows",
+    )

@@ -1,0 +1,303 @@
+"""The relying-party side: authorization requests with PKCE, nonce and state, token requests with
+``private_key_jwt``, and ID token validation against the signed trust configuration.
+
+An ID token is accepted only when: its issuer is in the trust configuration and is the provider the
+request went to; it is signed with ES256 by a key (``kid``) that the trust configuration lists for that
+issuer; the audience is this client; it has not expired; the nonce is the one sent. Encrypted ID
+tokens (JWE, ECDH-ES+A256KW, as MockPass sends) are decrypted with this client's encryption key first.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from joserfc import jwe, jws, jwt
+from joserfc.errors import (
+    BadSignatureError,
+    ExpiredTokenError,
+    InvalidClaimError,
+    JoseError,
+    MissingClaimError,
+)
+from joserfc.jwt import JWTClaimsRegistry
+
+from eauth_toolkit.errors import PilotError
+from pilot_sandbox.keys import KeyRing
+from pilot_sandbox.oidc.errors import OAuthError
+from pilot_sandbox.oidc.provider import JWT_BEARER
+from pilot_sandbox.store import Store
+from pilot_sandbox.trust import TrustCache
+
+__all__ = ["UpstreamProvider", "RelyingParty", "PENDING_TTL"]
+
+PENDING_TTL = 900
+_JWE_ALGS = [
+    "ECDH-ES+A256KW",
+    "ECDH-ES+A192KW",
+    "ECDH-ES+A128KW",
+    "A256CBC-HS512",
+    "A256GCM",
+    "A128CBC-HS256",
+]
+
+
+@dataclass(frozen=True)
+class UpstreamProvider:
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+
+    @classmethod
+    def ours(cls, issuer: str) -> UpstreamProvider:
+        return cls(issuer, f"{issuer}/authorize", f"{issuer}/token")
+
+    @classmethod
+    def discover(
+        cls, issuer: str, *, timeout: float = 10.0
+    ) -> tuple[UpstreamProvider, dict[str, Any]]:
+        """Read an external provider's discovery document and JWKS (at start-up)."""
+        url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+        try:
+            meta = httpx.get(url, timeout=timeout).raise_for_status().json()
+            jwks = httpx.get(meta["jwks_uri"], timeout=timeout).raise_for_status().json()
+        except (httpx.HTTPError, ValueError, KeyError) as exc:
+            raise PilotError(
+                f"cannot read the provider's discovery document or JWKS ({exc})", where=url
+            ) from None
+        if meta.get("issuer") != issuer.rstrip("/"):
+            raise PilotError(
+                f"discovery names issuer {meta.get('issuer')!r}, expected {issuer!r}", where=url
+            )
+        return cls(meta["issuer"], meta["authorization_endpoint"], meta["token_endpoint"]), jwks
+
+
+class RelyingParty:
+    """One client of one provider."""
+
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        redirect_uri: str,
+        provider: UpstreamProvider,
+        keys: Callable[[], KeyRing],
+        store: Store,
+        trust: TrustCache,
+        http: Callable[[], httpx.AsyncClient],
+        name: str,
+        scope: str = "openid profile",
+    ) -> None:
+        self.client_id = client_id
+        self.redirect_uri = redirect_uri
+        self.provider = provider
+        self._keys = keys
+        self.store = store
+        self.trust = trust
+        self._http = http
+        self.name = name
+        self.scope = scope
+
+    @property
+    def _kind(self) -> str:
+        return "rp:" + self.name
+
+    def authorization_url(
+        self,
+        *,
+        data: dict[str, Any],
+        acr_values: list[str] | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> str:
+        state = secrets.token_urlsafe(18)
+        nonce = secrets.token_urlsafe(18)
+        verifier = secrets.token_urlsafe(48)
+        self.store.put(
+            self._kind, state, {"nonce": nonce, "verifier": verifier, "data": data}, ttl=PENDING_TTL
+        )
+        q = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri,
+            "scope": self.scope,
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": create_s256_code_challenge(verifier),
+            "code_challenge_method": "S256",
+        }
+        if acr_values:
+            # only the essential claim: acr_values would override it at some providers
+            q["claims"] = json.dumps(
+                {"id_token": {"acr": {"essential": True, "values": acr_values}}}
+            )
+        q.update(extra or {})
+        return f"{self.provider.authorization_endpoint}?{urlencode(q)}"
+
+    def pending(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """Consume the pending request named by ``state`` (one use only)."""
+        state = params.get("state", "")
+        status, pending = self.store.take(self._kind, state) if state else ("missing", None)
+        if status != "ok" or pending is None:
+            why = {"used": "was already answered", "expired": "has expired"}.get(
+                status, "is unknown"
+            )
+            raise OAuthError(
+                "invalid_request",
+                f"state mismatch: the request with this state {why}",
+                redirect=False,
+            )
+        return pending
+
+    def client_assertion(self) -> str:
+        key = self._keys().signing_key
+        now = int(time.time())
+        claims = {
+            "iss": self.client_id,
+            "sub": self.client_id,
+            "aud": self.provider.issuer,
+            "iat": now,
+            "exp": now + 60,
+            "jti": secrets.token_urlsafe(16),
+        }
+        return jwt.encode(
+            {"alg": "ES256", "kid": key.kid, "typ": "JWT"}, claims, key, algorithms=["ES256"]
+        )
+
+    async def complete(self, params: Mapping[str, str], pending: dict[str, Any]) -> dict[str, Any]:
+        """Exchange the code and validate the ID token; return its claims."""
+        if params.get("error"):
+            raise OAuthError(
+                params["error"][:60],
+                params.get("error_description")
+                or f"{self.provider.issuer} returned {params['error']}",
+            )
+        if params.get("iss") and params["iss"] != self.provider.issuer:
+            raise OAuthError(
+                "invalid_request",
+                f"the response comes from {params['iss']}, not {self.provider.issuer}",
+            )
+        code = params.get("code")
+        if not code:
+            raise OAuthError("invalid_request", "the response has neither code nor error")
+        form = {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": self.redirect_uri,
+            "code_verifier": pending["verifier"],
+            "client_id": self.client_id,
+            "client_assertion_type": JWT_BEARER,
+            "client_assertion": self.client_assertion(),
+        }
+        try:
+            resp = await self._http().post(self.provider.token_endpoint, data=form, timeout=15.0)
+        except httpx.HTTPError as exc:
+            raise OAuthError(
+                "temporarily_unavailable",
+                f"token endpoint of {self.provider.issuer} unreachable ({exc.__class__.__name__})",
+            ) from None
+        try:
+            body = resp.json()
+        except ValueError:
+            body = {}
+        if resp.status_code != 200:
+            raise OAuthError(
+                str(body.get("error") or "server_error")[:60],
+                f"the token endpoint of {self.provider.issuer} refused the code: "
+                f"{body.get('error_description') or resp.status_code}",
+            )
+        id_token = body.get("id_token") if isinstance(body, dict) else None
+        if not isinstance(id_token, str):
+            raise OAuthError("invalid_token", f"{self.provider.issuer} returned no ID token")
+        return self.validate_id_token(id_token, nonce=pending["nonce"])
+
+    def validate_id_token(self, id_token: str, *, nonce: str) -> dict[str, Any]:
+        if id_token.count(".") == 4:
+            try:
+                id_token = jwe.decrypt_compact(
+                    id_token, self._keys().encryption_keys, algorithms=_JWE_ALGS
+                ).plaintext.decode()  # type: ignore[union-attr]
+            except (JoseError, ValueError, AttributeError) as exc:
+                raise OAuthError(
+                    "invalid_token",
+                    f"the encrypted ID token cannot be decrypted ({exc.__class__.__name__})",
+                ) from None
+        try:
+            parts = jws.extract_compact(id_token.encode())
+            header = parts.protected
+            unverified = json.loads(parts.payload)
+        except (JoseError, ValueError):
+            raise OAuthError("invalid_token", "the ID token is not a compact JWS") from None
+        alg = header.get("alg")
+        if alg != "ES256":
+            raise OAuthError(
+                "invalid_token",
+                f"ID token alg {alg!r} is refused: only signed ES256 tokens are accepted",
+            )
+        iss = str(unverified.get("iss", ""))
+        config = self.trust.current()
+        try:
+            party = config.party(iss)
+        except PilotError as exc:
+            raise OAuthError("invalid_token", f"the ID token issuer {exc.message}") from None
+        if iss != self.provider.issuer:
+            raise OAuthError(
+                "invalid_token",
+                f"wrong issuer: the ID token comes from {iss}, expected {self.provider.issuer}",
+            )
+        if header.get("kid") not in party.kids():
+            raise OAuthError(
+                "invalid_token",
+                f"key {header.get('kid')!r} is not in the trust configuration for {iss} (version {config.version})",
+            )
+        try:
+            token = jwt.decode(id_token, party.keyset, algorithms=["ES256"])
+        except BadSignatureError:
+            raise OAuthError(
+                "invalid_token", "the ID token signature is invalid (tampered token)"
+            ) from None
+        except (JoseError, ValueError) as exc:
+            raise OAuthError(
+                "invalid_token", f"the ID token cannot be verified ({exc.__class__.__name__})"
+            ) from None
+        try:
+            JWTClaimsRegistry(
+                leeway=30,
+                iss={"essential": True, "value": self.provider.issuer},
+                aud={"essential": True, "value": self.client_id},
+                exp={"essential": True},
+                iat={"essential": True},
+                sub={"essential": True},
+                nonce={"essential": True, "value": nonce},
+            ).validate(token.claims)
+        except ExpiredTokenError:
+            raise OAuthError("invalid_token", "the ID token has expired") from None
+        except InvalidClaimError as exc:
+            what = getattr(exc, "claim", "")
+            if what == "nonce":
+                raise OAuthError(
+                    "invalid_token", "nonce mismatch: the ID token answers another request"
+                ) from None
+            if what == "aud":
+                raise OAuthError(
+                    "invalid_token", f"wrong audience: the ID token is not for {self.client_id}"
+                ) from None
+            raise OAuthError("invalid_token", f"invalid ID token claim {what}") from None
+        except MissingClaimError as exc:
+            raise OAuthError(
+                "invalid_token", f"the ID token lacks a required claim ({exc})"
+            ) from None
+        except JoseError as exc:
+            raise OAuthError(
+                "invalid_token", f"the ID token claims are not valid ({exc})"
+            ) from None
+        azp = token.claims.get("azp")
+        if azp is not None and azp != self.client_id:
+            raise OAuthError("invalid_token", "wrong audience: azp names another client")
+        return dict(token.claims)

@@ -1,0 +1,341 @@
+"""The cross-border gateways of each AMS.
+
+* ``/ams/{a}/proxy`` (Proxy Service of the sending AMS A): an OpenID provider to the Connectors of the
+  other AMS, and a client of A's national IdP. It maps A's national ``acr`` to
+  ``urn:eauth:loa:iso29115:N`` through the technology's repository entry and passes on the minimum data set
+  with a pairwise identifier.
+* ``/ams/{b}/connector`` (Connector of the receiving AMS B): an OpenID provider to B's services and a
+  client of the Proxies. It lets the citizen choose their country, checks the mutual-recognition
+  agreement and performs the three LoA checks (request, returned, published).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from eauth_toolkit.errors import PilotError
+from eauth_toolkit.recognition import (
+    MINIMUM_DATA_SET,
+    check_published,
+    check_request,
+    check_returned,
+    decide,
+    loa_urn,
+    parse_loa_urn,
+)
+from pilot_sandbox.events import Step
+from pilot_sandbox.oidc.errors import OAuthError
+from pilot_sandbox.oidc.provider import Provider
+from pilot_sandbox.pages import oauth_failure, redirect, render, token_error
+from pilot_sandbox.sandbox import Ams, Pilot, pairwise
+
+__all__ = ["router"]
+
+_PERSON = ("given_name", "family_name", "birthdate")
+
+
+def _levels(values: list[str]) -> list[int]:
+    out = []
+    for v in values:
+        n = parse_loa_urn(v)
+        if n is None:
+            raise OAuthError(
+                "invalid_request",
+                f"unknown acr value {v!r}: levels travel as urn:eauth:loa:iso29115:N",
+            )
+        out.append(n)
+    return out
+
+
+def router(pilot: Pilot) -> APIRouter:
+    r = APIRouter(tags=["pilot: cross-border gateways (sandbox)"])
+
+    async def _token(
+        request: Request, provider: Provider, step: str, component: str, a: Ams
+    ) -> JSONResponse:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        ev = Step(pilot.store, flow_id="", step=step, component=component, ams=a.code)
+        try:
+            body, data = provider.token(form)
+        except OAuthError as exc:
+            ev.flow_id = exc.flow_id
+            ev.fail(exc.code, exc.description)
+            return token_error(exc)
+        ev.flow_id = data.get("flow_id") or ""
+        ev.ok()
+        return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+    # ------------------------------------------------------------------ Proxy Service
+    @r.get("/ams/{code}/proxy/.well-known/openid-configuration")
+    def proxy_discovery(code: str) -> dict[str, Any]:
+        return pilot.get(code).proxy.metadata()
+
+    @r.get("/ams/{code}/proxy/jwks")
+    def proxy_jwks(code: str) -> dict[str, Any]:
+        return pilot.get(code).proxy.jwks()
+
+    @r.get("/ams/{code}/proxy/authorize")
+    def proxy_authorize(request: Request, code: str) -> Response:
+        params = dict(request.query_params)
+        a = pilot.get(code)
+        ev = Step(
+            pilot.store,
+            flow_id=params.get("eauth_flow", "")[:40],
+            step="proxy.authorize",
+            component="proxy",
+            ams=a.code,
+        )
+        try:
+            req = a.proxy.parse_authorization(params)
+            try:
+                levels = _levels(req.acr_values)
+            except OAuthError as exc:
+                exc.request = req
+                raise
+            level = min(levels) if levels else min(a.entry.published_levels)
+            acrs = None
+            if a.participant.idp.request_acr and a.entry.acr_levels:
+                acrs = a.entry.acrs_at_least(level)
+                if not acrs:
+                    exc = OAuthError(
+                        "unmet_authentication_requirements",
+                        f"{a.entry.id} publishes no acr at level {level} or above",
+                    )
+                    exc.request = req
+                    raise exc
+            a.proxy.save(req)
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return oauth_failure(request, a.proxy, exc)
+        extra = {"eauth_flow": req.flow_id} if a.idp is not None else {}
+        url = a.proxy_rp.authorization_url(
+            data={"rid": req.rid, "level": level, "flow_id": req.flow_id},
+            acr_values=acrs,
+            extra=extra,
+        )
+        ev.ok(requested_level=level, national_acr_request=acrs)
+        return redirect(url)
+
+    @r.get("/ams/{code}/proxy/callback")
+    async def proxy_callback(request: Request, code: str) -> Response:
+        params = dict(request.query_params)
+        a = pilot.get(code)
+        try:
+            pending = a.proxy_rp.pending(params)
+        except OAuthError as exc:
+            Step(
+                pilot.store, flow_id="", step="proxy.callback", component="proxy", ams=a.code
+            ).fail(exc.code, exc.description)
+            return oauth_failure(request, None, exc)
+        data = pending["data"]
+        ev = Step(
+            pilot.store,
+            flow_id=data["flow_id"],
+            step="proxy.callback",
+            component="proxy",
+            ams=a.code,
+        )
+        try:
+            req = a.proxy.load(data["rid"])
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return oauth_failure(request, None, exc)
+        try:
+            claims = await a.proxy_rp.complete(params, pending)
+            try:
+                level = a.entry.level_of(claims.get("acr"))
+            except PilotError as exc:
+                raise OAuthError("access_denied", f"unknown acr: {exc.message}") from None
+            dataset: dict[str, Any] = {k: claims[k] for k in _PERSON if claims.get(k)}
+            dataset["country_of_origin"] = a.code
+            sub = pairwise(a.proxy_issuer, req.client_id, str(claims["sub"]))
+            url = a.proxy.code_redirect(req, sub=sub, acr=loa_urn(level), claims=dataset)
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return redirect(a.proxy.error_redirect(req, exc.code, exc.description))
+        ev.ok(national_acr=claims.get("acr"), level=level, fields=sorted(dataset))
+        return redirect(url)
+
+    @r.post("/ams/{code}/proxy/token")
+    async def proxy_token(request: Request, code: str) -> JSONResponse:
+        a = pilot.get(code)
+        return await _token(request, a.proxy, "proxy.token", "proxy", a)
+
+    # ------------------------------------------------------------------ Connector
+    @r.get("/ams/{code}/connector/.well-known/openid-configuration")
+    def connector_discovery(code: str) -> dict[str, Any]:
+        return pilot.get(code).connector.metadata()
+
+    @r.get("/ams/{code}/connector/jwks")
+    def connector_jwks(code: str) -> dict[str, Any]:
+        return pilot.get(code).connector.jwks()
+
+    def _countries(b: Ams) -> list[dict[str, str]]:
+        return [{"code": c, "name": pilot.ams[c].participant.name} for c in pilot.other(b.code)]
+
+    @r.get("/ams/{code}/connector/authorize")
+    def connector_authorize(request: Request, code: str) -> Response:
+        params = dict(request.query_params)
+        b = pilot.get(code)
+        ev = Step(
+            pilot.store,
+            flow_id=params.get("eauth_flow", "")[:40],
+            step="connector.authorize",
+            component="connector",
+            ams=b.code,
+        )
+        try:
+            req = b.connector.parse_authorization(params)
+            try:
+                levels = _levels(req.acr_values)
+            except OAuthError as exc:
+                exc.request = req
+                raise
+            req.extra["level"] = min(levels) if levels else 1
+            b.connector.save(req)
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return oauth_failure(request, b.connector, exc)
+        ev.ok(requested_level=req.extra["level"])
+        client = pilot.trust.current().party(req.client_id)
+        return render(
+            request,
+            "connector_choose.html",
+            {
+                "ams": b,
+                "rid": req.rid,
+                "countries": _countries(b),
+                "level": req.extra["level"],
+                "client": client,
+            },
+        )
+
+    @r.post("/ams/{code}/connector/choose")
+    async def connector_choose(request: Request, code: str) -> Response:
+        form = dict(await request.form())
+        b = pilot.get(code)
+        try:
+            req = b.connector.load(str(form.get("rid", "")))
+        except OAuthError as exc:
+            Step(
+                pilot.store, flow_id="", step="connector.choose", component="connector", ams=b.code
+            ).fail(exc.code, exc.description)
+            return oauth_failure(request, None, exc)
+        ev = Step(
+            pilot.store,
+            flow_id=req.flow_id,
+            step="connector.choose",
+            component="connector",
+            ams=b.code,
+        )
+        country = str(form.get("country", "")).upper()[:2]
+        level = int(req.extra["level"])
+        ev.data.update(country=country, requested_level=level)
+        agreement = pilot.config.agreement
+        try:
+            if country not in pilot.ams or country == b.code:
+                raise OAuthError(
+                    "access_denied",
+                    f"{country or 'no country'} is not a party to the mutual-recognition agreement {agreement.id} with {b.code}",
+                )
+            a = pilot.ams[country]
+            decision = decide(
+                agreement,
+                technology=a.entry.id,
+                from_ams=a.code,
+                relying_ams=b.code,
+                on=pilot.today(),
+            )
+            if not decision.recognised:
+                raise OAuthError("access_denied", decision.reason)
+            published = pilot.entry_of(pilot.trust.current().party(a.proxy_issuer)).published_levels
+            check = check_request(level, published, decision.max_level or 0)
+            if not check.passed:
+                raise OAuthError(
+                    check.error or "unmet_authentication_requirements",
+                    f"LoA check 1 (request): {check.reason}",
+                )
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return redirect(b.connector.error_redirect(req, exc.code, exc.description))
+        acrs = [loa_urn(n) for n in sorted(published) if n >= level]
+        url = b.connector_rps[a.code].authorization_url(
+            data={"rid": req.rid, "level": level, "country": a.code, "flow_id": req.flow_id},
+            acr_values=acrs,
+            extra={"eauth_flow": req.flow_id},
+        )
+        ev.ok()
+        return redirect(url)
+
+    @r.get("/ams/{code}/connector/callback")
+    async def connector_callback(request: Request, code: str) -> Response:
+        params = dict(request.query_params)
+        b = pilot.get(code)
+        any_rp = next(iter(b.connector_rps.values()))
+        try:
+            pending = any_rp.pending(params)
+        except OAuthError as exc:
+            Step(
+                pilot.store,
+                flow_id="",
+                step="connector.callback",
+                component="connector",
+                ams=b.code,
+            ).fail(exc.code, exc.description)
+            return oauth_failure(request, None, exc)
+        data = pending["data"]
+        ev = Step(
+            pilot.store,
+            flow_id=data["flow_id"],
+            step="connector.callback",
+            component="connector",
+            ams=b.code,
+        )
+        level, country = int(data["level"]), data["country"]
+        ev.data.update(requested_level=level, country=country)
+        try:
+            req = b.connector.load(data["rid"])
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return oauth_failure(request, None, exc)
+        try:
+            claims = await b.connector_rps[country].complete(params, pending)
+            acr = claims.get("acr")
+            returned = parse_loa_urn(acr)
+            ev.data["returned_level"] = returned
+            if acr is not None and returned is None:
+                raise OAuthError(
+                    "access_denied", f"unknown acr {acr!r}: not a urn:eauth:loa:iso29115 level"
+                )
+            published = pilot.entry_of(
+                pilot.trust.current().party(pilot.ams[country].proxy_issuer)
+            ).published_levels
+            for check in (check_returned(level, returned), check_published(returned, published)):
+                if not check.passed:
+                    raise OAuthError(
+                        check.error or "access_denied", f"LoA check ({check.check}): {check.reason}"
+                    )
+            if claims.get("country_of_origin") != country:
+                raise OAuthError(
+                    "access_denied",
+                    f"country of origin {claims.get('country_of_origin')!r} does not match {country}",
+                )
+            dataset = {k: claims[k] for k in MINIMUM_DATA_SET if k != "sub" and claims.get(k)}
+            sub = pairwise(b.connector_issuer, req.client_id, country, str(claims["sub"]))
+            assert returned is not None
+            url = b.connector.code_redirect(req, sub=sub, acr=loa_urn(returned), claims=dataset)
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return redirect(b.connector.error_redirect(req, exc.code, exc.description))
+        ev.ok()
+        return redirect(url)
+
+    @r.post("/ams/{code}/connector/token")
+    async def connector_token(request: Request, code: str) -> JSONResponse:
+        b = pilot.get(code)
+        return await _token(request, b.connector, "connector.token", "connector", b)
+
+    return r

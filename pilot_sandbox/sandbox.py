@@ -1,0 +1,301 @@
+"""The running pilot: configuration, store, keys, trust configuration, and one OpenID provider and
+relying party object per IdP, Proxy, Connector and demo service. Built once per worker from
+:class:`Settings`; holds no flow state (that is all in the store)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from eauth_toolkit.recognition import MINIMUM_DATA_SET, loa_urn
+from eauth_toolkit.settings import Settings
+from pilot_sandbox.config import Participant, PilotConfig, load_pilot_config
+from pilot_sandbox.entries import TechnologyEntry, load_entry
+from pilot_sandbox.keys import KeyRing, key_ring, rotate
+from pilot_sandbox.oidc.client import RelyingParty, UpstreamProvider
+from pilot_sandbox.oidc.provider import Provider
+from pilot_sandbox.store import Store
+from pilot_sandbox.trust import (
+    TrustCache,
+    TrustConfiguration,
+    TrustedParty,
+    publish_trust_configuration,
+)
+
+__all__ = ["Pilot", "Ams", "pairwise"]
+
+
+def pairwise(*parts: str) -> str:
+    """A persistent pairwise identifier: stable for one (sector, user), unlinkable across sectors."""
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass
+class Ams:
+    """The parts of one participating AMS."""
+
+    code: str  # upper case
+    participant: Participant
+    entry: TechnologyEntry
+    idp_issuer: str
+    proxy_issuer: str
+    connector_issuer: str
+    idp: Provider | None  # None when the national IdP is external
+    proxy: Provider
+    proxy_rp: RelyingParty
+    connector: Provider
+    connector_rps: dict[str, RelyingParty]  # by the other AMS code
+    service_rps: dict[str, RelyingParty]  # by service id
+
+    @property
+    def slug(self) -> str:
+        return self.code.lower()
+
+
+class Pilot:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base = settings.base_url.rstrip("/")
+        self.config: PilotConfig = load_pilot_config(settings.pilot_config)
+        self.store = Store.open(settings.database_url, lock_dir=settings.data_dir)
+        self._rings: dict[str, KeyRing] = {}
+        self._http: httpx.AsyncClient | None = None
+        self.ams: dict[str, Ams] = {}
+
+        upstream: dict[str, tuple[UpstreamProvider, dict[str, Any]]] = {}
+        for p in self.config.ams:
+            c = p.code.lower()
+            if p.idp.kind == "builtin":
+                upstream[p.code] = (
+                    UpstreamProvider.ours(self.url(c, "idp")),
+                    self.keys(f"{c}/idp").public_jwks(),
+                )
+            else:
+                assert p.idp.issuer
+                upstream[p.code] = UpstreamProvider.discover(p.idp.issuer)
+        self.trust = TrustCache(self.store)
+        self._publish(upstream)
+        self.trust.current()  # verify now: refuse to start on a configuration that does not verify
+
+        for p in self.config.ams:
+            self.ams[p.code] = self._build(p, upstream[p.code][0])
+
+    # ------------------------------------------------------------------ helpers
+    def url(self, code: str, *parts: str) -> str:
+        return "/".join([self.base, "ams", code.lower(), *parts])
+
+    def keys(self, owner: str) -> KeyRing:
+        ring = self._rings.get(owner)
+        if ring is None:
+            ring = key_ring(
+                self.store,
+                owner,
+                encryption=owner.endswith("/proxy")
+                or "/services/" in owner
+                or owner.endswith("/connector"),
+            )
+            self._rings[owner] = ring
+        return ring
+
+    def http(self) -> httpx.AsyncClient:
+        if self._http is None:
+            self._http = httpx.AsyncClient(
+                timeout=15.0, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            )
+        return self._http
+
+    @staticmethod
+    def new_id() -> str:
+        return secrets.token_urlsafe(18)
+
+    def today(self) -> dt.date:
+        return dt.date.today()
+
+    def other(self, code: str) -> list[str]:
+        return [c for c in self.ams if c != code]
+
+    def _parties(
+        self, upstream: dict[str, tuple[UpstreamProvider, dict[str, Any]]]
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for p in self.config.ams:
+            c = p.code.lower()
+            up, jwks = upstream[p.code]
+            out.append(
+                {
+                    "issuer": up.issuer,
+                    "role": "idp",
+                    "ams": p.code,
+                    "entry_id": p.idp.entry,
+                    "jwks": jwks,
+                    "redirect_uris": [],
+                }
+            )
+            out.append(
+                {
+                    "issuer": self.url(c, "proxy"),
+                    "role": "proxy",
+                    "ams": p.code,
+                    "entry_id": p.idp.entry,
+                    "jwks": self.keys(f"{c}/proxy").public_jwks(),
+                    "redirect_uris": [self.url(c, "proxy", "callback")],
+                }
+            )
+            out.append(
+                {
+                    "issuer": self.url(c, "connector"),
+                    "role": "connector",
+                    "ams": p.code,
+                    "entry_id": None,
+                    "jwks": self.keys(f"{c}/connector").public_jwks(),
+                    "redirect_uris": [self.url(c, "connector", "callback")],
+                }
+            )
+            for s in p.services:
+                out.append(
+                    {
+                        "issuer": self.url(c, "services", s.id),
+                        "role": "service",
+                        "ams": p.code,
+                        "entry_id": None,
+                        "jwks": self.keys(f"{c}/services/{s.id}").public_jwks(),
+                        "redirect_uris": [self.url(c, "services", s.id, "callback")],
+                    }
+                )
+        return out
+
+    def _publish(
+        self, upstream: dict[str, tuple[UpstreamProvider, dict[str, Any]]]
+    ) -> TrustConfiguration:
+        self._upstream = upstream
+        config = publish_trust_configuration(self.store, self._parties(upstream))
+        self.trust.invalidate()
+        return config
+
+    def rotate_key(self, owner: str) -> str:
+        """Rotate an owner's signing key and publish a new trust configuration; returns the new kid."""
+        key = rotate(self.store, owner)
+        self._rings.pop(owner, None)
+        if owner.endswith("/idp"):
+            code = owner.split("/")[0].upper()
+            up = self._upstream[code][0]
+            self._upstream[code] = (up, self.keys(owner).public_jwks())
+        self._publish(self._upstream)
+        return str(key.kid)
+
+    # ------------------------------------------------------------------ building the parts
+    def _build(self, p: Participant, idp_upstream: UpstreamProvider) -> Ams:
+        c = p.code.lower()
+        entry = load_entry(p.idp.entry, base_url=self.base, issuer=p.idp.issuer)
+        code = p.code
+        iso_urns = [loa_urn(n) for n in range(1, 5)]
+        claims = list(MINIMUM_DATA_SET)
+
+        def ring(owner: str):  # noqa: ANN202
+            return lambda: self.keys(owner)
+
+        idp = None
+        if p.idp.kind == "builtin":
+            idp = Provider(
+                issuer=self.url(c, "idp"),
+                keys=ring(f"{c}/idp"),
+                store=self.store,
+                trust=self.trust,
+                client_filter=lambda t, code=code: t.role == "proxy" and t.ams == code,
+                claims_supported=["sub", "given_name", "family_name", "birthdate", "acr"],
+                acr_values_supported=sorted(entry.acr_levels),
+            )
+        proxy = Provider(
+            issuer=self.url(c, "proxy"),
+            keys=ring(f"{c}/proxy"),
+            store=self.store,
+            trust=self.trust,
+            client_filter=lambda t, code=code: t.role == "connector" and t.ams != code,
+            claims_supported=claims + ["acr"],
+            acr_values_supported=iso_urns,
+        )
+        proxy_rp = RelyingParty(
+            client_id=p.idp.client_id or self.url(c, "proxy"),
+            redirect_uri=self.url(c, "proxy", "callback"),
+            provider=idp_upstream,
+            keys=ring(f"{c}/proxy"),
+            store=self.store,
+            trust=self.trust,
+            http=self.http,
+            name=f"{c}-proxy",
+            scope=p.idp.scope,
+        )
+        connector = Provider(
+            issuer=self.url(c, "connector"),
+            keys=ring(f"{c}/connector"),
+            store=self.store,
+            trust=self.trust,
+            client_filter=lambda t, code=code: t.role == "service" and t.ams == code,
+            claims_supported=claims + ["acr"],
+            acr_values_supported=iso_urns,
+        )
+        connector_rps = {
+            other.code: RelyingParty(
+                client_id=self.url(c, "connector"),
+                redirect_uri=self.url(c, "connector", "callback"),
+                provider=UpstreamProvider.ours(self.url(other.code.lower(), "proxy")),
+                keys=ring(f"{c}/connector"),
+                store=self.store,
+                trust=self.trust,
+                http=self.http,
+                name=f"{c}-connector",
+            )
+            for other in self.config.ams
+            if other.code != code
+        }
+        service_rps = {
+            s.id: RelyingParty(
+                client_id=self.url(c, "services", s.id),
+                redirect_uri=self.url(c, "services", s.id, "callback"),
+                provider=UpstreamProvider.ours(self.url(c, "connector")),
+                keys=ring(f"{c}/services/{s.id}"),
+                store=self.store,
+                trust=self.trust,
+                http=self.http,
+                name=f"{c}-{s.id}",
+            )
+            for s in p.services
+        }
+        return Ams(
+            code=code,
+            participant=p,
+            entry=entry,
+            idp_issuer=idp_upstream.issuer,
+            proxy_issuer=self.url(c, "proxy"),
+            connector_issuer=self.url(c, "connector"),
+            idp=idp,
+            proxy=proxy,
+            proxy_rp=proxy_rp,
+            connector=connector,
+            connector_rps=connector_rps,
+            service_rps=service_rps,
+        )
+
+    def get(self, code: str) -> Ams:
+        from pilot_sandbox.oidc.errors import OAuthError
+
+        a = self.ams.get(code.upper())
+        if a is None:
+            raise OAuthError(
+                "invalid_request",
+                f"{code.upper()} is not a participant of this pilot",
+                status=404,
+                redirect=False,
+            )
+        return a
+
+    def entry_of(self, party: TrustedParty) -> TechnologyEntry:
+        for a in self.ams.values():
+            if a.entry.id == party.entry_id:
+                return a.entry
+        raise KeyError(party.entry_id)

@@ -1,0 +1,191 @@
+"""The signed trust configuration: which issuers (IdPs, gateways, services) take part in the pilot,
+their keys (JWKS, by ``kid``), their registered redirect URIs and their repository entry ids.
+
+It is a JWS (ES256) signed by the sandbox trust-anchor key. Gateways verify it at start-up and accept
+tokens and client assertions only from issuers and keys listed in it. A new version is published when
+the participants or their keys change (e.g. a key rotation); every worker picks up the newest one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, KeySet
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from eauth_toolkit.errors import PilotError
+from pilot_sandbox.keys import key_ring
+from pilot_sandbox.store import Store, trust
+
+__all__ = [
+    "TRUST_ANCHOR_OWNER",
+    "TRUST_TYPE",
+    "TrustedParty",
+    "TrustConfiguration",
+    "sign_trust_document",
+    "verify_trust_document",
+    "publish_trust_configuration",
+    "TrustCache",
+]
+
+TRUST_ANCHOR_OWNER = "sandbox-trust-anchor"
+TRUST_TYPE = "eauth-pilot-trust+jws"
+
+
+@dataclass(frozen=True)
+class TrustedParty:
+    issuer: str
+    role: str
+    ams: str
+    entry_id: str | None
+    jwks: dict[str, Any]
+    redirect_uris: tuple[str, ...] = ()
+
+    @property
+    def keyset(self) -> KeySet:
+        return KeySet.import_key_set(self.jwks)  # type: ignore[arg-type]
+
+    def kids(self) -> set[str]:
+        return {str(k.get("kid")) for k in self.jwks.get("keys", [])}
+
+
+@dataclass(frozen=True)
+class TrustConfiguration:
+    version: int
+    issued_at: int
+    parties: dict[str, TrustedParty] = field(default_factory=dict)
+    document: dict[str, Any] = field(default_factory=dict)
+
+    def party(self, issuer: str) -> TrustedParty:
+        try:
+            return self.parties[issuer]
+        except KeyError:
+            raise PilotError(
+                f"issuer {issuer!r} is not in the trust configuration (version {self.version})",
+                code="untrusted_issuer",
+            ) from None
+
+
+def _digest(parties: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(parties, sort_keys=True).encode()).hexdigest()
+
+
+def sign_trust_document(document: dict[str, Any], anchor: ECKey) -> str:
+    header = {"alg": "ES256", "kid": anchor.kid, "typ": TRUST_TYPE, "cty": "json"}
+    payload = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return jws.serialize_compact(header, payload, anchor, algorithms=["ES256"])
+
+
+def verify_trust_document(value: str, anchor_public: KeySet | ECKey) -> TrustConfiguration:
+    """Verify the JWS with the trust anchor's public key; refuse anything else."""
+    try:
+        obj = jws.deserialize_compact(value, anchor_public, algorithms=["ES256"])
+    except (JoseError, ValueError) as exc:
+        raise PilotError(
+            f"the trust configuration does not verify with the trust anchor key ({exc.__class__.__name__})",
+            code="untrusted_configuration",
+        ) from None
+    if obj.protected.get("typ") != TRUST_TYPE:
+        raise PilotError(
+            "the trust configuration has the wrong typ header", code="untrusted_configuration"
+        )
+    doc = json.loads(obj.payload)
+    parties = {
+        p["issuer"]: TrustedParty(
+            issuer=p["issuer"],
+            role=p["role"],
+            ams=p["ams"],
+            entry_id=p.get("entry_id"),
+            jwks=p["jwks"],
+            redirect_uris=tuple(p.get("redirect_uris", [])),
+        )
+        for p in doc["parties"]
+    }
+    return TrustConfiguration(int(doc["version"]), int(doc["issued_at"]), parties, doc)
+
+
+def _anchor_public(store: Store) -> KeySet:
+    ring = key_ring(store, TRUST_ANCHOR_OWNER)
+    return KeySet.import_key_set({"keys": [k.as_dict(private=False) for k in ring.sig]})  # type: ignore[arg-type]
+
+
+def _latest(store: Store) -> tuple[int, str, str] | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(
+            select(trust.c.version, trust.c.digest, trust.c.jws)
+            .order_by(trust.c.version.desc())
+            .limit(1)
+        ).first()
+    return (int(row.version), str(row.digest), str(row.jws)) if row else None
+
+
+def publish_trust_configuration(store: Store, parties: list[dict[str, Any]]) -> TrustConfiguration:
+    """Sign and store a new version when ``parties`` differ from the newest one; return the newest
+    verified configuration. Safe when several workers start together."""
+    parties = sorted(parties, key=lambda p: p["issuer"])
+    digest = _digest(parties)
+    for _ in range(5):
+        latest = _latest(store)
+        if latest is not None and latest[1] == digest:
+            break
+        version = (latest[0] if latest else 0) + 1
+        anchor = key_ring(store, TRUST_ANCHOR_OWNER).signing_key
+        doc = {
+            "iss": "urn:eauth:pilot:sandbox-trust-anchor",
+            "sandbox": True,
+            "version": version,
+            "issued_at": int(time.time()),
+            "parties": parties,
+        }
+        try:
+            with store.engine.begin() as conn:
+                conn.execute(
+                    insert(trust).values(
+                        version=version,
+                        digest=digest,
+                        jws=sign_trust_document(doc, anchor),
+                        created_at=time.time(),
+                    )
+                )
+            break
+        except IntegrityError:
+            continue
+    return TrustCache(store).current()
+
+
+class TrustCache:
+    """The newest verified trust configuration, re-read when another version appears."""
+
+    def __init__(self, store: Store, *, refresh_seconds: float = 1.0) -> None:
+        self.store = store
+        self.refresh_seconds = refresh_seconds
+        self._anchor = _anchor_public(store)
+        self._config: TrustConfiguration | None = None
+        self._checked = 0.0
+
+    def current(self) -> TrustConfiguration:
+        now = time.monotonic()
+        if self._config is not None and now - self._checked < self.refresh_seconds:
+            return self._config
+        with self.store.engine.connect() as conn:
+            version = conn.execute(select(func.max(trust.c.version))).scalar()
+        if version is None:
+            raise PilotError(
+                "no trust configuration has been published", code="untrusted_configuration"
+            )
+        if self._config is None or self._config.version != version:
+            latest = _latest(self.store)
+            assert latest is not None
+            self._config = verify_trust_document(latest[2], self._anchor)
+        self._checked = now
+        return self._config
+
+    def invalidate(self) -> None:
+        self._checked = 0.0
