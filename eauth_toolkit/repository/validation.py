@@ -14,10 +14,15 @@ of the value at fault, so an AMS can fix its file without guessing. The rules be
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
+import jsonschema
+from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.validators import validator_for
+
 from eauth_toolkit.errors import SchemaError
-from eauth_toolkit.schemaio import schema_errors
+from eauth_toolkit.schemaio import json_pointer, load_schema
 
 __all__ = [
     "SUBMISSION_SCHEMA",
@@ -49,6 +54,45 @@ FACT_FIELDS = (
 )
 
 _MISSING = object()
+
+
+@lru_cache(maxsize=8)
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = load_schema(name)
+    cls = validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def _precise(error: ValidationError) -> SchemaError:
+    """The most specific problem: inside ``anyOf`` (nullable fields) the branch that matched
+    best, and for a missing property the pointer of that property."""
+    while error.context:
+        branches = [
+            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
+        ]
+        if not branches:
+            break
+        deepest = max(len(e.absolute_path) for e in branches)
+        error = best_match([e for e in branches if len(e.absolute_path) == deepest]) or branches[0]
+    path = list(error.absolute_path)
+    if error.validator == "required" and isinstance(error.validator_value, list):
+        missing = [
+            n
+            for n in error.validator_value
+            if isinstance(error.instance, dict) and n not in error.instance
+        ]
+        if missing:
+            path.append(missing[0])
+            return SchemaError(
+                f"required property {missing[0]!r} is missing", where=json_pointer(path)
+            )
+    return SchemaError(error.message, where=json_pointer(path))
+
+
+def schema_errors(document: Any, schema_name: str) -> list[SchemaError]:
+    """Schema errors of ``document``, each at the most precise JSON pointer."""
+    errors = _validator(schema_name).iter_errors(document)
+    return [_precise(e) for e in errors]
 
 
 def escape_pointer_token(token: object) -> str:
@@ -191,15 +235,30 @@ def entry_problems(entry: dict[str, Any], base: str = "") -> list[SchemaError]:
     return problems
 
 
+def _clean(index_base: str, schema_problems: list[SchemaError]) -> bool:
+    return not any(
+        p.where == index_base or (p.where or "").startswith(index_base + "/")
+        for p in schema_problems
+    )
+
+
 def submission_problems(document: Any) -> list[SchemaError]:
-    """All problems of a submission document, schema first; empty when it is valid."""
-    problems = schema_errors(document, SUBMISSION_SCHEMA)
-    if problems:
-        return problems
+    """All problems of a submission document, in document order; empty when it is valid.
+
+    Schema errors come first; the rules beyond the schema are checked on every entry and
+    withdrawal that passed the schema, so one bad entry does not hide the others' problems.
+    """
+    schema_problems = schema_errors(document, SUBMISSION_SCHEMA)
+    if not isinstance(document, dict) or not _clean("/ams", schema_problems):
+        return schema_problems
+    problems: list[SchemaError] = []
     ams = document["ams"]
+    entries = document.get("entries")
     seen: dict[str, int] = {}
-    for i, entry in enumerate(document.get("entries", [])):
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
         base = f"/entries/{i}"
+        if not _clean(base, schema_problems):
+            continue
         if entry["ams"] != ams:
             problems.append(
                 SchemaError(
@@ -216,9 +275,12 @@ def submission_problems(document: Any) -> list[SchemaError]:
             )
         seen.setdefault(entry["id"], i)
         problems.extend(entry_problems(entry, base))
+    withdrawals = document.get("withdrawals")
     withdrawn: set[str] = set()
-    for i, item in enumerate(document.get("withdrawals", [])):
+    for i, item in enumerate(withdrawals if isinstance(withdrawals, list) else []):
         where = f"/withdrawals/{i}/id"
+        if not _clean(f"/withdrawals/{i}", schema_problems):
+            continue
         if not item["id"].startswith(ams.lower() + "-"):
             problems.append(
                 SchemaError(
@@ -237,7 +299,11 @@ def submission_problems(document: Any) -> list[SchemaError]:
         if item["id"] in withdrawn:
             problems.append(SchemaError(f"{item['id']!r} is withdrawn twice", where=where))
         withdrawn.add(item["id"])
-    return problems
+    return sorted(schema_problems + problems, key=lambda p: _order(p.where or ""))
+
+
+def _order(pointer: str) -> list[tuple[int, int | str]]:
+    return [(0, int(t)) if t.isdigit() else (1, t) for t in pointer.split("/")]
 
 
 def _list_payload(document: dict[str, Any]) -> Any:
