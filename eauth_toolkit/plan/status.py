@@ -63,9 +63,7 @@ def updated_text(text: str, activity_id: str, entry: ActivityStatus) -> str:
     """The status file text with ``activity_id``'s status, evidence and date set to ``entry``."""
     lines = text.splitlines()
     keys = [(i, m) for i, line in enumerate(lines) if (m := _KEY_LINE.match(line))]
-    if not any(line.rstrip() == "activities:" for line in lines) or (
-        not keys and "activities: {" in text
-    ):
+    if not any(line.rstrip() == "activities:" for line in lines):  # e.g. "activities: {}"
         return _redump(text, activity_id, entry)
     indent = keys[0][1].group("indent") if keys else "  "
     child = indent + "  "
