@@ -67,6 +67,9 @@ def load_document(path: str | Path) -> Any:
         raise InputError(f"YAML syntax error: {problem}", where=loc) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"TOML syntax error: {exc}", where=str(p)) from None
+    except (ValueError, TypeError, RecursionError) as exc:
+        # e.g. an impossible YAML date such as 2026-13-01, or nesting too deep
+        raise InputError(f"cannot parse value: {exc}", where=str(p)) from None
 
 
 @lru_cache(maxsize=64)
