@@ -24,6 +24,7 @@ from pyhanko.pdf_utils.misc import PdfReadError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
@@ -182,8 +183,32 @@ def _open_reader(stream: IO[bytes]) -> tuple[PdfFileReader, list[str]]:
         raise _Unreadable(f"not a readable PDF: {type(exc).__name__}: {exc}") from exc
 
 
-def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature]:
-    return list(reader.embedded_regular_signatures)
+_SUBFILTERS = {"/adbe.pkcs7.detached", "/adbe.pkcs7.sha1", "/ETSI.CAdES.detached", "/ETSI.RFC3161"}
+
+
+def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str, str]]:
+    """Every filled signature field: a parsed signature, or ``(field, why it cannot be read)``.
+
+    pyHanko's own collection drops signatures with an unknown SubFilter and stops at the first
+    malformed one; here each field gets its own verdict, so nothing disappears silently.
+    """
+    found: list[EmbeddedPdfSignature | tuple[str, str]] = []
+    for name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
+        try:
+            obj = sig_obj.get_object()
+            if str(obj.get("/Type", "/Sig")) == "/DocTimeStamp":
+                continue
+            subfilter = str(obj.get("/SubFilter", ""))
+            if subfilter not in _SUBFILTERS:
+                found.append((name, f"unsupported SubFilter {subfilter or '(missing)'}"))
+                continue
+            found.append(EmbeddedPdfSignature(reader, sig_field, name))
+        except RecursionError:
+            found.append((name, "structure nested too deeply"))
+        except Exception as exc:
+            found.append((name, f"{type(exc).__name__}: {exc}"))
+    found.sort(key=lambda e: e.signed_revision if isinstance(e, EmbeddedPdfSignature) else 1 << 30)
+    return found
 
 
 # ----------------------------------------------------------------------------- per signature
@@ -362,6 +387,7 @@ async def _ades(
     spec = options.spec()
     timing = options.timing()
     sig_spec = spec.signature_validation_spec
+    _integrity(esig, spec)
     if not _has_time_evidence(esig):
         basic = await ades.ades_basic_validation(
             esig.signed_data,
@@ -558,6 +584,9 @@ async def validate_pdf_async(
         if not sigs:
             notes.append("the document contains no signatures")
         for esig in sigs:
+            if isinstance(esig, tuple):
+                verdicts.append(_broken_field(*esig))
+                continue
             try:
                 verdict, result = await _one(esig, reader, options)
             except RecursionError:
@@ -593,6 +622,10 @@ def _broken(esig: EmbeddedPdfSignature, why: str) -> SignatureVerdict:
         field_name = esig.field_name
     except Exception:
         field_name = None
+    return _broken_field(field_name, why)
+
+
+def _broken_field(field_name: str | None, why: str) -> SignatureVerdict:
     return SignatureVerdict(
         field=field_name,
         indication="TOTAL-FAILED",

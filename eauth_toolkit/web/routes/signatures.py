@@ -1,14 +1,126 @@
-"""Routes of the signatures part (API under /api/signatures, pages)."""
+"""Routes of the signatures part: ``POST /api/signatures/verify`` and the ``/signatures/check`` page.
+
+Both run the same validator as ``eauth sig verify`` (offline, with the repository's trust lists)
+and return the same verdict contract (``schemas/signature-report.schema.json``).
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+import threading
+from typing import Any
 
+from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse
+
+from eauth_toolkit.errors import EauthError
 from eauth_toolkit.settings import Settings
+from eauth_toolkit.signatures.api import default_trust_lists, verify
+from eauth_toolkit.signatures.levels import TrustSet
+from eauth_toolkit.signatures.models import FileReport
+from eauth_toolkit.signatures.pades import ValidationOptions
+from eauth_toolkit.signatures.trustlist import TrustList
+from eauth_toolkit.web.app import add_home_link, templates
 
-__all__ = ["install"]
+__all__ = ["install", "MAX_UPLOAD"]
+
+#: largest upload accepted (bytes)
+MAX_UPLOAD = 50 * 1024 * 1024
+_AMS_CODES = ("", "BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+
+
+class _Options:
+    """Trust lists are read and verified once; options are built once per AMS and reused."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._dir = settings.repository_dir / "trust-lists"
+        self._lists: list[TrustList] | None = None
+        self._by_ams: dict[str | None, ValidationOptions] = {}
+        self._lock = threading.Lock()
+
+    def get(self, ams: str | None) -> ValidationOptions:
+        with self._lock:
+            if self._lists is None:
+                self._lists = default_trust_lists(self._dir)
+            if ams not in self._by_ams:
+                self._by_ams[ams] = ValidationOptions(trust=TrustSet.for_ams(self._lists, ams))
+            return self._by_ams[ams]
+
+
+def _ams(value: str | None) -> str | None:
+    code = (value or "").strip().upper()
+    if code not in _AMS_CODES:
+        raise HTTPException(status_code=422, detail=f"ams: unknown AMS code {value!r}")
+    return code or None
+
+
+async def _read_upload(upload: UploadFile) -> bytes:
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(
+            status_code=413, detail=f"file: larger than {MAX_UPLOAD // (1024 * 1024)} MB"
+        )
+    if not data:
+        raise HTTPException(status_code=422, detail="file: empty upload")
+    return data
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Add this part's routers and pages to the service."""
-    return None
+    """Add the signature check API and page to the service."""
+    for name in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
+        logging.getLogger(name).propagate = False
+    options = _Options(settings)
+    router = APIRouter(tags=["signatures"])
+
+    def _check(data: bytes, filename: str, ams: str | None) -> FileReport:
+        try:
+            opts = options.get(ams)
+        except EauthError as exc:  # the trust lists on the server are broken: say which
+            raise HTTPException(status_code=500, detail=str(exc)) from None
+        return verify(data, opts, name=filename)
+
+    @router.post(
+        "/api/signatures/verify",
+        summary="Validate the signatures of an uploaded document",
+        response_model=FileReport,
+    )
+    async def verify_api(
+        file: UploadFile = File(..., description="signed PDF"),
+        ams: str | None = Form(None, description="evaluate as recognised in this AMS (e.g. MY)"),
+    ) -> dict[str, Any]:
+        """ETSI EN 319 102-1 indication, level (QES/AdES-QC/AdES/SES), baseline and trust per signature."""
+        data = await _read_upload(file)
+        from starlette.concurrency import run_in_threadpool
+
+        report = await run_in_threadpool(_check, data, file.filename or "upload", _ams(ams))
+        return report.model_dump(mode="json")
+
+    @router.get("/signatures/check", response_class=HTMLResponse, include_in_schema=False)
+    def check_page(request: Request) -> HTMLResponse:
+        return templates.TemplateResponse(
+            request, "signatures_check.html", {"report": None, "ams_codes": _AMS_CODES, "ams": ""}
+        )
+
+    @router.post("/signatures/check", response_class=HTMLResponse, include_in_schema=False)
+    async def check_submit(
+        request: Request, file: UploadFile = File(...), ams: str | None = Form(None)
+    ) -> HTMLResponse:
+        data = await _read_upload(file)
+        code = _ams(ams)
+        from starlette.concurrency import run_in_threadpool
+
+        report = await run_in_threadpool(_check, data, file.filename or "upload", code)
+        return templates.TemplateResponse(
+            request,
+            "signatures_check.html",
+            {"report": report, "ams_codes": _AMS_CODES, "ams": code or ""},
+        )
+
+    app.include_router(router)
+    add_home_link(
+        app,
+        "/signatures/check",
+        "Check a signature",
+        "upload a signed PDF: ETSI verdict, level (QES-equivalent, AdES, SES) and AMS trust",
+    )

@@ -1,0 +1,104 @@
+"""Each sandbox signature gets the right indication, level and baseline."""
+
+from __future__ import annotations
+
+import pytest
+
+from eauth_toolkit.signatures.api import VerifyRequest, options_for, verify
+from eauth_toolkit.signatures.pades import ValidationOptions
+from tests.signatures.conftest import Signed
+
+# offline: what the document embeds decides
+OFFLINE = [
+    ("my-signer-qc", "B-LT", "TOTAL-PASSED", "QES", "MY"),
+    ("my-signer-qc", "B-LTA", "TOTAL-PASSED", "QES", "MY"),
+    ("my-signer-qc-nosscd", "B-LT", "TOTAL-PASSED", "AdES-QC", "MY"),
+    ("my-signer", "B-LT", "TOTAL-PASSED", "AdES", "MY"),
+    ("my-signer-ec", "B-LT", "TOTAL-PASSED", "AdES", "MY"),
+    ("sg-signer-qc", "B-LT", "TOTAL-PASSED", "QES", "SG"),
+    ("rogue-signer", "B-T", "INDETERMINATE", "SES", None),
+    # no revocation information embedded and no fetching: not AdES-valid, but intact
+    ("my-signer-qc", "B-B", "INDETERMINATE", "SES", "MY"),
+]
+
+
+@pytest.mark.parametrize(("signer", "baseline", "indication", "level", "ams"), OFFLINE)
+def test_offline_verdicts(
+    signed: Signed,
+    offline: ValidationOptions,
+    signer: str,
+    baseline: str,
+    indication: str,
+    level: str,
+    ams: str | None,
+) -> None:
+    report = verify(signed.path(signer, baseline), offline)
+    assert report.error is None
+    [sig] = report.signatures
+    assert sig.indication == indication, sig.reasons
+    assert sig.level == level
+    assert sig.baseline == baseline
+    assert sig.trust.ams == ams
+    assert sig.signer is not None and "SANDBOX" in sig.signer.subject
+    if indication != "TOTAL-PASSED":
+        assert sig.sub_indication and sig.reasons
+
+
+@pytest.mark.parametrize("baseline", ["B-B", "B-T"])
+def test_online_fetches_revocation(
+    signed: Signed, online: ValidationOptions, baseline: str
+) -> None:
+    [sig] = verify(signed.path("my-signer-qc", baseline), online).signatures
+    assert (sig.indication, sig.level, sig.baseline) == ("TOTAL-PASSED", "QES", baseline)
+    assert sig.revocation.source == "online" and sig.revocation.status == "good"
+    assert sig.signing_time is not None
+    assert (sig.proven_time is not None) == (baseline == "B-T")
+
+
+def test_revoked_signer_online(signed: Signed, online: ValidationOptions) -> None:
+    [sig] = verify(signed.path("my-signer-revoked", "B-B"), online).signatures
+    assert sig.indication == "INDETERMINATE"
+    assert sig.sub_indication == "REVOKED_NO_POE"
+    assert sig.revocation.status == "revoked"
+
+
+def test_lta_proves_time_and_covers_revision(signed: Signed, offline: ValidationOptions) -> None:
+    [sig] = verify(signed.path("my-signer-qc", "B-LTA"), offline).signatures
+    assert sig.proven_time is not None and sig.signing_time is not None
+    assert sig.proven_time >= sig.signing_time
+    assert sig.coverage == "ENTIRE_REVISION"
+    assert sig.modifications == "LTA_UPDATES"
+    assert sig.revocation.source == "embedded (DSS)"
+    assert sig.trust.legal_term is not None and "Digital Signature Act 1997" in sig.trust.legal_term
+
+
+def test_two_signatures(signed: Signed, offline: ValidationOptions) -> None:
+    report = verify(signed.path("two", "B-LT"), offline)
+    assert [s.field for s in report.signatures] == ["Signature1", "Signature2"]
+    assert [s.trust.ams for s in report.signatures] == ["MY", "SG"]
+    assert all(s.indication == "TOTAL-PASSED" for s in report.signatures)
+    assert report.all_passed
+
+
+def test_recognition_caps_level(signed: Signed) -> None:
+    in_my = options_for(VerifyRequest(ams="MY"))
+    in_sg = options_for(VerifyRequest(ams="SG"))
+    # SG's list is recognised in MY up to QES
+    [sg_in_my] = verify(signed.path("sg-signer-qc", "B-LT"), in_my).signatures
+    assert (sg_in_my.level, sg_in_my.trust.ams, sg_in_my.trust.recognised_in) == ("QES", "SG", "MY")
+    # MY's list is recognised in SG only up to AdES
+    [my_in_sg] = verify(signed.path("my-signer-qc", "B-LT"), in_sg).signatures
+    assert my_in_sg.indication == "TOTAL-PASSED"
+    assert my_in_sg.level == "AdES"
+    assert any("recognised in SG only up to AdES" in w for w in my_in_sg.warnings)
+
+
+def test_unrecognised_list_gives_no_chain(signed: Signed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # with only the SG list, a MY signature does not chain to anything trusted
+    from eauth_toolkit.signatures.api import DEFAULT_TRUST_LIST_DIR
+
+    only_sg = options_for(VerifyRequest(trust_list_paths=(str(DEFAULT_TRUST_LIST_DIR / "SG.xml"),)))
+    [sig] = verify(signed.path("my-signer-qc", "B-LT"), only_sg).signatures
+    assert sig.indication == "INDETERMINATE"
+    assert sig.sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
+    assert sig.level == "SES"
