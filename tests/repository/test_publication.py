@@ -1,0 +1,188 @@
+"""Publishing the signed list: round trip, any changed byte fails, atomicity under a crash, diff."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from joserfc.jwk import ECKey, OKPKey
+
+from eauth_toolkit.errors import InputError
+from eauth_toolkit.repository.keys import load_key
+from eauth_toolkit.repository.models import PublishedList
+from eauth_toolkit.repository.publication import (
+    ListVerificationError,
+    diff_lists,
+    publish,
+    read_list_payload,
+    verify_list,
+)
+from eauth_toolkit.repository.samples import publisher_certificate_path, publisher_key_path
+from eauth_toolkit.repository.store import RepositoryStore
+from eauth_toolkit.schemaio import schema_errors
+from tests.repository.conftest import REPOSITORY_DIR, make_document, make_entry
+
+PUBLISHER = load_key(publisher_key_path(REPOSITORY_DIR))
+PUBLISHER_CERT = load_key(publisher_certificate_path(REPOSITORY_DIR))
+
+
+@pytest.fixture
+def filled(store: RepositoryStore, submit_as: Callable[..., Any]) -> RepositoryStore:
+    sqlite_store = store
+    submit_as(
+        sqlite_store, "SG", make_document("SG", [make_entry("SG", "a"), make_entry("SG", "b")])
+    )
+    restricted = make_entry("MY", "secret", disclosure={"restricted": True, "note": "national law"})
+    submit_as(sqlite_store, "MY", make_document("MY", [make_entry("MY", "a"), restricted]))
+    return sqlite_store
+
+
+def test_publish_then_verify_round_trips(filled: RepositoryStore, tmp_path: Path) -> None:
+    out = tmp_path / "list.json"
+    result = publish(filled, PUBLISHER, out)
+    assert result.sequence_number == 1 and result.entry_count == 4
+    for key in (
+        PUBLISHER_CERT,
+        load_key(REPOSITORY_DIR / "sandbox-publisher-key" / "publisher.public.jwk.json"),
+    ):
+        verified = verify_list(out.read_bytes(), key)
+        assert verified.sequence_number == 1 and verified.algorithm == "ES256"
+    payload = verified.payload
+    PublishedList.model_validate(payload)
+    assert schema_errors(payload, "repository-list") == []
+    by_id = {e["id"]: e for e in payload["entries"]}
+    assert by_id["sg-a"]["assessed_level"]["iso29115"] == 4 and by_id["sg-a"]["level_mismatch"]
+    assert by_id["sg-a"]["status_history"][0]["status"] == "active"
+    secret = by_id["my-secret"]
+    assert secret["profile"] is None and secret["oidc"] is None
+    assert secret["description"].startswith("Details withheld")
+    assert payload["next_update"] > payload["issued_at"]
+    second = publish(filled, PUBLISHER, out)
+    assert second.sequence_number == 2
+    assert [p["sequence_number"] for p in filled.publications()] == [1, 2]
+    assert filled.publication_content() == out.read_bytes()
+
+
+def test_any_changed_byte_fails_verification(filled: RepositoryStore, tmp_path: Path) -> None:
+    out = tmp_path / "list.json"
+    publish(filled, PUBLISHER, out)
+    raw = out.read_bytes()
+    verify_list(raw, PUBLISHER_CERT)
+    rng = random.Random(20261128)
+    positions = set(rng.sample(range(len(raw)), 300))
+    positions |= {0, len(raw) - 1, len(raw) - 2, len(raw) - 3, raw.index(b'"signature"') + 14}
+    positions |= set(range(len(raw) - 12, len(raw)))  # the end of the signature
+    for pos in sorted(positions):
+        for replacement in {
+            raw[pos] ^ 0x01,
+            raw[pos] ^ 0x20,
+            ord("A") if raw[pos] != ord("A") else ord("B"),
+        }:
+            changed = raw[:pos] + bytes([replacement]) + raw[pos + 1 :]
+            with pytest.raises(ListVerificationError):
+                verify_list(changed, PUBLISHER_CERT)
+    with pytest.raises(ListVerificationError):
+        verify_list(raw + b"\n", PUBLISHER_CERT)
+    with pytest.raises(ListVerificationError):
+        verify_list(raw[:-1], PUBLISHER_CERT)
+
+
+def test_a_list_does_not_verify_with_another_key(filled: RepositoryStore, tmp_path: Path) -> None:
+    out = tmp_path / "list.json"
+    publish(filled, PUBLISHER, out)
+    with pytest.raises(ListVerificationError) as info:
+        verify_list(out.read_bytes(), ECKey.generate_key("P-256"))
+    assert info.value.code == "bad_signature"
+    with pytest.raises(ListVerificationError):
+        verify_list(out.read_bytes(), OKPKey.generate_key("Ed25519"))
+
+
+def test_an_eddsa_publisher_key_works_too(filled: RepositoryStore, tmp_path: Path) -> None:
+    key = OKPKey.generate_key("Ed25519", private=True)
+    out = tmp_path / "list.json"
+    publish(filled, key, out)
+    assert verify_list(out.read_bytes(), key).algorithm == "EdDSA"
+
+
+def test_a_crash_while_publishing_keeps_the_previous_version(
+    filled: RepositoryStore, tmp_path: Path
+) -> None:
+    out = tmp_path / "list.json"
+    publish(filled, PUBLISHER, out)
+    before = out.read_bytes()
+
+    def crash(_tmp: Path) -> None:
+        raise OSError("disk pulled out")
+
+    with pytest.raises(OSError):
+        publish(filled, PUBLISHER, out, before_replace=crash)
+    assert out.read_bytes() == before
+    assert verify_list(out.read_bytes(), PUBLISHER_CERT).sequence_number == 1
+    assert [p["sequence_number"] for p in filled.publications()] == [1]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".list")) == []
+    assert publish(filled, PUBLISHER, out).sequence_number == 2
+
+
+def test_a_killed_publisher_process_leaves_the_previous_version_valid(
+    filled: RepositoryStore, tmp_path: Path, authorities: Any
+) -> None:
+    out = tmp_path / "list.json"
+    publish(filled, PUBLISHER, out)
+    before = out.read_bytes()
+    url = str(filled.engine.url)
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pathlib import Path
+        from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
+        from eauth_toolkit.repository.publication import publish
+        from eauth_toolkit.repository.store import RepositoryStore
+        store = RepositoryStore.open({url!r}, AuthorityRegistry.load({str(authorities.registry_path)!r}))
+        key = load_key({str(publisher_key_path(REPOSITORY_DIR))!r})
+        def die(tmp):
+            assert tmp.stat().st_size > 0
+            os.kill(os.getpid(), signal.SIGKILL)
+        publish(store, key, Path({str(out)!r}), before_replace=die)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY_DIR.parent, timeout=60)
+    assert proc.returncode == -9
+    assert out.read_bytes() == before
+    assert verify_list(out.read_bytes(), PUBLISHER_CERT).sequence_number == 1
+    assert [p["sequence_number"] for p in filled.publications()] == [1]
+
+
+def test_diff_between_two_versions(
+    filled: RepositoryStore, tmp_path: Path, submit_as: Callable[..., Any]
+) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    publish(filled, PUBLISHER, old)
+    doc = make_document("SG", [make_entry("SG", "c")])
+    doc["withdrawals"] = [{"id": "sg-a", "date": "2026-06-01", "reason": "retired"}]
+    submit_as(filled, "SG", doc)
+    publish(filled, PUBLISHER, new)
+    d = diff_lists(read_list_payload(old), read_list_payload(new))
+    assert d["from_sequence"] == 1 and d["to_sequence"] == 2
+    assert d["added"] == ["sg-c"] and d["removed"] == []
+    assert d["changed"] == {"sg-a": ["/status", "/status_history"]}
+    assert d["status_changes"] == {"sg-a": {"from": "active", "to": "withdrawn"}}
+
+
+def test_reading_what_is_not_a_list(tmp_path: Path) -> None:
+    p = tmp_path / "x.json"
+    p.write_text(json.dumps({"hello": 1}))
+    with pytest.raises(InputError):
+        read_list_payload(p)
+    with pytest.raises(InputError):
+        read_list_payload(tmp_path / "missing.json")
+    with pytest.raises(ListVerificationError):
+        verify_list(b"\x00\x01", PUBLISHER_CERT)
+    assert os.path.exists(p)
