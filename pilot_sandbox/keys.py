@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from joserfc.jwk import ECKey, KeySet
 from sqlalchemy import insert, select
@@ -33,7 +34,7 @@ def _generate(owner: str, use: str, generation: int) -> ECKey:
     # a readable, sandbox-labelled kid (unique per key thanks to the thumbprint)
     label = owner.replace("/", "-")
     key_dict = key.as_dict(private=True)
-    key_dict["kid"] = f"sandbox-{label}-{use}-{generation}-{key.kid[:8]}"
+    key_dict["kid"] = f"sandbox-{label}-{use}-{generation}-{str(key.kid)[:8]}"
     return ECKey.import_key(key_dict)
 
 
@@ -53,8 +54,8 @@ class KeyRing:
     def encryption_keys(self) -> KeySet:
         return KeySet(list(self.enc))
 
-    def public_jwks(self) -> dict[str, list[dict[str, object]]]:
-        out = [k.as_dict(private=False) for k in (*self.sig[:_KEEP], *self.enc[:_KEEP])]
+    def public_jwks(self) -> dict[str, Any]:
+        out = [dict(k.as_dict(private=False)) for k in (*self.sig[:_KEEP], *self.enc[:_KEEP])]
         return {"keys": out}
 
 

@@ -95,7 +95,7 @@ def build_report(config: PilotConfig, events: list[dict[str, Any]]) -> dict[str,
             fields = end["data"].get("fields", [])
             field_counts.update(fields)
             complete += int(len(fields) == len(MINIMUM_DATA_SET))
-        elif fails:
+        elif end is not None or any(e["error"] != "invalid_credentials" for e in fails):
             outcome = "failed"
         else:
             outcome = "abandoned"

@@ -1,0 +1,123 @@
+"""The pilot configuration, the sandbox entries' acr mapping and the recognition decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from conftest import PILOT_TOML, pilot_variant
+
+from eauth_toolkit.errors import PilotError
+from eauth_toolkit.recognition import (
+    check_published,
+    check_request,
+    check_returned,
+    decide,
+    loa_urn,
+    parse_loa_urn,
+)
+from eauth_toolkit.schemaio import validate
+from eauth_toolkit.settings import Settings
+from eauth_toolkit.web.app import create_app
+from pilot_sandbox.config import load_pilot_config
+from pilot_sandbox.entries import ENTRY_DIR, load_entry
+
+
+def test_default_pilot_is_valid_and_matches_the_published_schema() -> None:
+    config = load_pilot_config(PILOT_TOML)
+    assert [a.code for a in config.ams] == ["SG", "MY"]
+    validate(config.model_dump(mode="json"), "pilot-config")
+    validate(config.agreement.model_dump(mode="json"), "recognition-agreement")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "repl", "where", "message"),
+    [
+        (
+            r"required_level = 3",
+            "required_level = 7",
+            "ams[1].services[0].required_level",
+            "less than or equal to 4",
+        ),
+        (r'code = "MY"', 'code = "XX"', "ams[1].code", "Input should be"),
+        (
+            r'parties = \["SG", "MY"\]',
+            'parties = ["SG", "TH"]',
+            "agreement: recognitions[0].accepted_by",
+            "MY is not a party",
+        ),
+        (
+            r"birthdate = 1988-03-14",
+            'birthdate = "last year"',
+            "ams[0].idp.personas[0].birthdate",
+            "date",
+        ),
+        (r"\[pilot\]\n", "[pilot]\ncolour = 1\n", "pilot.colour", "Extra inputs"),
+    ],
+)
+def test_bad_configuration_stops_start_up_naming_the_key(
+    tmp_path: Path, pattern: str, repl: str, where: str, message: str
+) -> None:
+    path = pilot_variant(tmp_path, replace=[(pattern, repl)])
+    with pytest.raises(PilotError) as info:
+        load_pilot_config(path)
+    assert where in str(info.value) and message in str(info.value)
+    with pytest.raises(PilotError, match=where.replace("[", r"\[").replace("]", r"\]")):
+        create_app(Settings(data_dir=tmp_path, pilot_config=path, base_url="http://127.0.0.1:9"))
+
+
+def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "pilot.toml"
+    path.write_text("[pilot\n", encoding="utf-8")
+    with pytest.raises(PilotError, match="TOML syntax error"):
+        load_pilot_config(path)
+
+
+def test_entries_map_national_acr_to_iso_levels() -> None:
+    sg = load_entry("sg-sandbox-national-idp", base_url="http://h")
+    assert sg.issuer == "http://h/ams/sg/idp"
+    assert sg.level_of("urn:sandbox:sg:ndi:acr:2fa") == 3 and sg.published_levels == {2, 3}
+    assert sg.acrs_at_least(3) == ["urn:sandbox:sg:ndi:acr:2fa"]
+    with pytest.raises(PilotError, match="not in the vocabulary"):
+        sg.level_of("urn:sandbox:sg:ndi:acr:retina")
+    mockpass = load_entry("sg-mockpass-sandbox", base_url="http://h", issuer="http://m/singpass/v2")
+    assert mockpass.level_of(None) == 3 and mockpass.issuer == "http://m/singpass/v2"
+    peer = load_entry("peer-oidc-provider-sandbox", base_url="http://h", issuer="http://p")
+    assert peer.level_of("http://eidas.europa.eu/LoA/high") == 4
+    for path in ENTRY_DIR.glob("*.json"):
+        assert "SANDBOX" in path.read_text(encoding="utf-8")
+
+
+def test_recognition_decisions_and_the_three_loa_checks() -> None:
+    agreement = load_pilot_config(PILOT_TOML).agreement
+    ok = decide(
+        agreement,
+        technology="sg-sandbox-national-idp",
+        from_ams="SG",
+        relying_ams="MY",
+        on=dt.date(2026, 12, 1),
+    )
+    assert ok.recognised and ok.max_level == 3
+    early = decide(
+        agreement,
+        technology="sg-sandbox-national-idp",
+        from_ams="SG",
+        relying_ams="MY",
+        on=dt.date(2026, 1, 1),
+    )
+    assert not early.recognised and "not in force" in early.reason
+    outsider = decide(
+        agreement, technology="th-id", from_ams="TH", relying_ams="MY", on=dt.date(2026, 12, 1)
+    )
+    assert not outsider.recognised and "TH is not a party" in outsider.reason
+    assert check_request(3, {2, 3}, 3).passed
+    assert not check_request(4, {2, 3}, 3).passed
+    assert "agreement" in check_request(3, {2, 3, 4}, 2).reason
+    assert (
+        check_returned(3, 3).passed
+        and not check_returned(3, 2).passed
+        and not check_returned(3, None).passed
+    )
+    assert check_published(3, {2, 3}).passed and not check_published(4, {2, 3}).passed
+    assert parse_loa_urn(loa_urn(2)) == 2 and parse_loa_urn("urn:eauth:loa:iso29115:5") is None
