@@ -3,7 +3,7 @@
 * ``POST /submissions``: an AMS authority sends a signed submission (compact JWS) with a bearer
   token bound to its AMS; refusals are problem documents with the refusal code and JSON pointer.
 * ``GET /entries`` (filters), ``GET /entries/{id}``, ``GET /entries/{id}/versions``.
-* ``GET /submissions`` (the audit trail, without the JWS), ``GET /authorities``.
+* ``GET /audit`` (the audit trail of accepted submissions, without the JWS), ``GET /authorities``.
 * ``GET /publications``, ``GET /publications/{n}`` and ``GET /list`` (the current signed list).
 
 The router keeps no state of its own: everything is read from and written to the store.
@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from eauth_toolkit.repository.models import (
     AmsCode,
@@ -159,32 +160,54 @@ def build_router(store: RepositoryStore) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["repository"])
     max_bytes = store.policy.max_bytes
 
+    request_body = {
+        "required": True,
+        "content": {"application/json": {"schema": SubmissionRequest.model_json_schema()}},
+    }
+
     @router.post(
         "/submissions",
         status_code=201,
         response_model=SubmissionAccepted,
         summary="Submit a signed change to one AMS's entries",
         responses=_responses(400, 401, 403, 409, 413, 422),
+        openapi_extra={"requestBody": request_body},
     )
-    def post_submission(
+    async def post_submission(
         request: Request,
-        body: SubmissionRequest,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-        content_length: Annotated[int | None, Header(include_in_schema=False)] = None,
     ) -> Any:
-        """The JWS must be signed by the registered key of the AMS the bearer token is bound to,
-        and may add, change or withdraw only that AMS's entries."""
+        """The body is ``{"jws": "<compact JWS>"}``. The JWS must be signed by the registered key
+        of the AMS the bearer token is bound to, and may add, change or withdraw only that AMS's
+        entries. Every refusal is a problem document naming the reason and the JSON pointer."""
         if credentials is None or credentials.scheme.lower() != "bearer":
             return _problem(401, "unauthenticated", "a bearer token bound to an AMS is required")
-        owner = store.token_owner(credentials.credentials)
+        owner = await run_in_threadpool(store.token_owner, credentials.credentials)
         if owner is None:
             return _problem(401, "unauthenticated", "unknown or revoked API token")
-        if content_length is not None and content_length > max_bytes + 1024:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes + 1024:
             return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
+        raw = await request.body()
+        if len(raw) > max_bytes + 1024:
+            return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
+        try:
+            body = SubmissionRequest.model_validate_json(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = "/" + "/".join(str(p) for p in first["loc"]) if first["loc"] else "/"
+            return _problem(
+                422, "bad_request_body", f'expected {{"jws": "..."}}: {first["msg"]}', where=where
+            )
         ams, label = owner
         try:
-            receipt = store.submit(
-                body.jws, channel="api", token_ams=ams, submitter=f"API token {label!r} ({ams})"
+            receipt = await run_in_threadpool(
+                lambda: store.submit(
+                    body.jws,
+                    channel="api",
+                    token_ams=ams,
+                    submitter=f"API token {label!r} ({ams})",
+                )
             )
         except SubmissionRefused as exc:
             return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
@@ -196,7 +219,7 @@ def build_router(store: RepositoryStore) -> APIRouter:
             diff=SubmissionDiff(**receipt.diff),
         )
 
-    @router.get("/submissions", response_model=list[AuditRecord], summary="The audit trail")
+    @router.get("/audit", response_model=list[AuditRecord], summary="The audit trail")
     def get_submissions(ams: AmsCode | None = None) -> Any:
         """Accepted submissions, oldest first: who, when, which key, what changed."""
         return [{k: v for k, v in r.items() if k != "jws"} for r in store.submissions(ams or None)]
