@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
-from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
     RevinfoOnlineFetchingRule,
@@ -36,6 +37,7 @@ from pyhanko.sign.validation.policy_decl import (
     SignatureValidationSpec,
 )
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
@@ -192,15 +194,45 @@ def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str,
     pyHanko's own collection drops signatures with an unknown SubFilter and stops at the first
     malformed one; here each field gets its own verdict, so nothing disappears silently.
     """
+    return _collect(reader, want_timestamps=False)
+
+
+def _doc_timestamps(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str, str]]:
+    return _collect(reader, want_timestamps=True)
+
+
+def _structure_problem(obj: Any, size: int) -> str | None:
+    """Why a signature dictionary's /ByteRange and /Contents cannot be right (None if they can)."""
+    br = obj.get("/ByteRange")
+    if not isinstance(br, list) or len(br) != 4 or not all(isinstance(v, int) for v in br):
+        return "/ByteRange is not an array of four integers"
+    a, b, c, d = (int(v) for v in br)
+    if a != 0 or b <= 0 or c <= b or d < 0 or c + d > size:
+        return f"/ByteRange [{a} {b} {c} {d}] does not describe two ranges around /Contents within the file"
+    contents = obj.get("/Contents")
+    if not isinstance(contents, bytes) or not contents:
+        return "/Contents is missing or not a byte string"
+    return None
+
+
+def _collect(
+    reader: PdfFileReader, *, want_timestamps: bool
+) -> list[EmbeddedPdfSignature | tuple[str, str]]:
     found: list[EmbeddedPdfSignature | tuple[str, str]] = []
+    size = reader.stream.seek(0, io.SEEK_END)
     for name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
         try:
             obj = sig_obj.get_object()
-            if str(obj.get("/Type", "/Sig")) == "/DocTimeStamp":
+            is_ts = str(obj.get("/Type", "/Sig")) == "/DocTimeStamp"
+            if is_ts != want_timestamps:
                 continue
             subfilter = str(obj.get("/SubFilter", ""))
             if subfilter not in _SUBFILTERS:
                 found.append((name, f"unsupported SubFilter {subfilter or '(missing)'}"))
+                continue
+            problem = _structure_problem(obj, size)
+            if problem:
+                found.append((name, problem))
                 continue
             found.append(EmbeddedPdfSignature(reader, sig_field, name))
         except RecursionError:
@@ -596,14 +628,91 @@ async def validate_pdf_async(
             verdicts.append(verdict)
             if keep is not None and result is not None:
                 keep.append((esig, result))
+        if verdicts:
+            verdicts = await _file_level_checks(reader, verdicts, options, notes)
         return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
     finally:
         stream.close()
 
 
+_EOF_TAIL = re.compile(
+    rb"\s*(endobj\s*)?(trailer\s*<<.*?>>\s*)?startxref\s+\d+\s+%%EOF\s*", re.DOTALL
+)
+
+
+def _unaccounted_tail(reader: PdfFileReader) -> int:
+    """Bytes after the last revision's end-of-file marker that belong to no revision."""
+    xrefs = reader.xrefs
+    end = xrefs.get_xref_container_info(xrefs.total_revisions - 1).end_location
+    stream = reader.stream
+    size = stream.seek(0, io.SEEK_END)
+    if size - end > 1 << 16:
+        return size - end
+    stream.seek(end)
+    tail = stream.read()
+    m = _EOF_TAIL.match(tail)
+    return len(tail) - (m.end() if m else 0)
+
+
+async def _file_level_checks(
+    reader: PdfFileReader,
+    verdicts: list[SignatureVerdict],
+    options: ValidationOptions,
+    notes: list[str],
+) -> list[SignatureVerdict]:
+    """What concerns the whole file: stray bytes after the last revision, broken document time stamps."""
+    extra: list[str] = []
+    try:
+        stray = _unaccounted_tail(reader)
+    except Exception:
+        stray = 0
+    if stray > 0:
+        extra.append(
+            f"{stray} byte(s) after the end of the last revision belong to no revision (appended after signing)"
+        )
+    broken_ts: list[str] = []
+    try:
+        timestamps = _doc_timestamps(reader)
+    except Exception as exc:
+        timestamps = [("?", f"{type(exc).__name__}: {exc}")]
+    for ts in timestamps:
+        if isinstance(ts, tuple):
+            broken_ts.append(f"document time stamp '{ts[0]}' cannot be read: {ts[1]}")
+            continue
+        try:
+            vc = ValidationContext(trust_roots=options.trust.anchors(), allow_fetching=False)
+            st = await async_validate_pdf_timestamp(ts, validation_context=vc, skip_diff=True)
+            if not (st.intact and st.valid) or st.coverage not in (
+                SignatureCoverageLevel.ENTIRE_FILE,
+                SignatureCoverageLevel.ENTIRE_REVISION,
+            ):
+                broken_ts.append(
+                    f"document time stamp '{ts.field_name}' does not verify "
+                    f"(intact={st.intact}, valid={st.valid}, coverage={st.coverage.name if st.coverage else None})"
+                )
+        except Exception as exc:
+            broken_ts.append(
+                f"document time stamp '{ts.field_name}' does not verify: {type(exc).__name__}: {exc}"
+            )
+    if not extra and not broken_ts:
+        return verdicts
+    notes.extend(extra + broken_ts)
+    out = []
+    for v in verdicts:
+        baseline = v.baseline
+        if broken_ts and baseline == "B-LTA":
+            baseline = "B-LT"
+        out.append(
+            v.model_copy(
+                update={"warnings": [*v.warnings, *extra, *broken_ts], "baseline": baseline}
+            )
+        )
+    return out
+
+
 async def _retry_lenient(
     stream: IO[bytes],
-) -> tuple[PdfFileReader, list[str], list[EmbeddedPdfSignature]] | None:
+) -> tuple[PdfFileReader, list[str], list[EmbeddedPdfSignature | tuple[str, str]]] | None:
     try:
         stream.seek(0)
         reader = PdfFileReader(stream, strict=False)
