@@ -11,15 +11,15 @@ phase's own level: the upgrade advice for a business.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from eauth_toolkit.errors import SchemaError
-from eauth_toolkit.loa.mappings import NistLevels, to_eidas, to_nist
+from eauth_toolkit.loa.mappings import NistLevels
 from eauth_toolkit.loa.models import TechnologyProfile
-from eauth_toolkit.loa.rules import ALL_PHASES, Guidance, Rule, default_guidance
+from eauth_toolkit.loa.rules import ALL_PHASES, Guidance, NistPlan, Rule, default_guidance
 from eauth_toolkit.schemaio import json_pointer
 
 __all__ = ["UnmetRule", "Claim", "Assessment", "assess", "profile_from_dict"]
@@ -29,25 +29,34 @@ MAX_LEVEL = 4
 
 @dataclass(frozen=True, slots=True)
 class UnmetRule:
-    """A rule that is not met, with the reason read from the profile."""
+    """A rule that is not met by a profile; ``why`` is read from the profile when asked for."""
 
-    id: str
-    phase: str
-    level: int
-    control: str
-    source: str
-    why: str
+    rule: Rule
+    profile: TechnologyProfile = field(repr=False, compare=False)
 
-    @classmethod
-    def of(cls, rule: Rule, profile: TechnologyProfile) -> UnmetRule:
-        return cls(
-            rule.id,
-            rule.phase,
-            rule.level,
-            rule.control,
-            rule.source_text,
-            rule.condition.explain(profile),
-        )
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def phase(self) -> str:
+        return self.rule.phase
+
+    @property
+    def level(self) -> int:
+        return self.rule.level
+
+    @property
+    def control(self) -> str:
+        return self.rule.control
+
+    @property
+    def source(self) -> str:
+        return self.rule.source_text
+
+    @property
+    def why(self) -> str:
+        return self.rule.condition.explain(self.profile)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,52 +145,58 @@ def profile_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> 
         raise SchemaError(err["msg"], where=where) from None
 
 
+def _nist(level: list[int], plan: NistPlan, revision: str) -> NistLevels:
+    ial_from, aal_from, rows = plan
+    ial = rows[min([level[i] for i in ial_from])][0]
+    aal = rows[min([level[i] for i in aal_from])][1]
+    return NistLevels(ial, aal, revision)
+
+
 def assess(
     profile: TechnologyProfile | Mapping[str, Any], guidance: Guidance | None = None
 ) -> Assessment:
     """Assess ``profile`` against ``guidance`` (the shipped ISO/IEC 29115:2013 Guidance by default)."""
     g = guidance if guidance is not None else default_guidance()
     p = profile if isinstance(profile, TechnologyProfile) else profile_from_dict(profile)
-    # lowest unmet rule level per phase; every rule is evaluated once
-    lowest = dict.fromkeys(ALL_PHASES, MAX_LEVEL + 1)
-    failed: list[Rule] = []
-    for rule in g.rules:
-        if not rule.condition.test(p):
-            failed.append(rule)
-            if rule.level < lowest[rule.phase]:
-                lowest[rule.phase] = rule.level
-    level = {ph: lowest[ph] - 1 for ph in ALL_PHASES}
-    overall = min(level[ph] for ph in g.capping_set)
+    # lowest unmet rule level per phase (indexed as ALL_PHASES); every rule is evaluated once
+    lowest = [MAX_LEVEL + 1] * len(ALL_PHASES)
+    failed: list[tuple[int, int, Rule]] = []
+    for test, lvl, idx, rule in g.plan:
+        if not test(p):
+            failed.append((lvl, idx, rule))
+            if lvl < lowest[idx]:
+                lowest[idx] = lvl
+    level = [n - 1 for n in lowest]
+    overall = min([level[i] for i in g.capping_indices])
 
-    limiting = tuple(
-        UnmetRule.of(r, p) for r in failed if r.level == overall + 1 and level[r.phase] == overall
-    )
+    limiting: list[UnmetRule] = []
+    per_phase: list[list[UnmetRule]] = [[] for _ in ALL_PHASES]
+    for lvl, idx, rule in failed:
+        if lvl == level[idx] + 1:
+            unmet = UnmetRule(rule, p)
+            per_phase[idx].append(unmet)
+            if lvl == overall + 1:
+                limiting.append(unmet)
     next_level = tuple(
-        (
-            ph,
-            tuple(UnmetRule.of(r, p) for r in failed if r.phase == ph and r.level == level[ph] + 1),
-        )
-        for ph in ALL_PHASES
-        if level[ph] < MAX_LEVEL
+        (ph, tuple(per_phase[i])) for i, ph in enumerate(ALL_PHASES) if level[i] < MAX_LEVEL
     )
-    enrol = level["enrolment"]
-    auth = min(level["credential_management"], level["authentication"])
+    nist = g.nist_by_revision
+    nist3 = _nist(level, nist["800-63-3"], "800-63-3")
+    nist4 = _nist(level, nist["800-63-4"], "800-63-4") if "800-63-4" in nist else nist3
     claimed = p.claimed_level
     return Assessment(
         name=p.name,
         guidance_version=g.version,
         edition=str(g.edition["id"]),
-        enrolment=level["enrolment"],
-        credential_management=level["credential_management"],
-        authentication=level["authentication"],
-        management=level["management"],
+        enrolment=level[0],
+        credential_management=level[1],
+        authentication=level[2],
+        management=level[3],
         overall=overall,
-        limiting=limiting,
+        limiting=tuple(limiting),
         next_level=next_level,
-        eidas=to_eidas(overall, g),
-        nist=to_nist(enrol, auth, revision="800-63-3", guidance=g),
-        nist_800_63_4=to_nist(enrol, auth, revision="800-63-4", guidance=g)
-        if "nist-800-63-4" in g.mappings
-        else to_nist(enrol, auth, revision="800-63-3", guidance=g),
+        eidas=g.eidas_by_level[overall],
+        nist=nist3,
+        nist_800_63_4=nist4,
         claim=Claim(claimed, None if claimed is None else overall >= claimed),
     )

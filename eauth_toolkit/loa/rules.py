@@ -54,6 +54,8 @@ ALL_PHASES: tuple[str, ...] = (*PHASES, "management")
 
 Test = Callable[[Any], bool]
 Explain = Callable[[Any], str]
+#: (phases the IAL follows, phases the AAL follows, (ial, aal) for levels 0..4)
+NistPlan = tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int | None, int | None], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,10 +96,12 @@ class Rule:
     edition: str
     condition: Condition
     note: str | None = None
+    #: the sources as one line ("ISO/IEC 29115:2013 8.1.2; NIST SP 800-63A 5.2.2")
+    source_text: str = ""
 
-    @property
-    def source_text(self) -> str:
-        return "; ".join(s.label() for s in self.sources)
+    def __post_init__(self) -> None:
+        if not self.source_text:
+            object.__setattr__(self, "source_text", "; ".join(s.label() for s in self.sources))
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,35 @@ class Guidance:
     @cached_property
     def capping_set(self) -> frozenset[str]:
         return frozenset(self.capping_phases)
+
+    @cached_property
+    def plan(self) -> tuple[tuple[Test, int, int, Rule], ...]:
+        """The rules arranged for evaluation: (test, level, index of the phase in ALL_PHASES, rule)."""
+        return tuple((r.condition.test, r.level, ALL_PHASES.index(r.phase), r) for r in self.rules)
+
+    @cached_property
+    def capping_indices(self) -> tuple[int, ...]:
+        return tuple(ALL_PHASES.index(p) for p in self.capping_phases if p in ALL_PHASES)
+
+    @cached_property
+    def eidas_by_level(self) -> tuple[str | None, ...]:
+        table = self.mappings["eidas"]["table"]
+        return tuple(table[str(n)] for n in range(5))
+
+    @cached_property
+    def nist_by_revision(self) -> dict[str, NistPlan]:
+        """Per NIST revision: the phases the IAL and AAL follow, and (ial, aal) per level."""
+        out = {}
+        for name, table in self.mappings.items():
+            if not name.startswith("nist-"):
+                continue
+            rows = tuple(
+                (table["table"][str(n)]["ial"], table["table"][str(n)]["aal"]) for n in range(5)
+            )
+            ial_from = tuple(ALL_PHASES.index(p) for p in table["ial_from"])
+            aal_from = tuple(ALL_PHASES.index(p) for p in table["aal_from"])
+            out[name.removeprefix("nist-")] = (ial_from, aal_from, rows)
+        return out
 
     def rules_for(self, phase: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.phase == phase)
@@ -218,7 +251,10 @@ def compile_condition(spec: Mapping[str, Any]) -> Condition:
         tests = tuple(p.test for p in parts)
 
         def all_test(p: Any) -> bool:
-            return all(t(p) for t in tests)
+            for t in tests:
+                if not t(p):
+                    return False
+            return True
 
         def all_explain(p: Any) -> str:
             return "; ".join(c.explain(p) for c in parts if not c.test(p))
@@ -229,7 +265,10 @@ def compile_condition(spec: Mapping[str, Any]) -> Condition:
         tests = tuple(p.test for p in parts)
 
         def any_test(p: Any) -> bool:
-            return any(t(p) for t in tests)
+            for t in tests:
+                if t(p):
+                    return True
+            return False
 
         def any_explain(p: Any) -> str:
             return "none of: " + " | ".join(c.explain(p) for c in parts)

@@ -152,7 +152,7 @@ def test_assessment_is_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         result.overall = 4  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.limiting[0].why = "x"  # type: ignore[misc]
+        result.limiting[0].rule = result.limiting[0].rule  # type: ignore[misc]
 
 
 def test_assess_accepts_a_mapping_and_reports_pointer() -> None:
