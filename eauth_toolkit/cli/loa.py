@@ -80,14 +80,21 @@ def assess_cmd(
     as_json: bool = typer.Option(
         False, "--json", help="Print JSON (an object for one file, a list for several)."
     ),
+    confirmed_only: bool = typer.Option(
+        False,
+        "--confirmed-only",
+        help="Treat the facts a profile lists as 'unconfirmed' as unknown (fail closed).",
+    ),
     guidance: Path | None = _GUIDANCE_OPTION,
 ) -> None:
     """Assess technology profiles against the Guidance."""
     g = _guidance(guidance)
     results = []
     for path in profiles:
-        loaded = load_profile(path)
-        results.append((str(path), assess(loaded.profile, g)))
+        profile = load_profile(path).profile
+        if confirmed_only:
+            profile = profile.without_unconfirmed()
+        results.append((str(path), assess(profile, g)))
     if as_json:
         docs = [{"file": src, **a.to_dict()} for src, a in results]
         print_json(docs[0] if len(docs) == 1 else docs)

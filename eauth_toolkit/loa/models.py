@@ -545,5 +545,29 @@ class TechnologyProfile(_Frozen):
     )
     notes: str | None = None
 
+    def without_unconfirmed(self) -> TechnologyProfile:
+        """A copy in which every fact listed in ``unconfirmed`` is reset to its default (unknown).
+
+        Assessing that copy shows the level the confirmed facts alone support (fail closed).
+        """
+        data = self.model_dump(mode="json")
+        defaults = TechnologyProfile(name=self.name).model_dump(mode="json")
+        for pointer in self.unconfirmed:
+            parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+            node, default = data, defaults
+            for part in parts[:-1]:
+                if not isinstance(node.get(part), dict):
+                    break
+                node, default = node[part], default.get(part, {})
+            else:
+                if parts and parts[-1] in default:
+                    node[parts[-1]] = default[parts[-1]]
+                continue
+            # the pointer goes into a list: reset the whole field
+            if part in default:
+                node[part] = default[part]
+        data["unconfirmed"] = []
+        return TechnologyProfile.model_validate(data)
+
 
 PUBLISHED_SCHEMAS = {"technology-profile": TechnologyProfile}

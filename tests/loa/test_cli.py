@@ -177,3 +177,19 @@ def test_missing_file_and_bad_level_exit_2(tmp_path: Path) -> None:
     )
     out = eauth("loa", "map", "iso29115:9", "--to", "eidas")
     assert out.returncode == 2 and out.stderr.startswith("error: iso29115:9:")
+
+
+def test_assess_confirmed_only_is_never_higher() -> None:
+    loose = json.loads(runner.invoke(app, ["loa", "assess", *map(str, EXAMPLES), "--json"]).stdout)
+    strict = json.loads(
+        runner.invoke(
+            app, ["loa", "assess", *map(str, EXAMPLES), "--json", "--confirmed-only"]
+        ).stdout
+    )
+    for a, b in zip(loose, strict, strict=True):
+        for phase, level in a["iso29115"]["phases"].items():
+            assert b["iso29115"]["phases"][phase] <= level
+    assert any(
+        b["iso29115"]["phases"] != a["iso29115"]["phases"]
+        for a, b in zip(loose, strict, strict=True)
+    )

@@ -48,3 +48,17 @@ def test_example_is_valid_and_every_fact_is_sourced_or_unconfirmed(path: Path) -
         assert pointer in facts, f"{pointer} is not a stated fact of {path.name}"
     assert all(url.startswith(("https://", "http://")) for url in profile.sources.values())
     assert assess(profile).name == profile.name
+
+
+def test_confirmed_only_resets_unconfirmed_facts_to_unknown() -> None:
+    path = next(p for p in EXAMPLES if p.name == "github-password-totp.json")
+    profile = TechnologyProfile.model_validate_json(path.read_text(encoding="utf-8"))
+    strict = profile.without_unconfirmed()
+    assert strict.unconfirmed == []
+    assert strict.authentication.guessing_protection is None
+    assert (
+        strict.credential_management.authenticators == profile.credential_management.authenticators
+    )
+    assert strict.authentication.replay_protection is True  # sourced, so kept
+    assert assess(profile).authentication == 3
+    assert assess(strict).authentication == 0
