@@ -16,7 +16,7 @@ from eauth_toolkit.errors import InputError
 from eauth_toolkit.loa.assessment import Assessment, assess
 from eauth_toolkit.loa.document import registered_technologies, render_html, render_markdown
 from eauth_toolkit.loa.mappings import map_level, parse_level
-from eauth_toolkit.loa.profiles import load_profile
+from eauth_toolkit.loa.profiles import load_profiles
 from eauth_toolkit.loa.rules import PHASES, Guidance, default_guidance, load_guidance
 
 __all__ = ["app"]
@@ -75,7 +75,7 @@ def _print_assessment(source: str, a: Assessment) -> None:
 def assess_cmd(
     profiles: list[Path] = typer.Argument(
         ...,
-        help="Profile files (JSON/YAML/TOML): a bare profile or a repository entry with 'profile'.",
+        help="Profile files (JSON/YAML/TOML): a bare profile, a repository entry with 'profile', or a list file with 'entries'.",
     ),
     as_json: bool = typer.Option(
         False, "--json", help="Print JSON (an object for one file, a list for several)."
@@ -91,10 +91,10 @@ def assess_cmd(
     g = _guidance(guidance)
     results = []
     for path in profiles:
-        profile = load_profile(path).profile
-        if confirmed_only:
-            profile = profile.without_unconfirmed()
-        results.append((str(path), assess(profile, g)))
+        for loaded in load_profiles(path):
+            profile = loaded.profile.without_unconfirmed() if confirmed_only else loaded.profile
+            where = str(path) if loaded.pointer in ("/", "/profile") else f"{path}#{loaded.pointer}"
+            results.append((where, assess(profile, g)))
     if as_json:
         docs = [{"file": src, **a.to_dict()} for src, a in results]
         print_json(docs[0] if len(docs) == 1 else docs)

@@ -16,7 +16,13 @@ from eauth_toolkit.loa.assessment import profile_from_dict
 from eauth_toolkit.loa.models import TechnologyProfile
 from eauth_toolkit.schemaio import load_document, schema_errors
 
-__all__ = ["LoadedProfile", "profile_from_document", "load_profile", "repository_profiles"]
+__all__ = [
+    "LoadedProfile",
+    "profile_from_document",
+    "load_profile",
+    "load_profiles",
+    "repository_profiles",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +35,19 @@ class LoadedProfile:
     entry: dict[str, Any] | None = None
 
 
-def profile_from_document(doc: Any, *, source: str) -> LoadedProfile:
-    """Validate a parsed document (bare profile or entry with ``profile``) and build the profile."""
-    pointer = ""
+def profile_from_document(doc: Any, *, source: str, pointer: str | None = None) -> LoadedProfile:
+    """Validate a parsed document (bare profile or entry with ``profile``) and build the profile.
+
+    ``pointer`` is where the profile sits in the file when ``doc`` is an entry inside a larger
+    document (default: ``/profile`` for an entry, nothing for a bare profile).
+    """
     entry = None
     data = doc
     if isinstance(doc, dict) and "profile" in doc and "enrolment" not in doc:
         entry = doc
         data = doc["profile"]
-        pointer = "/profile"
+        pointer = "/profile" if pointer is None else pointer
+    pointer = pointer or ""
     errors = schema_errors(data, "technology-profile")
     if errors:
         first = errors[0]
@@ -45,12 +55,47 @@ def profile_from_document(doc: Any, *, source: str) -> LoadedProfile:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise SchemaError(first.message + more, where=f"{source}#{pointer + inner or '/'}")
     profile = profile_from_dict(data, source=f"{source}{'#' + pointer if pointer else ''}")
+    claimed = _entry_claim(entry)
+    if profile.claimed_level is None and claimed is not None:
+        # the repository entry states the claim beside the profile
+        profile = profile.model_copy(update={"claimed_level": claimed})
     return LoadedProfile(profile, source, pointer or "/", entry)
+
+
+def _entry_claim(entry: dict[str, Any] | None) -> int | None:
+    if not entry:
+        return None
+    claimed = entry.get("claimed_level")
+    if isinstance(claimed, dict):
+        claimed = claimed.get("iso29115")
+    if isinstance(claimed, int) and not isinstance(claimed, bool) and 1 <= claimed <= 4:
+        return claimed
+    return None
 
 
 def load_profile(path: str | Path) -> LoadedProfile:
     """Load one profile file (JSON, YAML or TOML)."""
     return profile_from_document(load_document(path), source=str(path))
+
+
+def load_profiles(path: str | Path) -> list[LoadedProfile]:
+    """Profiles in one file: a bare profile, an entry with ``profile``, or a list file with ``entries``.
+
+    In a list file, entries without a profile are skipped; an invalid profile is an error naming
+    its pointer (``file#/entries/3/profile/...``).
+    """
+    doc = load_document(path)
+    source = str(path)
+    if isinstance(doc, dict) and isinstance(doc.get("entries"), list) and "profile" not in doc:
+        out = []
+        for i, entry in enumerate(doc["entries"]):
+            if isinstance(entry, dict) and entry.get("profile") is not None:
+                loaded = profile_from_document(
+                    entry, source=source, pointer=f"/entries/{i}/profile"
+                )
+                out.append(loaded)
+        return out
+    return [profile_from_document(doc, source=source)]
 
 
 def repository_profiles(

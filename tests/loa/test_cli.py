@@ -193,3 +193,31 @@ def test_assess_confirmed_only_is_never_higher() -> None:
         b["iso29115"]["phases"] != a["iso29115"]["phases"]
         for a, b in zip(loose, strict, strict=True)
     )
+
+
+def test_assess_list_file_uses_entry_claims(tmp_path: Path) -> None:
+    card = json.loads((ROOT / "examples/loa/estonia-id-card.json").read_text(encoding="utf-8"))
+    del card["claimed_level"]
+    doc = {
+        "ams": "ZZ",
+        "entries": [
+            {"id": "a", "claimed_level": {"iso29115": 1}, "profile": card},
+            {"id": "b"},
+            {"id": "c", "claimed_level": {"iso29115": 2}, "profile": {"name": "weak"}},
+        ],
+    }
+    path = tmp_path / "ZZ.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = runner.invoke(app, ["loa", "assess", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    docs = json.loads(result.stdout)
+    assert [d["file"] for d in docs] == [f"{path}#/entries/0/profile", f"{path}#/entries/2/profile"]
+    assert [d["claim"] for d in docs] == [
+        {"claimed": 1, "holds": True},
+        {"claimed": 2, "holds": False},
+    ]
+    doc["entries"][2]["profile"] = {"name": "weak", "enrolment": {"evidence": ["selfie"]}}
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    out = eauth("loa", "assess", str(path))
+    assert out.returncode == 2
+    assert out.stderr.startswith(f"error: {path}#/entries/2/profile/enrolment/evidence/0:")
