@@ -128,12 +128,11 @@ def repository_profiles(
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict) or not isinstance(entry.get("profile"), dict):
                 continue
-            where = f"{path}" if prefix is None else f"{path}#{prefix}/{i}"
+            pointer = "/profile" if prefix is None else f"{prefix}/{i}/profile"
+            where = f"{path}#{pointer}"
             try:
-                loaded = profile_from_document(
-                    {"profile": entry["profile"]}, source=where if prefix is None else f"{path}"
-                )
+                loaded = profile_from_document(entry, source=str(path), pointer=pointer)
             except EauthError as exc:
                 yield None, where, str(exc)
                 continue
-            yield LoadedProfile(loaded.profile, where, "/profile", entry), where, None
+            yield loaded, where, None
