@@ -60,7 +60,7 @@ def follow(
             workers.add(response.headers["x-eauth-worker"])
         if response.status_code not in (301, 302, 303, 307, 308):
             return response
-        response = client.get(response.headers["location"], headers=headers)
+        response = client.get(str(response.url.join(response.headers["location"])), headers=headers)
     raise PilotError("too many redirects")
 
 

@@ -10,8 +10,12 @@ import pytest
 
 
 @pytest.mark.browser
-def test_cross_border_journey_in_chromium(live_server_factory: Any, page: Any, tmp_path: Path) -> None:
-    server = live_server_factory(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'pilot.sqlite3'}")
+def test_cross_border_journey_in_chromium(
+    live_server_factory: Any, page: Any, tmp_path: Path
+) -> None:
+    server = live_server_factory(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'pilot.sqlite3'}"
+    )
     page.goto(f"{server.url}/ams/my/services/tax-filing")
     assert "requires level of assurance" in page.text_content("main")
     page.click("#sign-in")
