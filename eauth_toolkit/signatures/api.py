@@ -7,7 +7,6 @@ PDF (PAdES) now; CMS, JWS and XML signatures go to their own modules.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from eauth_toolkit.errors import InputError
+from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.pades import ValidationOptions, validate_pdf_async
@@ -127,7 +127,7 @@ def verify(
     source: Path | bytes, options: ValidationOptions, *, name: str | None = None
 ) -> FileReport:
     """Validate one document (path or bytes). Bad input gives a report with ``error``, never an exception."""
-    return asyncio.run(_verify_async(source, options, name))
+    return run_sync(lambda: _verify_async(source, options, name))
 
 
 def verify_bytes(data: bytes, options: ValidationOptions, *, name: str) -> FileReport:
@@ -160,7 +160,7 @@ def _worker_run(paths: list[str]) -> list[FileReport]:
     async def run() -> list[FileReport]:
         return [await _verify_async(Path(p), opts, p) for p in paths]
 
-    return asyncio.run(run())
+    return run_sync(run)
 
 
 def verify_many(
@@ -184,7 +184,7 @@ def verify_many(
                 if progress:
                     progress(rep)
 
-        asyncio.run(run())
+        run_sync(run)
         return reports
     jobs = min(jobs, os.cpu_count() or 1, len(paths))
     chunk = max(1, min(16, len(paths) // (jobs * 4) or 1))

@@ -11,7 +11,6 @@ form field" attack relies on it being silent).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import io
 import re
@@ -47,6 +46,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet, decide_level, legal_term
 from eauth_toolkit.signatures.models import (
     FileReport,
@@ -756,7 +756,7 @@ def validate_pdf(
     source: Path | bytes, options: ValidationOptions, *, name: str | None = None
 ) -> FileReport:
     """Synchronous wrapper of :func:`validate_pdf_async`."""
-    return asyncio.run(validate_pdf_async(source, options, name=name))
+    return run_sync(lambda: validate_pdf_async(source, options, name=name))
 
 
 def etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
@@ -765,7 +765,7 @@ def etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
     from pyhanko.sign.validation.report.tools import generate_report
 
     kept: list[Any] = []
-    asyncio.run(validate_pdf_async(source, options, keep=kept))
+    run_sync(lambda: validate_pdf_async(source, options, keep=kept))
     if not kept:
         raise ValueError("no signature could be evaluated, so there is nothing to report")
     docs = [etree.fromstring(generate_report(esig, res).encode()) for esig, res in kept]

@@ -17,6 +17,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from eauth_toolkit.errors import InputError, SignatureError
+from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.sandbox import SIGNERS, SandboxPKI
 
 __all__ = ["BASELINES", "Baseline", "sign_pdf"]
@@ -73,14 +74,13 @@ def sign_pdf(
     out = io.BytesIO()
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        signers.sign_pdf(
-            writer,
+        pdf_signer = signers.PdfSigner(
             meta,
             signer=simple,
             timestamper=timestamper,
             new_field_spec=fields.SigFieldSpec(sig_field_name=name),
-            output=out,
         )
+        run_sync(lambda: pdf_signer.async_sign_pdf(writer, output=out))
     except Exception as exc:  # pyHanko raises many kinds; report which step failed
         raise SignatureError(f"could not sign: {type(exc).__name__}: {exc}", where=signer) from exc
     return out.getvalue()
