@@ -264,6 +264,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; 
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.25rem; font-size: 0.92rem; }
 th, td { border: 1px solid #c9d1d9; padding: 0.35rem 0.5rem; vertical-align: top; text-align: left; }
 th { background: #f0f3f6; }
+td:first-child { white-space: nowrap; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #d0d7de; } h3 { margin-top: 1.4rem; }
 """
 
