@@ -43,8 +43,8 @@ metadata = MetaData()
 state = Table(
     "pilot_state",
     metadata,
-    Column("id", String(100), primary_key=True),
-    Column("kind", String(24), nullable=False),
+    Column("id", String(255), primary_key=True),
+    Column("kind", String(60), nullable=False),
     Column("data", Text, nullable=False),
     Column("expires_at", Float, nullable=False),
     Column("used", Boolean, nullable=False, default=False),

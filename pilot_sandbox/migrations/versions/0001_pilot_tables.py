@@ -16,8 +16,8 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "pilot_state",
-        sa.Column("id", sa.String(100), primary_key=True),
-        sa.Column("kind", sa.String(24), nullable=False),
+        sa.Column("id", sa.String(255), primary_key=True),
+        sa.Column("kind", sa.String(60), nullable=False),
         sa.Column("data", sa.Text, nullable=False),
         sa.Column("expires_at", sa.Float, nullable=False),
         sa.Column("used", sa.Boolean, nullable=False, server_default=sa.false()),
