@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["make_engine", "migrate", "session_scope"]
@@ -65,7 +65,7 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
-def run_alembic_env(target_metadata: object) -> None:
+def run_alembic_env(target_metadata: MetaData) -> None:
     """Body of each part's Alembic ``env.py``: migrate on the connection handed over by
     :func:`migrate`, or on ``sqlalchemy.url`` when Alembic is run from the command line."""
     from alembic import context
