@@ -25,6 +25,7 @@ templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
 #: modules with an ``install(app, settings)`` function, in mounting order
 PARTS = (
     "eauth_toolkit.web.routes.plan",
+    "eauth_toolkit.web.routes.loa",
     "eauth_toolkit.web.routes.repository",
     "eauth_toolkit.web.routes.signatures",
     "pilot_sandbox.web",

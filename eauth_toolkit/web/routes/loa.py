@@ -1,0 +1,47 @@
+"""Routes of the LoA Guidance: the Guidance document page and an assessment API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Body, FastAPI, HTTPException
+from fastapi.responses import HTMLResponse
+
+from eauth_toolkit.errors import EauthError
+from eauth_toolkit.loa import assess, map_level, parse_level
+from eauth_toolkit.loa.document import registered_technologies, render_html
+from eauth_toolkit.settings import Settings
+
+__all__ = ["install"]
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add ``/loa/guidance`` (HTML) and ``/api/loa/assess`` / ``/api/loa/map`` to the service."""
+    from eauth_toolkit.web.app import add_home_link
+
+    @app.get("/loa/guidance", response_class=HTMLResponse, tags=["loa"])
+    def guidance_page() -> HTMLResponse:
+        """The LoA Guidance document with the registered technologies and their levels."""
+        rows = registered_technologies(settings.repository_dir)
+        return HTMLResponse(render_html(rows=rows))
+
+    @app.post("/api/loa/assess", tags=["loa"])
+    def assess_profile(
+        profile: dict[str, Any] = Body(..., description="A technology profile (JSON)"),
+    ) -> dict[str, Any]:
+        """Assess a technology profile: ISO/IEC 29115 level per phase and overall, mappings."""
+        try:
+            return assess(profile).to_dict()
+        except EauthError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+
+    @app.get("/api/loa/map", tags=["loa"])
+    def map_loa(level: str, to: str = "eidas") -> dict[str, Any]:
+        """Map ``iso29115:N`` to eIDAS or NIST SP 800-63."""
+        try:
+            mappings = map_level(parse_level(level), to)
+            return {"level": level, "to": to, "mappings": [m.to_dict() for m in mappings]}
+        except EauthError as exc:
+            raise HTTPException(status_code=422, detail=str(exc)) from None
+
+    add_home_link(app, "/loa/guidance", "LoA Guidance", "ISO/IEC 29115 levels, rules and mappings")

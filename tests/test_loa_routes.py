@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from eauth_toolkit.settings import PROJECT_ROOT, Settings
+from eauth_toolkit.web.app import create_app
+
+
+def _client(tmp_path: Path) -> TestClient:
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/db.sqlite3", load_samples=False
+    )
+    return TestClient(create_app(settings))
+
+
+def test_guidance_page_lists_rules_and_registered_technologies(tmp_path: Path) -> None:
+    with _client(tmp_path) as client:
+        r = client.get("/loa/guidance")
+        assert r.status_code == 200
+        assert "ISO/IEC 29115" in r.text
+        assert "Singpass" in r.text  # from repository_list/SG.json
+
+
+def test_assess_api_matches_the_library(tmp_path: Path) -> None:
+    doc = json.loads((PROJECT_ROOT / "examples/loa/estonia-id-card.json").read_text())
+    profile = doc.get("profile", doc)
+    with _client(tmp_path) as client:
+        r = client.post("/api/loa/assess", json=profile)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert set(body["iso29115"]["phases"]) == {
+            "enrolment",
+            "credential_management",
+            "authentication",
+        }
+        assert body["iso29115"]["overall"] <= min(body["iso29115"]["phases"].values())
+        bad = client.post(
+            "/api/loa/assess", json={"name": "x", "enrolment": {"identity_proofing": 7}}
+        )
+        assert bad.status_code == 422
+        assert "/enrolment" in bad.json()["detail"]
+
+
+def test_map_api(tmp_path: Path) -> None:
+    with _client(tmp_path) as client:
+        r = client.get("/api/loa/map", params={"level": "iso29115:4", "to": "eidas"})
+        assert r.status_code == 200
+        assert r.json()["mappings"][0]["value"] == "high"
+        assert client.get("/api/loa/map", params={"level": "iso29115:9"}).status_code == 422
