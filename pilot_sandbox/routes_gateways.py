@@ -70,15 +70,15 @@ def router(pilot: Pilot) -> APIRouter:
 
     # ------------------------------------------------------------------ Proxy Service
     @r.get("/ams/{code}/proxy/.well-known/openid-configuration")
-    def proxy_discovery(code: str) -> dict[str, Any]:
+    async def proxy_discovery(code: str) -> dict[str, Any]:
         return pilot.get(code).proxy.metadata()
 
     @r.get("/ams/{code}/proxy/jwks")
-    def proxy_jwks(code: str) -> dict[str, Any]:
+    async def proxy_jwks(code: str) -> dict[str, Any]:
         return pilot.get(code).proxy.jwks()
 
     @r.get("/ams/{code}/proxy/authorize")
-    def proxy_authorize(request: Request, code: str) -> Response:
+    async def proxy_authorize(request: Request, code: str) -> Response:
         params = dict(request.query_params)
         a = pilot.get(code)
         ev = Step(
@@ -166,18 +166,18 @@ def router(pilot: Pilot) -> APIRouter:
 
     # ------------------------------------------------------------------ Connector
     @r.get("/ams/{code}/connector/.well-known/openid-configuration")
-    def connector_discovery(code: str) -> dict[str, Any]:
+    async def connector_discovery(code: str) -> dict[str, Any]:
         return pilot.get(code).connector.metadata()
 
     @r.get("/ams/{code}/connector/jwks")
-    def connector_jwks(code: str) -> dict[str, Any]:
+    async def connector_jwks(code: str) -> dict[str, Any]:
         return pilot.get(code).connector.jwks()
 
     def _countries(b: Ams) -> list[dict[str, str]]:
         return [{"code": c, "name": pilot.ams[c].participant.name} for c in pilot.other(b.code)]
 
     @r.get("/ams/{code}/connector/authorize")
-    def connector_authorize(request: Request, code: str) -> Response:
+    async def connector_authorize(request: Request, code: str) -> Response:
         params = dict(request.query_params)
         b = pilot.get(code)
         ev = Step(

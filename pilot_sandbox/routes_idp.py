@@ -38,15 +38,15 @@ def router(pilot: Pilot) -> APIRouter:
         return [p.model_dump() for p in a.participant.idp.personas]
 
     @r.get("/ams/{code}/idp/.well-known/openid-configuration")
-    def discovery(code: str) -> dict[str, Any]:
+    async def discovery(code: str) -> dict[str, Any]:
         return builtin(code)[1].metadata()
 
     @r.get("/ams/{code}/idp/jwks")
-    def jwks(code: str) -> dict[str, Any]:
+    async def jwks(code: str) -> dict[str, Any]:
         return builtin(code)[1].jwks()
 
     @r.get("/ams/{code}/idp/authorize")
-    def authorize(request: Request, code: str) -> Response:
+    async def authorize(request: Request, code: str) -> Response:
         params = dict(request.query_params)
         a, idp = builtin(code)
         ev = Step(

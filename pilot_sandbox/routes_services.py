@@ -65,7 +65,7 @@ def router(pilot: Pilot) -> APIRouter:
         return render(request, "service.html", base, status=400 if ctx.get("error") else 200)
 
     @r.get("/ams/{code}/services/{sid}")
-    def home(request: Request, code: str, sid: str) -> Response:
+    async def home(request: Request, code: str, sid: str) -> Response:
         b, s, _ = service(code, sid)
         session = None
         if request.cookies.get(cookie(b, s)):
@@ -73,12 +73,12 @@ def router(pilot: Pilot) -> APIRouter:
         return page(request, b, s, session=session)
 
     @r.get("/ams/{code}/services/{sid}/jwks")
-    def jwks(code: str, sid: str) -> dict[str, Any]:
+    async def jwks(code: str, sid: str) -> dict[str, Any]:
         b, s, rp = service(code, sid)
         return pilot.keys(f"{b.slug}/services/{s.id}").public_jwks()
 
     @r.get("/ams/{code}/services/{sid}/login")
-    def login(request: Request, code: str, sid: str, loa: int | None = None) -> Response:
+    async def login(request: Request, code: str, sid: str, loa: int | None = None) -> Response:
         b, s, rp = service(code, sid)
         flow = uuid.uuid4().hex
         level = loa if loa in (1, 2, 3, 4) else s.required_level
@@ -92,7 +92,7 @@ def router(pilot: Pilot) -> APIRouter:
         return redirect(url)
 
     @r.get("/ams/{code}/services/{sid}/logout")
-    def logout(code: str, sid: str) -> Response:
+    async def logout(code: str, sid: str) -> Response:
         b, s, _ = service(code, sid)
         resp = redirect(pilot.url(b.code, "services", s.id))
         resp.delete_cookie(cookie(b, s), path="/")

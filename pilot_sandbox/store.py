@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    event,
     insert,
     select,
     text,
@@ -97,7 +98,21 @@ class Store:
     def open(cls, url: str, *, lock_dir: Path | None = None) -> Store:
         """Open the store and apply the migrations, one process at a time (several workers may
         start together: PostgreSQL advisory lock, or a file lock next to a SQLite database)."""
-        engine = make_engine(url)
+        engine = (
+            make_engine(url, pool_size=20, max_overflow=20)
+            if not url.startswith("sqlite")
+            else make_engine(url)
+        )
+        if engine.dialect.name == "sqlite":
+
+            @event.listens_for(engine, "connect")
+            def _no_fsync_per_commit(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+                # WAL with synchronous=NORMAL: commits are atomic and survive a crash of the
+                # service; only a power cut can lose the last transactions (sandbox store)
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.close()
+
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:
                 conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
