@@ -9,14 +9,14 @@ base64url decoder would not notice.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from typing import Any
 
 from joserfc import jws
-from joserfc.errors import BadSignatureError, JoseError, SecurityWarning
+from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import Key
 from joserfc.jws import JWSRegistry
-from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 
 from eauth_toolkit.repository.keys import ALGORITHMS, algorithm_for, key_id
 
@@ -30,6 +30,7 @@ __all__ = [
     "sign_list",
     "parse_list",
     "verify_list_signature",
+    "verify_list_bytes",
     "canonical_list_bytes",
 ]
 
@@ -106,8 +107,34 @@ def verify_compact(obj: Any, key: Key, *, max_payload: int) -> bool:
 
 def canonical_list_bytes(flattened: dict[str, Any]) -> bytes:
     """The one byte form in which a signed list is written."""
-    ordered = {k: flattened[k] for k in ("protected", "payload", "signature")}
-    return (json.dumps(ordered, indent=1) + "\n").encode("ascii")
+    return (
+        b'{\n "protected": "'
+        + flattened["protected"].encode("ascii")
+        + b'",\n "payload": "'
+        + flattened["payload"].encode("ascii")
+        + b'",\n "signature": "'
+        + flattened["signature"].encode("ascii")
+        + b'"\n}\n'
+    )
+
+
+_CANONICAL = re.compile(
+    rb'\A\{\n "protected": "([A-Za-z0-9_-]+)",\n "payload": "([A-Za-z0-9_-]+)",'
+    rb'\n "signature": "([A-Za-z0-9_-]+)"\n\}\n\Z'
+)
+_B64 = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _canonical_b64(value: bytes) -> bool:
+    """Base64url without padding whose unused trailing bits are zero (so exactly one text
+    encodes each byte string)."""
+    rest = len(value) % 4
+    if rest == 1:
+        return False
+    if rest == 0:
+        return True
+    last = _B64.index(value[-1:])
+    return last & (0x0F if rest == 2 else 0x03) == 0
 
 
 def sign_list(payload: bytes, key: Key) -> bytes:
@@ -120,44 +147,67 @@ def sign_list(payload: bytes, key: Key) -> bytes:
 
 
 def parse_list(raw: bytes) -> dict[str, Any]:
-    """Parse a signed list file and insist on its canonical byte form."""
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeError):
-        raise JwsProblem("bad_jws", "not a signed list (the file is not JSON)") from None
-    if not isinstance(data, dict) or set(data) != {"protected", "payload", "signature"}:
+    """Parse a signed list file, accepting only its canonical byte form."""
+    match = _CANONICAL.match(raw)
+    if match is None:
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeError):
+            raise JwsProblem("bad_jws", "not a signed list (the file is not JSON)") from None
+        if isinstance(data, dict) and set(data) == {"protected", "payload", "signature"}:
+            raise JwsProblem(
+                "not_canonical", "the file's bytes differ from the signed list's canonical form"
+            )
         raise JwsProblem(
             "bad_jws",
             "not a signed list (expected a flattened JWS with protected, payload, signature)",
         )
-    if not all(isinstance(v, str) for v in data.values()):
-        raise JwsProblem("bad_jws", "not a signed list (JWS members must be strings)")
-    for name, value in data.items():
-        try:
-            same = urlsafe_b64encode(urlsafe_b64decode(value.encode("ascii"))) == value.encode()
-        except (ValueError, UnicodeError):
-            same = False
-        if not same:
+    parts = dict(zip(("protected", "payload", "signature"), match.groups(), strict=True))
+    for name, value in parts.items():
+        if not _canonical_b64(value):
             raise JwsProblem("bad_jws", f"the JWS {name} is not canonical base64url")
-    if canonical_list_bytes(data) != raw:
-        raise JwsProblem(
-            "not_canonical", "the file's bytes differ from the signed list's canonical form"
-        )
-    return data
+    return {name: value.decode("ascii") for name, value in parts.items()}
+
+
+def verify_list_bytes(raw: bytes, key: Key) -> tuple[dict[str, Any], bytes]:
+    """Parse and verify a signed list file in one pass (without copying the members around)."""
+    match = _CANONICAL.match(raw)
+    if match is None:
+        parse_list(raw)  # raises with the precise reason
+        raise JwsProblem("bad_jws", "not a signed list")
+    protected, payload, signature = match.groups()
+    for name, value in (("protected", protected), ("payload", payload), ("signature", signature)):
+        if not _canonical_b64(value):
+            raise JwsProblem("bad_jws", f"the JWS {name} is not canonical base64url")
+    return _verify_compact_bytes(protected + b"." + payload + b"." + signature, key)
 
 
 def verify_list_signature(data: dict[str, Any], key: Key) -> tuple[dict[str, Any], bytes]:
     """Verify a parsed signed list with ``key``: its protected header and payload bytes."""
-    registry = _registry(len(data["payload"]) + 1024)
+    compact = f"{data['protected']}.{data['payload']}.{data['signature']}".encode("ascii")
+    return _verify_compact_bytes(compact, key)
+
+
+def _verify_compact_bytes(compact: bytes, key: Key) -> tuple[dict[str, Any], bytes]:
+    registry = _registry(len(compact))
     try:
-        obj = _call(algorithm_for(key), jws.deserialize_json, data, key, None, registry)
-    except BadSignatureError:
-        raise JwsProblem("bad_signature", "the list's signature does not verify") from None
+        obj = jws.extract_compact(compact, None, registry)
+        header = dict(obj.headers())
+        if header.get("alg") not in ALGORITHMS:
+            raise JwsProblem(
+                "bad_algorithm", f"JWS algorithm {header.get('alg')!r} is not accepted"
+            )
+        if algorithm_for(key) != header["alg"]:
+            raise JwsProblem(
+                "bad_signature", f"the list is signed with {header['alg']}, the key is not for it"
+            )
+        valid = _call(header["alg"], jws.validate_compact, obj, key, None, registry)
+    except JwsProblem:
+        raise
     except (JoseError, ValueError, TypeError) as exc:
         raise JwsProblem(
             "bad_jws", f"cannot verify the list: {exc or type(exc).__name__}"
         ) from None
-    header = dict(obj.headers())
-    if header.get("alg") not in ALGORITHMS:
-        raise JwsProblem("bad_algorithm", f"JWS algorithm {header.get('alg')!r} is not accepted")
+    if not valid:
+        raise JwsProblem("bad_signature", "the list's signature does not verify")
     return header, obj.payload

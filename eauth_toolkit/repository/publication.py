@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from joserfc.jwk import Key
 
 from eauth_toolkit.errors import InputError, RepositoryError
-from eauth_toolkit.repository.jose import JwsProblem, parse_list, sign_list, verify_list_signature
+from eauth_toolkit.repository.disclosure import redact
+from eauth_toolkit.repository.jose import JwsProblem, parse_list, sign_list, verify_list_bytes
 from eauth_toolkit.repository.keys import key_id
 from eauth_toolkit.repository.store import RepositoryStore, utcnow
 
@@ -60,24 +62,9 @@ SCHEME_DEFAULTS: dict[str, Any] = {
     "assessed from the technology profile by the LoA Guidance rules.",
 }
 
-WITHHELD = "Details withheld under the submitting AMS's disclosure rules."
-
 
 class ListVerificationError(RepositoryError):
     """A signed list that does not verify; ``code`` says why."""
-
-
-def redact(document: dict[str, Any]) -> dict[str, Any]:
-    """The public form of an entry: restricted entries keep only what identifies them."""
-    if not (document.get("disclosure") or {}).get("restricted"):
-        return document
-    out = dict(document)
-    out["description"] = WITHHELD
-    for name in ("profile", "oidc", "legal_basis", "supervising_authority", "claimed_level"):
-        out[name] = None
-    if isinstance(out.get("assessed_level"), dict):
-        out["assessed_level"] = None
-    return out
 
 
 @dataclass(frozen=True)
@@ -120,16 +107,26 @@ def build_list(
     next_update: dt.datetime,
     publisher_kid: str | None,
     sandbox: bool,
-) -> dict[str, Any]:
+) -> tuple[bytes, int]:
+    """The list payload as UTF-8 JSON bytes, and the number of entries.
+
+    Each entry's published JSON is kept by the store when the entry is written, so the list is
+    assembled without decoding and re-encoding every entry.
+    """
     scheme = dict(SCHEME_DEFAULTS, publisher_key_id=publisher_kid, sandbox=sandbox)
-    return {
+    head = {
         "list_format": LIST_FORMAT,
         "scheme_information": scheme,
         "sequence_number": sequence_number,
         "issued_at": _iso(issued_at),
         "next_update": _iso(next_update),
-        "entries": [redact(e.published()) for e in store.entries()],
+        "entries": [],
     }
+    texts = store.published_texts()
+    prefix = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
+    assert prefix.endswith('"entries":[]}')
+    body = prefix[: -len("]}")] + ",".join(texts) + "]}"
+    return body.encode("utf-8"), len(texts)
 
 
 def atomic_write(
@@ -174,7 +171,7 @@ def publish(
         raise InputError("publishing needs the publisher's private key", where="--key")
     now = now or utcnow()
     number = store.last_publication_number() + 1
-    payload = build_list(
+    body, count = build_list(
         store,
         sequence_number=number,
         issued_at=now,
@@ -182,13 +179,12 @@ def publish(
         publisher_kid=key_id(key),
         sandbox=sandbox,
     )
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     content = sign_list(body, key)
     with store.recording_publication(
         sequence_number=number,
         issued_at=now,
         next_update=now + validity,
-        entry_count=len(payload["entries"]),
+        entry_count=count,
         key_id=key_id(key),
         content=content,
     ):
@@ -198,7 +194,7 @@ def publish(
         sequence_number=number,
         issued_at=now,
         next_update=now + validity,
-        entry_count=len(payload["entries"]),
+        entry_count=count,
         sha256=hashlib.sha256(content).hexdigest(),
         size=len(content),
     )
@@ -207,15 +203,14 @@ def publish(
 def verify_list(raw: bytes, key: Key) -> VerifiedList:
     """Verify a signed list offline with the publisher's public key (JWK or certificate)."""
     try:
-        data = parse_list(raw)
-        header, body = verify_list_signature(data, key)
+        header, body = verify_list_bytes(raw, key)
     except JwsProblem as exc:
         raise ListVerificationError(exc.message, code=exc.code) from None
     if header.get("typ") not in (None, "eauth-repo-list+jws"):
         raise ListVerificationError(f"unexpected JWS typ {header.get('typ')!r}", code="bad_jws")
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeError):
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError:
         raise ListVerificationError("the signed payload is not JSON", code="bad_payload") from None
     if not isinstance(payload, dict) or payload.get("list_format") != LIST_FORMAT:
         raise ListVerificationError(
@@ -253,8 +248,8 @@ def read_list_payload(path: str | Path) -> dict[str, Any]:
     from joserfc.util import urlsafe_b64decode
 
     try:
-        payload = json.loads(urlsafe_b64decode(data["payload"].encode("ascii")))
-    except (ValueError, UnicodeError):
+        payload = orjson.loads(urlsafe_b64decode(data["payload"].encode("ascii")))
+    except (ValueError, UnicodeError, orjson.JSONDecodeError):
         raise InputError("the list payload is not JSON", where=str(p)) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("entries"), list):
         raise InputError("not a Collaborative Repository List", where=str(p))

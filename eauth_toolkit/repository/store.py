@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, and_, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -28,6 +30,7 @@ from eauth_toolkit.db import make_engine, migrate
 from eauth_toolkit.errors import RepositoryError
 from eauth_toolkit.repository import tables as t
 from eauth_toolkit.repository.assessment import assess_entry
+from eauth_toolkit.repository.disclosure import redact
 from eauth_toolkit.repository.keys import AuthorityRegistry
 from eauth_toolkit.repository.submission import (
     SubmissionPolicy,
@@ -67,20 +70,34 @@ class StoredEntry:
     assessed_level: int | None
     claimed_level: int | None
     level_mismatch: bool
+    summary: dict[str, Any] | None
+    #: ``{"summary": ..., "details": <the LoA engine's explanation>}``; loaded by :meth:`entry`
+    #: only (listings leave it ``None``)
     assessment: dict[str, Any] | None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
 
     def published(self) -> dict[str, Any]:
-        """The entry as it appears in the published list (see ``PublishedEntry``)."""
-        out = dict(self.document)
-        summary = (self.assessment or {}).get("summary")
-        out["assessed_level"] = summary
-        out["level_mismatch"] = self.level_mismatch
-        out["version"] = self.version
-        out["updated_at"] = self.updated_at.isoformat()
-        return out
+        """The entry as the registry shows it (see ``PublishedEntry``), before redaction."""
+        return _published(
+            self.document, self.summary, self.level_mismatch, self.version, self.updated_at
+        )
+
+
+def _published(
+    document: dict[str, Any],
+    summary: dict[str, Any] | None,
+    mismatch: bool,
+    version: int,
+    updated_at: dt.datetime,
+) -> dict[str, Any]:
+    out = dict(document)
+    out["assessed_level"] = summary
+    out["level_mismatch"] = mismatch
+    out["version"] = version
+    out["updated_at"] = _aware(updated_at).isoformat()
+    return out
 
 
 @dataclass(frozen=True)
@@ -125,6 +142,11 @@ def _merge_history(
 
 
 def _row_entry(row: Any) -> StoredEntry:
+    mapping = row._mapping
+    assessment = mapping.get("assessment")
+    summary = row.assessed
+    if summary is None and isinstance(assessment, dict):
+        summary = assessment.get("summary")
     return StoredEntry(
         id=row.id,
         ams=row.ams,
@@ -133,7 +155,8 @@ def _row_entry(row: Any) -> StoredEntry:
         assessed_level=row.assessed_level,
         claimed_level=row.claimed_level,
         level_mismatch=bool(row.level_mismatch),
-        assessment=row.assessment,
+        summary=summary,
+        assessment=assessment,
         version=row.version,
         created_at=_aware(row.created_at),
         updated_at=_aware(row.updated_at),
@@ -166,7 +189,7 @@ class RepositoryStore:
         engine: Engine | None = None,
     ) -> RepositoryStore:
         """Connect to ``url`` (or use ``engine``), bring the schema up to date, return the store."""
-        engine = engine or make_engine(url)
+        engine = engine or make_engine(url, json_deserializer=orjson.loads)
         _sqlite_transactions(engine)
         try:
             migrate(engine, MIGRATIONS_DIR, t.VERSION_TABLE)
@@ -356,6 +379,7 @@ class RepositoryStore:
             else None
         )
         version = 1 if row is None else row.version + 1
+        public = redact(_published(doc, assessment.summary, assessment.mismatch, version, now))
         values = {
             "ams": doc["ams"],
             "name": doc["name"][:500],
@@ -366,6 +390,8 @@ class RepositoryStore:
             "level_mismatch": assessment.mismatch,
             "document": doc,
             "assessment": stored_assessment,
+            "assessed": assessment.summary,
+            "published": json.dumps(public, ensure_ascii=False, separators=(",", ":")),
             "version": version,
             "updated_at": now,
             "submission_id": sub_id,
@@ -406,13 +432,35 @@ class RepositoryStore:
     def entries(self, flt: EntryFilter | None = None) -> list[StoredEntry]:
         """Entries matching ``flt``, ordered by id."""
         flt = flt or EntryFilter()
-        query = self._where(select(t.entry), flt).order_by(t.entry.c.id)
+        columns = [c for c in t.entry.c if c.name not in ("assessment", "published")]
+        query = self._where(select(*columns), flt).order_by(t.entry.c.id)
         if flt.offset:
             query = query.offset(flt.offset)
         if flt.limit is not None:
             query = query.limit(flt.limit)
         with self._read() as conn:
             return [_row_entry(r) for r in conn.execute(query)]
+
+    def published_texts(self) -> list[str]:
+        """Every entry's published JSON (redacted where restricted), ordered by id."""
+        cols = [c for c in t.entry.c if c.name != "assessment"]
+        out = []
+        with self._read() as conn:
+            for row in conn.execute(select(*cols).order_by(t.entry.c.id)):
+                text = row.published
+                if text is None:  # rows written before the published form was kept
+                    text = json.dumps(
+                        redact(_row_entry(row).published()),
+                        ensure_ascii=False,
+                        separators=(",", ":"),
+                    )
+                out.append(text)
+        return out
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (after large loads)."""
+        with self._write() as conn:
+            conn.exec_driver_sql("ANALYZE")
 
     def count_entries_matching(self, flt: EntryFilter) -> int:
         query = self._where(select(func.count()).select_from(t.entry), flt)

@@ -1,6 +1,8 @@
 """The repository's tables (SQLAlchemy Core); migrations live in ``migrations/``.
 
-Nothing is ever deleted: an entry row holds the current version, ``repo_entry_version`` every
+Nothing is ever deleted: an entry row holds the current version (with its assessed-level
+summary and its published JSON form, so listing and publishing need not decode the full LoA
+explanation), ``repo_entry_version`` every
 version, ``repo_submission`` the audit record of every accepted submission (who, when, the JWS,
 the diff), ``repo_publication`` every published list.
 """
@@ -84,6 +86,8 @@ entry = Table(
     Column("level_mismatch", Boolean, nullable=False, default=False),
     Column("document", JSON, nullable=False),
     Column("assessment", JSON, nullable=True),
+    Column("assessed", JSON, nullable=True),
+    Column("published", Text, nullable=True),
     Column("version", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -92,6 +96,8 @@ entry = Table(
     Index("ix_repo_entry_type_id", "technology_type", "id"),
     Index("ix_repo_entry_level_id", "assessed_level", "id"),
     Index("ix_repo_entry_status_id", "status", "id"),
+    Index("ix_repo_entry_status_level_id", "status", "assessed_level", "id"),
+    Index("ix_repo_entry_ams_type_id", "ams", "technology_type", "id"),
 )
 
 entry_version = Table(

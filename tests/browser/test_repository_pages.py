@@ -11,8 +11,12 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_browse_filter_and_read_an_entry(live_server_factory: Any, page: Any, tmp_path: Path) -> None:
-    server = live_server_factory(database_url=f"sqlite:///{tmp_path / 'pages.sqlite3'}", data_dir=tmp_path)
+def test_browse_filter_and_read_an_entry(
+    live_server_factory: Any, page: Any, tmp_path: Path
+) -> None:
+    server = live_server_factory(
+        database_url=f"sqlite:///{tmp_path / 'pages.sqlite3'}", data_dir=tmp_path
+    )
     page.goto(f"{server.url}/repository")
     assert page.locator("h1").inner_text() == "Collaborative Repository List"
     all_rows = page.locator("#entries tbody tr").count()
