@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-
-PILOT_TOML = Path(__file__).resolve().parents[2] / "pilot_sandbox" / "pilot.toml"
-
-
-def pilot_variant(tmp_path: Path, *, replace: list[tuple[str, str]]) -> Path:
-    """Write a pilot.toml variant (regex replacements on the default file)."""
-    text = PILOT_TOML.read_text(encoding="utf-8")
-    for pattern, repl in replace:
-        new = re.sub(pattern, repl, text, count=1, flags=re.S)
-        assert new != text, pattern
-        text = new
-    path = tmp_path / "pilot.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def external_idp(
-    code: str, issuer: str, entry: str, *, request_acr: bool = True, scope: str = "openid profile"
-) -> tuple[str, str]:
-    """A replacement turning AMS ``code``'s built-in IdP (and its personas) into an external one."""
-    lines = [
-        'kind = "external"',
-        f'entry = "{entry}"',
-        f'issuer = "{issuer}"',
-        f'scope = "{scope}"',
-        f"request_acr = {str(request_acr).lower()}",
-    ]
-    return (
-        rf'(code = "{code}".*?\[ams\.idp\]\n)kind = "builtin"\nentry = "[^"]+"\n.*?(\n\[\[ams\.services\]\])',
-        r"\1" + "\n".join(lines) + "\n" + r"\2",
-    )
 
 
 @pytest.fixture
@@ -54,8 +22,3 @@ def pilot_server(live_server_factory: Callable[..., Any], tmp_path: Path) -> Any
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=30.0) as c:
         yield c
-
-
-def pilot_of(server: Any) -> Any:
-    """The running ``Pilot`` of a live server (for reading its store and keys)."""
-    return server.server.config.app.state.pilot

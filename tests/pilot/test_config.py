@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import PILOT_TOML, pilot_variant
+from pilot_helpers import PILOT_TOML, pilot_variant
 
 from eauth_toolkit.errors import PilotError
 from eauth_toolkit.recognition import (

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import pilot_of
+from pilot_helpers import pilot_of
 
 from eauth_toolkit.recognition import MINIMUM_DATA_SET
 from pilot_sandbox.runner import FlowPlan, drive_flow

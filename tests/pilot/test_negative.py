@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from conftest import external_idp, pilot_of, pilot_variant
+from pilot_helpers import external_idp, pilot_of, pilot_variant
 from pilot_rogue_op import RogueOP
 
 from eauth_toolkit.errors import PilotError
