@@ -322,7 +322,8 @@ def _list_payload(document: dict[str, Any]) -> Any:
 def document_problems(document: Any) -> tuple[str, list[SchemaError]]:
     """Recognise a repository document and list its problems: (kind, problems).
 
-    A submission document is checked with every rule; a single entry against the entry schema
+    A submission document is checked with every rule; an authority registry
+    (``authorities.json``) by loading every key it holds; a single entry against the entry schema
     and the sourcing rules; a signed list (flattened JWS) by its payload against the list schema,
     without checking the signature (that is ``eauth repo verify``).
     """
@@ -331,7 +332,21 @@ def document_problems(document: Any) -> tuple[str, list[SchemaError]]:
         if payload is None:
             return "signed list", [SchemaError("the JWS payload is not JSON", where="/payload")]
         return "signed list", schema_errors(payload, LIST_SCHEMA)
+    if isinstance(document, dict) and "authorities" in document and "entries" not in document:
+        return "authority registry", _registry_problems(document)
     if isinstance(document, dict) and "entries" not in document and "id" in document:
         problems = schema_errors(document, ENTRY_SCHEMA)
         return "entry", problems or entry_problems(document)
     return "submission", submission_problems(document)
+
+
+def _registry_problems(document: dict[str, Any]) -> list[SchemaError]:
+    from eauth_toolkit.errors import InputError
+    from eauth_toolkit.repository.keys import AuthorityRegistry
+
+    try:
+        AuthorityRegistry.from_dict(document, where="")
+    except InputError as exc:
+        where = (exc.where or "").lstrip("#") or "/"
+        return [SchemaError(exc.message, where=where)]
+    return []

@@ -43,11 +43,19 @@ def _write(path: Path, doc: Any) -> Path:
     return path
 
 
-def test_validate_the_sample_files_and_report_pointers(cli: Cli) -> None:
-    files = [str(REPOSITORY_DIR / f"{ams}.json") for ams in AMS_CODES]
+def test_validate_the_sample_files_and_report_pointers(cli: Cli, tmp_path: Path) -> None:
+    # what `eauth repo validate repository_list/*.json` sees
+    files = sorted(str(p) for p in REPOSITORY_DIR.glob("*.json"))
+    assert {f"{ams}.json" for ams in AMS_CODES} <= {Path(f).name for f in files}
     code, out, _ = cli("validate", *files)
     assert code == 0, out
     assert out.count("valid submission") == 10
+    assert "authorities.json: valid authority registry" in out
+    bad_registry = _write(
+        tmp_path / "reg.json", {"authorities": {"SG": {"name": "x", "jwk": {"kty": "EC"}}}}
+    )
+    code, out, _ = cli("validate", str(bad_registry))
+    assert code == 1 and "reg.json#/authorities/SG/jwk: cannot load key" in out
     code, out, _ = cli("validate", str(DATA / "submission_invalid.json"))
     assert code == 1
     assert "submission_invalid.json#/entries/0/legal_basis: fact has no source" in out
