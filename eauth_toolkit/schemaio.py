@@ -32,6 +32,16 @@ __all__ = [
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """Safe YAML loader that leaves timestamps as strings."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def json_pointer(path: Any) -> str:
     """RFC 6901 pointer for a jsonschema error path."""
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
@@ -52,7 +62,12 @@ def load_document(path: str | Path) -> Any:
     suffix = p.suffix.lower()
     try:
         if suffix in {".yaml", ".yml"}:
-            return yaml.safe_load(text)
+            try:
+                return yaml.safe_load(text)
+            except ValueError:
+                # an impossible date such as 2026-13-01: keep dates as text so that schema
+                # validation reports the JSON pointer of the bad value
+                return yaml.load(text, Loader=_DatesAsText)  # noqa: S506
         if suffix == ".toml":
             return tomllib.loads(text)
         return json.loads(text)
