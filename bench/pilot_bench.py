@@ -124,10 +124,10 @@ def run_load(
             lat.append((time.perf_counter() - t0) * 1000)
         return ok
 
-    cpu0, t0 = server.cpu(), time.perf_counter()
+    cpu0, t0, me0 = server.cpu(), time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(concurrency) as pool:
         oks = list(pool.map(one, range(n)))
-    wall, cpu = time.perf_counter() - t0, server.cpu() - cpu0
+    wall, cpu, me = time.perf_counter() - t0, server.cpu() - cpu0, time.process_time() - me0
     return {
         "n": n,
         "ok": sum(oks),
@@ -136,6 +136,7 @@ def run_load(
         "p95_ms": percentile(lat, 95) or 0,
         "p99_ms": percentile(lat, 99) or 0,
         "server_cpu_ms_per_flow": round(cpu * 1000 / n, 2),
+        "client_cpu_ms_per_flow": round(me * 1000 / n, 2),
     }
 
 

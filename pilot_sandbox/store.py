@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     event,
     insert,
     select,
@@ -88,6 +89,25 @@ events = Table(
 )
 
 
+# statements built once (their compiled form is cached; only the parameters change per call)
+_INSERT_STATE = insert(state)
+_GET_STATE = select(state.c.data, state.c.expires_at, state.c.used).where(
+    state.c.id == bindparam("rid")
+)
+_TAKE_STATE = (
+    update(state)
+    .where(
+        and_(
+            state.c.id == bindparam("rid"),
+            state.c.used.is_(False),
+            state.c.expires_at >= bindparam("now"),
+        )
+    )
+    .values(used=True)
+)
+_INSERT_EVENT = insert(events)
+
+
 class Store:
     """Thin keyword-only access to the pilot tables."""
 
@@ -134,25 +154,20 @@ class Store:
 
     # ------------------------------------------------------------------ flow state
     def put(self, kind: str, key: str, data: dict[str, Any], *, ttl: float) -> None:
+        row = {
+            "id": f"{kind}:{key}",
+            "kind": kind,
+            "data": json.dumps(data),
+            "expires_at": time.time() + ttl,
+            "used": False,
+        }
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(state).values(
-                    id=f"{kind}:{key}",
-                    kind=kind,
-                    data=json.dumps(data),
-                    expires_at=time.time() + ttl,
-                    used=False,
-                )
-            )
+            conn.execute(_INSERT_STATE, row)
 
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         """The live (unexpired, unused) record, or None."""
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(state.c.data, state.c.expires_at, state.c.used).where(
-                    state.c.id == f"{kind}:{key}"
-                )
-            ).first()
+            row = conn.execute(_GET_STATE, {"rid": f"{kind}:{key}"}).first()
         if row is None or row.used or row.expires_at < time.time():
             return None
         return dict(json.loads(row.data))
@@ -165,14 +180,8 @@ class Store:
         rid = f"{kind}:{key}"
         now = time.time()
         with self.engine.begin() as conn:
-            res = conn.execute(
-                update(state)
-                .where(and_(state.c.id == rid, state.c.used.is_(False), state.c.expires_at >= now))
-                .values(used=True)
-            )
-            row = conn.execute(
-                select(state.c.data, state.c.used, state.c.expires_at).where(state.c.id == rid)
-            ).first()
+            res = conn.execute(_TAKE_STATE, {"rid": rid, "now": now})
+            row = conn.execute(_GET_STATE, {"rid": rid}).first()
         if row is None:
             return "missing", None
         data = dict(json.loads(row.data))
@@ -204,22 +213,21 @@ class Store:
         duration_ms: float | None = None,
         data: dict[str, Any] | None = None,
     ) -> None:
+        row = {
+            "flow_id": flow_id or "-",
+            "at": time.time(),
+            "step": step,
+            "component": component,
+            "ams": ams.upper(),
+            "outcome": outcome,
+            "error": error,
+            "description": description,
+            "duration_ms": duration_ms,
+            "worker": os.getpid(),
+            "data": json.dumps(data or {}),
+        }
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(events).values(
-                    flow_id=flow_id or "-",
-                    at=time.time(),
-                    step=step,
-                    component=component,
-                    ams=ams.upper(),
-                    outcome=outcome,
-                    error=error,
-                    description=description,
-                    duration_ms=duration_ms,
-                    worker=os.getpid(),
-                    data=json.dumps(data or {}),
-                )
-            )
+            conn.execute(_INSERT_EVENT, row)
 
     def events(self, *, flow_id: str | None = None) -> list[dict[str, Any]]:
         q = select(events).order_by(events.c.id)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from joserfc import jws
@@ -48,12 +49,16 @@ class TrustedParty:
     jwks: dict[str, Any]
     redirect_uris: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def keyset(self) -> KeySet:
         return KeySet.import_key_set(self.jwks)  # type: ignore[arg-type]
 
-    def kids(self) -> set[str]:
-        return {str(k.get("kid")) for k in self.jwks.get("keys", [])}
+    @cached_property
+    def _kids(self) -> frozenset[str]:
+        return frozenset(str(k.get("kid")) for k in self.jwks.get("keys", []))
+
+    def kids(self) -> frozenset[str]:
+        return self._kids
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import add_home_link
@@ -17,6 +17,27 @@ __all__ = ["install", "WORKER_HEADER"]
 
 #: response header naming the worker process that served a pilot request
 WORKER_HEADER = "X-Eauth-Worker"
+
+
+class WorkerHeader:
+    """ASGI middleware: name the worker process on every pilot response (``X-Eauth-Worker``)."""
+
+    def __init__(self, app: ASGIApp, pid: str) -> None:
+        self.app = app
+        self.header = (WORKER_HEADER.lower().encode(), pid.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(("/ams/", "/pilot")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], self.header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -31,16 +52,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(routes_gateways.router(pilot))
     app.include_router(routes_services.router(pilot))
     app.include_router(report.router(pilot))
-    pid = str(os.getpid())
-
-    @app.middleware("http")
-    async def _worker_header(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        if request.url.path.startswith(("/ams/", "/pilot")):
-            response.headers[WORKER_HEADER] = pid
-        return response
+    app.add_middleware(WorkerHeader, pid=str(os.getpid()))
 
     @app.exception_handler(OAuthError)
     async def _oauth_error(request: Request, exc: OAuthError) -> Response:
