@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, and_, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, event, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from eauth_toolkit.db import make_engine, migrate
@@ -310,6 +310,7 @@ class RepositoryStore:
             for chunk in _chunks(ids, 500)
             for row in conn.execute(select(t.entry).where(t.entry.c.id.in_(chunk)))
         }
+        writes = _Writes()
         for i, doc in enumerate(entries):
             row = existing.get(doc["id"])
             if row is not None and row.ams != sub.ams:  # ids carry the AMS; kept as a last guard
@@ -333,7 +334,7 @@ class RepositoryStore:
                 if new == row.document:
                     diff["unchanged"].append(doc["id"])
                     continue
-            self._write_version(conn, new, row, sub_id, now)
+            writes.add(new, row, sub_id, now)
             if row is None:
                 diff["added"].append(doc["id"])
             else:
@@ -359,58 +360,10 @@ class RepositoryStore:
                     where=f"/withdrawals/{i}/date",
                 )
             new["status"] = "withdrawn"
-            self._write_version(conn, new, row, sub_id, now)
+            writes.add(new, row, sub_id, now)
             diff["withdrawn"].append(item["id"])
+        writes.flush(conn)
         return diff
-
-    def _write_version(
-        self,
-        conn: Connection,
-        doc: dict[str, Any],
-        row: Any,
-        sub_id: int,
-        now: dt.datetime,
-    ) -> None:
-        assessment = assess_entry(doc)
-        claimed = (doc.get("claimed_level") or {}).get("iso29115")
-        stored_assessment = (
-            {"summary": assessment.summary, "details": assessment.details}
-            if assessment.summary is not None
-            else None
-        )
-        version = 1 if row is None else row.version + 1
-        public = redact(_published(doc, assessment.summary, assessment.mismatch, version, now))
-        values = {
-            "ams": doc["ams"],
-            "name": doc["name"][:500],
-            "technology_type": doc["technology_type"],
-            "status": doc["status"],
-            "assessed_level": assessment.level,
-            "claimed_level": claimed,
-            "level_mismatch": assessment.mismatch,
-            "document": doc,
-            "assessment": stored_assessment,
-            "assessed": assessment.summary,
-            "published": json.dumps(public, ensure_ascii=False, separators=(",", ":")),
-            "version": version,
-            "updated_at": now,
-            "submission_id": sub_id,
-        }
-        if row is None:
-            conn.execute(insert(t.entry).values(id=doc["id"], created_at=now, **values))
-        else:
-            conn.execute(update(t.entry).where(t.entry.c.id == doc["id"]).values(**values))
-        conn.execute(
-            insert(t.entry_version).values(
-                entry_id=doc["id"],
-                version=version,
-                status=doc["status"],
-                document=doc,
-                assessed_level=assessment.level,
-                submission_id=sub_id,
-                recorded_at=now,
-            )
-        )
 
     # ------------------------------------------------------------------ reading
 
@@ -626,6 +579,71 @@ class RepositoryStore:
         with self._read() as conn:
             value = conn.scalar(query)
         return bytes(value) if value is not None else None
+
+
+class _Writes:
+    """The rows one submission writes, sent to the database in a few batched statements."""
+
+    def __init__(self) -> None:
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.versions: list[dict[str, Any]] = []
+
+    def add(self, doc: dict[str, Any], row: Any, sub_id: int, now: dt.datetime) -> None:
+        assessment = assess_entry(doc)
+        claimed = (doc.get("claimed_level") or {}).get("iso29115")
+        stored_assessment = (
+            {"summary": assessment.summary, "details": assessment.details}
+            if assessment.summary is not None
+            else None
+        )
+        version = 1 if row is None else row.version + 1
+        public = redact(_published(doc, assessment.summary, assessment.mismatch, version, now))
+        values = {
+            "ams": doc["ams"],
+            "name": doc["name"][:500],
+            "technology_type": doc["technology_type"],
+            "status": doc["status"],
+            "assessed_level": assessment.level,
+            "claimed_level": claimed,
+            "level_mismatch": assessment.mismatch,
+            "document": doc,
+            "assessment": stored_assessment,
+            "assessed": assessment.summary,
+            "published": json.dumps(public, ensure_ascii=False, separators=(",", ":")),
+            "version": version,
+            "updated_at": now,
+            "submission_id": sub_id,
+        }
+        if row is None:
+            self.inserts.append({"id": doc["id"], "created_at": now, **values})
+        else:
+            self.updates.append({"b_id": doc["id"], **values})
+        self.versions.append(
+            {
+                "entry_id": doc["id"],
+                "version": version,
+                "status": doc["status"],
+                "document": doc,
+                "assessed_level": assessment.level,
+                "submission_id": sub_id,
+                "recorded_at": now,
+            }
+        )
+
+    def flush(self, conn: Connection) -> None:
+        if self.inserts:
+            conn.execute(insert(t.entry), self.inserts)
+        if self.updates:
+            columns = [k for k in self.updates[0] if k != "b_id"]
+            stmt = (
+                update(t.entry)
+                .where(t.entry.c.id == bindparam("b_id"))
+                .values({c: bindparam(c) for c in columns})
+            )
+            conn.execute(stmt, self.updates)
+        if self.versions:
+            conn.execute(insert(t.entry_version), self.versions)
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

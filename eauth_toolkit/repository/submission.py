@@ -228,7 +228,7 @@ def check_submission(
     scope = _scope_problems(document, ams)
     if scope is not None:
         raise SubmissionRefused("forbidden", scope[1], where=scope[0])
-    problems = submission_problems(document)
+    problems = submission_problems(document, raw=payload)
     missing = [name for name in ("sequence", "issued_at", "jti") if document.get(name) is None]
     problems.extend(
         SchemaError("required in a signed submission", where=f"/{name}") for name in missing
