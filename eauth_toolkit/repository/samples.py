@@ -23,6 +23,7 @@ from eauth_toolkit.repository.keys import AuthorityRegistry, key_id, load_key
 from eauth_toolkit.repository.models import AMS_CODES
 from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.store import RepositoryStore, SubmissionReceipt
+from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.schemaio import load_document
 
 __all__ = [
@@ -97,9 +98,16 @@ def load_samples(
             raise InputError("expected a submission document (a JSON object)", where=str(path))
         key = load_key(authority_key_path(repository_dir, ams))
         jws = sign_submission(document, key, sequence=store.next_sequence(ams), now=now)
-        receipt = store.submit(
-            jws, channel="samples", submitter=f"sample loader ({path.name})", now=now
-        )
+        try:
+            receipt = store.submit(
+                jws, channel="samples", submitter=f"sample loader ({path.name})", now=now
+            )
+        except SubmissionRefused as exc:
+            if only_missing and exc.code in ("replayed", "out_of_order"):
+                # another process (a second service worker) loaded this AMS at the same time
+                results.append(SampleLoad(ams, path, None, "loaded concurrently"))
+                continue
+            raise
         results.append(SampleLoad(ams, path, receipt))
     return results
 
