@@ -100,10 +100,14 @@ def load_samples(
         jws = sign_submission(document, key, sequence=store.next_sequence(ams), now=now)
         try:
             receipt = store.submit(
-                jws, channel="samples", submitter=f"sample loader ({path.name})", now=now
+                jws,
+                channel="samples",
+                submitter=f"sample loader ({path.name})",
+                now=now,
+                only_if_new_ams=only_missing,
             )
         except SubmissionRefused as exc:
-            if only_missing and exc.code in ("replayed", "out_of_order"):
+            if only_missing and exc.code in ("replayed", "out_of_order", "already_loaded"):
                 # another process (a second service worker) loaded this AMS at the same time
                 results.append(SampleLoad(ams, path, None, "loaded concurrently"))
                 continue

@@ -227,8 +227,12 @@ class RepositoryStore:
         token_ams: str | None = None,
         submitter: str | None = None,
         now: dt.datetime | None = None,
+        only_if_new_ams: bool = False,
     ) -> SubmissionReceipt:
-        """Check a signed submission and apply it in one transaction, or refuse it."""
+        """Check a signed submission and apply it in one transaction, or refuse it.
+
+        With ``only_if_new_ams`` the submission is refused (``already_loaded``) when the AMS has
+        entries already, checked inside the transaction (used to load sample data once)."""
         now = now or utcnow()
         verified = check_submission(
             jws_text, self.authorities, now=now, policy=self.policy, token_ams=token_ams
@@ -236,7 +240,14 @@ class RepositoryStore:
         who = submitter or f"{verified.authority.name} (authority of {verified.ams})"
         try:
             with self._write() as conn:
-                return self._apply(conn, verified, who=who, channel=channel, now=now)
+                return self._apply(
+                    conn,
+                    verified,
+                    who=who,
+                    channel=channel,
+                    now=now,
+                    only_if_new_ams=only_if_new_ams,
+                )
         except IntegrityError:
             raise SubmissionRefused(
                 "replayed",
@@ -251,6 +262,7 @@ class RepositoryStore:
         who: str,
         channel: str,
         now: dt.datetime,
+        only_if_new_ams: bool = False,
     ) -> SubmissionReceipt:
         seen = conn.scalar(select(t.submission.c.id).where(t.submission.c.jti == sub.jti))
         if seen is not None:
@@ -273,6 +285,12 @@ class RepositoryStore:
                 f"sequence {sub.sequence} is not after {sub.ams}'s last accepted sequence {last}",
                 where="/sequence",
             )
+        if only_if_new_ams:  # the sequence row is locked by the update above: no race
+            present = conn.scalar(
+                select(func.count()).select_from(t.entry).where(t.entry.c.ams == sub.ams)
+            )
+            if present:
+                raise SubmissionRefused("already_loaded", f"{sub.ams} has entries already")
         sub_id = conn.execute(
             insert(t.submission)
             .values(

@@ -54,6 +54,7 @@ HTTP_STATUS: dict[str, int] = {
     "replayed": 409,
     "out_of_order": 409,
     "status_conflict": 409,
+    "already_loaded": 409,
     "unknown_entry": 422,
 }
 

@@ -104,3 +104,24 @@ def test_one_authority_racing_itself_with_one_sequence_number(
         assert store.next_sequence("ID") == 2
     finally:
         store.close()
+
+
+def test_two_service_workers_loading_the_samples_at_once(database_url: str) -> None:
+    from eauth_toolkit.repository.samples import load_samples
+    from tests.repository.conftest import REPOSITORY_DIR
+
+    registry = AuthorityRegistry.load(REPOSITORY_DIR / "authorities.json")
+    a, b = _store(database_url, registry), _store(database_url, registry)
+    try:
+        results = _race(
+            [lambda: load_samples(a, REPOSITORY_DIR), lambda: load_samples(b, REPOSITORY_DIR)]
+        )
+        assert not [r for r in results if isinstance(r, Exception)], results
+        loaded = [item.ams for run in results for item in run if item.receipt is not None]
+        assert sorted(loaded) == sorted(AMS_CODES)
+        audit = a.submissions()
+        assert sorted(r["ams"] for r in audit) == sorted(AMS_CODES)
+        assert all(r["sequence"] == 1 for r in audit)
+    finally:
+        a.close()
+        b.close()
