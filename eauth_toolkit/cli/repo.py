@@ -286,6 +286,9 @@ def publish_cmd(
     key: Path = typer.Option(..., "--key", help="The publisher's private key (JWK or PEM)."),
     out: Path = typer.Option(..., "--out", help="Where to write the signed list."),
     validity_days: int = typer.Option(30, "--validity-days", min=1, help="Days until next_update."),
+    sandbox: bool = typer.Option(
+        True, "--sandbox/--no-sandbox", help="Mark the scheme information as a sandbox list."
+    ),
     database_url: str | None = _DB,
     authorities: Path | None = _AUTH,
 ) -> None:
@@ -293,7 +296,9 @@ def publish_cmd(
     signing_key = load_key(key)
     store = _open_store(database_url, authorities)
     try:
-        result = publish(store, signing_key, out, validity=dt.timedelta(days=validity_days))
+        result = publish(
+            store, signing_key, out, validity=dt.timedelta(days=validity_days), sandbox=sandbox
+        )
     finally:
         store.close()
     console.print(
@@ -319,11 +324,13 @@ def verify(
         err_console.print(f"error: {file}: INVALID ({exc.code}): {exc.message}", markup=False)
         sys.exit(EXIT_INVALID)
     p = verified.payload
+    stale = _past(p.get("next_update"))
     if as_json:
         print_json(
             {
                 "file": str(file),
                 "valid": True,
+                "past_next_update": stale,
                 "sequence_number": p["sequence_number"],
                 "issued_at": p["issued_at"],
                 "next_update": p["next_update"],
@@ -339,6 +346,26 @@ def verify(
         f"(kid {verified.key_id})",
         markup=False,
     )
+    if stale:
+        err_console.print(
+            f"warning: the list is past its next update ({p['next_update']}): a newer one "
+            "should exist",
+            markup=False,
+        )
+    if (p.get("scheme_information") or {}).get("sandbox"):
+        err_console.print("note: this is a SANDBOX list", markup=False)
+
+
+def _past(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when < dt.datetime.now(dt.UTC)
 
 
 @app.command()

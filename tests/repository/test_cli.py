@@ -260,3 +260,33 @@ def test_load_samples_and_token(cli: Cli, tmp_path: Path) -> None:
         assert store.token_owner(out.strip()) == ("SG", "test desk")
     finally:
         store.close()
+
+
+def test_verify_warns_about_a_stale_or_sandbox_list(
+    cli: Cli, tmp_path: Path, authorities: Authorities
+) -> None:
+    import datetime as dt
+
+    from eauth_toolkit.repository.keys import load_key
+    from eauth_toolkit.repository.publication import publish
+
+    store = RepositoryStore.open(cli.db[1], AuthorityRegistry.load(authorities.registry_path))
+    try:
+        old = tmp_path / "old.json"
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(days=60)
+        publish(store, load_key(publisher_key_path(REPOSITORY_DIR)), old, now=past, sandbox=False)
+    finally:
+        store.close()
+    cert = str(publisher_certificate_path(REPOSITORY_DIR))
+    code, out, err = cli("verify", str(old), "--key", cert)
+    assert code == 0 and "VALID list #1" in out
+    assert "past its next update" in err and "SANDBOX" not in err
+    code, out, _ = cli("verify", str(old), "--key", cert, "--json")
+    assert json.loads(out)["past_next_update"] is True
+    fresh = tmp_path / "fresh.json"
+    code, _, _ = cli(
+        "publish", "--key", str(publisher_key_path(REPOSITORY_DIR)), "--out", str(fresh), db=True
+    )
+    assert code == 0
+    code, out, err = cli("verify", str(fresh), "--key", cert)
+    assert code == 0 and "note: this is a SANDBOX list" in err and "past its next update" not in err
