@@ -70,7 +70,8 @@ def wait_http(url: str, timeout: float = 40) -> None:
 
 
 def group_cpu(pgid: int) -> float:
-    """CPU seconds (user + system) of every live process in a process group."""
+    """CPU seconds (user + system) of every live process in a process group (uvicorn, or a Node
+    peer with its restart supervisor)."""
     total = 0
     for d in os.listdir("/proc"):
         if not d.isdigit():
@@ -229,6 +230,9 @@ def builtin_login(client: httpx.Client, r: httpx.Response) -> httpx.Response:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer flows (a smoke run)")
+    ap.add_argument(
+        "--workers", type=int, default=1, choices=range(1, 9), help="uvicorn workers of the service"
+    )
     args = ap.parse_args()
     scale = 0.25 if args.quick else 1.0
     tmp = Path(tempfile.mkdtemp(prefix="pilot-bench-"))
@@ -253,7 +257,9 @@ def main() -> None:
     peers: list[Proc] = []
     try:
         wait_http(f"{base}/ams/sg/idp/jwks")
-        print(f"pilot_bench: service on {base} (1 uvicorn worker, SQLite), {os.cpu_count()} cores")
+        print(
+            f"pilot_bench: service on {base} ({args.workers} uvicorn worker(s), SQLite), {os.cpu_count()} cores"
+        )
         results: dict[str, dict[str, float]] = {}
 
         plans = [
@@ -372,11 +378,11 @@ def main() -> None:
             )
 
         print(
-            f"\n{'run':32s} {'n':>5s} {'ok':>5s} {'flows/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'server CPU ms/flow':>19s}"
+            f"\n{'run':32s} {'n':>5s} {'ok':>5s} {'flows/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'server CPU ms/flow':>19s} {'client CPU ms/flow':>19s}"
         )
         for name, r in results.items():
             print(
-                f"{name:32s} {r['n']:5d} {r['ok']:5d} {r['flows_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['server_cpu_ms_per_flow']:19.2f}"
+                f"{name:32s} {r['n']:5d} {r['ok']:5d} {r['flows_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['server_cpu_ms_per_flow']:19.2f} {r['client_cpu_ms_per_flow']:19.2f}"
             )
         b = results["direct: built-in IdP c=8"]["server_cpu_ms_per_flow"]
         for name in ("direct: MockPass 4.3.4 c=8", "direct: oidc-provider 9 c=8"):

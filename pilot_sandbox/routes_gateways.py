@@ -100,12 +100,12 @@ def router(pilot: Pilot) -> APIRouter:
             if a.participant.idp.request_acr and a.entry.acr_levels:
                 acrs = a.entry.acrs_at_least(level)
                 if not acrs:
-                    exc = OAuthError(
+                    unmet = OAuthError(
                         "unmet_authentication_requirements",
                         f"{a.entry.id} publishes no acr at level {level} or above",
                     )
-                    exc.request = req
-                    raise exc
+                    unmet.request = req
+                    raise unmet
             a.proxy.save(req)
         except OAuthError as exc:
             ev.fail(exc.code, exc.description)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,15 @@ __all__ = ["Pilot", "Ams", "pairwise"]
 def pairwise(*parts: str) -> str:
     """A persistent pairwise identifier: stable for one (sector, user), unlinkable across sectors."""
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def _accepts(role: str, code: str, *, same_ams: bool) -> Callable[[TrustedParty], bool]:
+    """Which trusted parties may be clients of a provider of AMS ``code``."""
+
+    def check(party: TrustedParty) -> bool:
+        return party.role == role and (party.ams == code) == same_ams
+
+    return check
 
 
 @dataclass
@@ -196,7 +206,7 @@ class Pilot:
         iso_urns = [loa_urn(n) for n in range(1, 5)]
         claims = list(MINIMUM_DATA_SET)
 
-        def ring(owner: str):  # noqa: ANN202
+        def ring(owner: str) -> Callable[[], KeyRing]:
             return lambda: self.keys(owner)
 
         idp = None
@@ -206,7 +216,7 @@ class Pilot:
                 keys=ring(f"{c}/idp"),
                 store=self.store,
                 trust=self.trust,
-                client_filter=lambda t, code=code: t.role == "proxy" and t.ams == code,
+                client_filter=_accepts("proxy", code, same_ams=True),
                 claims_supported=["sub", "given_name", "family_name", "birthdate", "acr"],
                 acr_values_supported=sorted(entry.acr_levels),
             )
@@ -215,7 +225,7 @@ class Pilot:
             keys=ring(f"{c}/proxy"),
             store=self.store,
             trust=self.trust,
-            client_filter=lambda t, code=code: t.role == "connector" and t.ams != code,
+            client_filter=_accepts("connector", code, same_ams=False),
             claims_supported=claims + ["acr"],
             acr_values_supported=iso_urns,
         )
@@ -235,12 +245,12 @@ class Pilot:
             keys=ring(f"{c}/connector"),
             store=self.store,
             trust=self.trust,
-            client_filter=lambda t, code=code: t.role == "service" and t.ams == code,
+            client_filter=_accepts("service", code, same_ams=True),
             claims_supported=claims + ["acr"],
             acr_values_supported=iso_urns,
         )
         connector_rps = {
-            other.code: RelyingParty(
+            str(other.code): RelyingParty(
                 client_id=self.url(c, "connector"),
                 redirect_uri=self.url(c, "connector", "callback"),
                 provider=UpstreamProvider.ours(self.url(other.code.lower(), "proxy")),
