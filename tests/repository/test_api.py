@@ -192,3 +192,21 @@ def test_bad_input_is_refused_with_4xx_and_changes_nothing(api: Api) -> None:
         assert response.json()["code"] == code
         assert response.json()["message"]
     assert api.store.dump() == before
+
+
+def test_a_restricted_entry_is_shown_without_its_details(api: Api) -> None:
+    secret = make_entry("KH", "secret", disclosure={"restricted": True, "note": "national law"})
+    assert api.post(api.signed("KH", make_document("KH", [secret])), "KH").status_code == 201
+    detail = api.client.get("/api/repository/entries/kh-secret").json()
+    assert detail["assessment"] is None
+    entry = detail["entry"]
+    assert entry["description"].startswith("Details withheld")
+    assert entry["profile"] is None and entry["oidc"] is None and entry["assessed_level"] is None
+    listed = api.client.get("/api/repository/entries", params={"ams": "KH"}).json()["items"][0]
+    assert listed["profile"] is None and listed["name"] == secret["name"]
+    page = api.client.get("/repository/kh-secret")
+    assert page.status_code == 200 and "Disclosure restricted" in page.text
+    assert "The profile is not disclosed." in page.text
+    # the registry itself keeps everything
+    stored = api.store.entry("kh-secret")
+    assert stored is not None and stored.document["profile"] is not None
