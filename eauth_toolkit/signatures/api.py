@@ -7,8 +7,9 @@ PDF (PAdES) now; CMS, JWS and XML signatures go to their own modules.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -150,7 +151,8 @@ _WORKER_OPTIONS: ValidationOptions | None = None
 
 def _worker_init(request: VerifyRequest) -> None:
     global _WORKER_OPTIONS
-    _WORKER_OPTIONS = options_for(request)
+    if _WORKER_OPTIONS is None:  # not inherited from the parent (spawn start method)
+        _WORKER_OPTIONS = options_for(request)
 
 
 def _worker_run(paths: list[str]) -> list[FileReport]:
@@ -171,35 +173,45 @@ def verify_many(
     progress: Callable[[FileReport], None] | None = None,
     options: ValidationOptions | None = None,
 ) -> list[FileReport]:
-    """Validate a batch, in input order. The options (trust anchors, policy) are built once per
-    worker and reused for every file; ``jobs > 1`` spreads files over that many processes."""
+    """Validate a batch, in input order.
+
+    The options (trust anchors, policy) are built once and reused for every file. With
+    ``jobs > 1`` the first file is validated here, which also warms every cache (imports, parsed
+    trust lists, certificate names); worker processes forked afterwards inherit that state and
+    share the remaining files.
+    """
+    global _WORKER_OPTIONS
+    opts = options or options_for(request)
     reports: list[FileReport] = []
-    if jobs <= 1 or len(paths) < 2:
-        opts = options or options_for(request)
+
+    def done(rep: FileReport) -> None:
+        reports.append(rep)
+        if progress:
+            progress(rep)
+
+    if jobs <= 1 or len(paths) < 4:
 
         async def run() -> None:
             for p in paths:
-                rep = await _verify_async(p, opts, str(p))
-                reports.append(rep)
-                if progress:
-                    progress(rep)
+                done(await _verify_async(p, opts, str(p)))
 
         run_sync(run)
         return reports
-    jobs = min(jobs, os.cpu_count() or 1, len(paths))
-    chunk = max(1, min(16, len(paths) // (jobs * 4) or 1))
-    chunks = [[str(p) for p in paths[i : i + chunk]] for i in range(0, len(paths), chunk)]
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_worker_init, initargs=(request,)
-    ) as pool:
-        for batch in pool.map(_worker_run, chunks):
-            for rep in batch:
-                reports.append(rep)
-                if progress:
-                    progress(rep)
+    done(run_sync(lambda: _verify_async(paths[0], opts, str(paths[0]))))
+    rest = paths[1:]
+    jobs = min(jobs, os.cpu_count() or 1, len(rest))
+    chunk = max(1, min(16, len(rest) // (jobs * 4) or 1))
+    chunks = [[str(p) for p in rest[i : i + chunk]] for i in range(0, len(rest), chunk)]
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    _WORKER_OPTIONS = opts
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(request,)
+        ) as pool:
+            for batch in pool.map(_worker_run, chunks):
+                for rep in batch:
+                    done(rep)
+    finally:
+        _WORKER_OPTIONS = None
     return reports
-
-
-def _chunks(items: list[Path], size: int) -> Iterator[list[Path]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

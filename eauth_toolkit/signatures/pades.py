@@ -46,6 +46,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+from eauth_toolkit.signatures import _speedups
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet, decide_level, legal_term
 from eauth_toolkit.signatures.models import (
@@ -57,6 +58,8 @@ from eauth_toolkit.signatures.models import (
 )
 
 __all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async", "etsi_report"]
+
+_speedups.install()
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,21 @@ def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str,
     pyHanko's own collection drops signatures with an unknown SubFilter and stops at the first
     malformed one; here each field gets its own verdict, so nothing disappears silently.
     """
+    try:
+        # the reader's own objects, when it can build them all: the AdES engine then shares them
+        engine = list(reader.embedded_regular_signatures)
+        fields = [
+            name
+            for name, obj, _ in enumerate_sig_fields(reader, filled_status=True)
+            if str(obj.get_object().get("/Type", "/Sig")) != "/DocTimeStamp"
+        ]
+        size = reader.stream.seek(0, io.SEEK_END)
+        if len(engine) == len(fields) and all(
+            _structure_problem(e.sig_object, size) is None for e in engine
+        ):
+            return list(engine)
+    except Exception:
+        pass
     return _collect(reader, want_timestamps=False)
 
 
@@ -372,10 +390,21 @@ def _knowledge(
     return dataclasses.replace(sig_spec, local_knowledge=knowledge)
 
 
-def _has_time_evidence(esig: EmbeddedPdfSignature) -> bool:
+def _is_engine_instance(esig: EmbeddedPdfSignature) -> bool:
+    try:
+        return any(e is esig for e in esig.reader.embedded_signatures)
+    except Exception:
+        return False
+
+
+def _has_signature_timestamp(esig: EmbeddedPdfSignature) -> bool:
     unsigned = esig.signer_info["unsigned_attrs"]
-    if unsigned and any(a["type"].native == "signature_time_stamp_token" for a in unsigned):
-        return True
+    return bool(unsigned) and any(
+        a["type"].native == "signature_time_stamp_token" for a in unsigned
+    )
+
+
+def _has_later_doc_timestamp(esig: EmbeddedPdfSignature) -> bool:
     return any(
         ts.signed_revision > esig.signed_revision
         for ts in esig.reader.embedded_timestamp_signatures
@@ -406,21 +435,27 @@ def _as_lta(res: Any, best_time: datetime) -> ades.AdESLTAValidationResult:
 
 async def _ades(
     esig: EmbeddedPdfSignature, options: ValidationOptions
-) -> ades.AdESLTAValidationResult:
+) -> tuple[ades.AdESLTAValidationResult, bool]:
     """AdES validation of one PDF signature with the process that fits what it carries.
 
     - no time stamp at all (B-B): validation process for basic signatures (EN 319 102-1, 5.3);
-    - otherwise the long-term process (5.6.3, pyHanko's LTA validation). pyHanko also runs the
-      past-signature step when the current-time result has already passed, and that step needs a
-      proof of existence that a document without archive time stamps cannot give; the standard
-      returns the passed current-time result then, so without an evidence record we fall back to
-      the validation with time (5.5) under the same policy and the same embedded data.
+    - a signature time stamp but no document time stamp after it (B-T, B-LT): validation with
+      time (5.5), with the revocation data the document embeds;
+    - document time stamps after it (B-LTA): the long-term process (5.6.3, pyHanko's LTA
+      validation), whose evidence record is the chain of document time stamps. If that chain does
+      not validate, the signature is judged on its own time evidence (5.5) and the broken time
+      stamps are reported by the file-level checks.
+
+    Returns the result and whether the evidence record (document time stamps) was validated.
     """
     spec = options.spec()
     timing = options.timing()
     sig_spec = spec.signature_validation_spec
-    _integrity(esig, spec)
-    if not _has_time_evidence(esig):
+    has_archive = _has_later_doc_timestamp(esig)
+    if not (has_archive and _is_engine_instance(esig)):
+        # the LTA process computes integrity for the reader's own signature objects itself
+        _integrity(esig, spec)
+    if not has_archive and not _has_signature_timestamp(esig):
         basic = await ades.ades_basic_validation(
             esig.signed_data,
             _knowledge(esig, sig_spec),
@@ -433,14 +468,26 @@ async def _ades(
             kwargs = {f.name: getattr(st, f.name) for f in dataclasses.fields(st) if f.init}
             kwargs.update(_integrity(esig, spec))
             basic = dataclasses.replace(basic, api_status=PdfSignatureStatus(**kwargs))
-        return _as_lta(basic, timing.best_signature_time)
+        return _as_lta(basic, timing.best_signature_time), False
+    if not has_archive:
+        return await _with_time(esig, sig_spec, spec, timing), False
     result = await ades.ades_lta_validation(esig, spec, timing_info=timing)
-    if (
-        result.oldest_evidence_record_timestamp is not None
-        or result.ades_subindic.status != AdESStatus.INDETERMINATE
-    ):
-        return result
-    with_time = await ades.ades_with_time_validation(
+    if result.oldest_evidence_record_timestamp is not None:
+        return result, True
+    if result.ades_subindic.status != AdESStatus.INDETERMINATE:
+        return result, False
+    # the archive time stamps did not validate: judge the signature on its own time evidence
+    with_time = await _with_time(esig, sig_spec, spec, timing)
+    return (with_time if with_time.ades_subindic.status == AdESStatus.PASSED else result), False
+
+
+async def _with_time(
+    esig: EmbeddedPdfSignature,
+    sig_spec: SignatureValidationSpec,
+    spec: PdfSignatureValidationSpec,
+    timing: ValidationTimingInfo,
+) -> ades.AdESLTAValidationResult:
+    res = await ades.ades_with_time_validation(
         esig.signed_data,
         _knowledge(esig, sig_spec),
         timing_info=timing,
@@ -448,9 +495,7 @@ async def _ades(
         extra_status_kwargs=_integrity(esig, spec),
         status_cls=PdfSignatureStatus,
     )
-    if with_time.ades_subindic.status != AdESStatus.PASSED:
-        return result
-    return _as_lta(with_time, timing.best_signature_time)
+    return _as_lta(res, timing.best_signature_time)
 
 
 async def _one(
@@ -466,7 +511,7 @@ async def _one(
     except Exception:
         signer_cert = None
     try:
-        result = await _ades(esig, options)
+        result, _archive_ok = await _ades(esig, options)
     except Exception as exc:  # the engine could not evaluate this signature at all
         reason = f"could not evaluate: {type(exc).__name__}: {exc}"
         return (
@@ -613,11 +658,13 @@ async def validate_pdf_async(
                     file=label, format="PAdES", error=f"cannot read: {type(exc).__name__}: {exc}"
                 )
         verdicts: list[SignatureVerdict] = []
+        archives_validated = True
         if not sigs:
             notes.append("the document contains no signatures")
         for esig in sigs:
             if isinstance(esig, tuple):
                 verdicts.append(_broken_field(*esig))
+                archives_validated = False
                 continue
             try:
                 verdict, result = await _one(esig, reader, options)
@@ -626,10 +673,15 @@ async def validate_pdf_async(
             except Exception as exc:
                 verdict, result = _broken(esig, f"{type(exc).__name__}: {exc}"), None
             verdicts.append(verdict)
+            archives_validated &= (
+                result is not None and result.oldest_evidence_record_timestamp is not None
+            )
             if keep is not None and result is not None:
                 keep.append((esig, result))
         if verdicts:
-            verdicts = await _file_level_checks(reader, verdicts, options, notes)
+            verdicts = await _file_level_checks(
+                reader, verdicts, options, notes, check_timestamps=not archives_validated
+            )
         return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
     finally:
         stream.close()
@@ -659,6 +711,8 @@ async def _file_level_checks(
     verdicts: list[SignatureVerdict],
     options: ValidationOptions,
     notes: list[str],
+    *,
+    check_timestamps: bool = True,
 ) -> list[SignatureVerdict]:
     """What concerns the whole file: stray bytes after the last revision, broken document time stamps."""
     extra: list[str] = []
@@ -672,7 +726,8 @@ async def _file_level_checks(
         )
     broken_ts: list[str] = []
     try:
-        timestamps = _doc_timestamps(reader)
+        # when the AdES LTA process validated the archive time stamp chain, it is not redone
+        timestamps = _doc_timestamps(reader) if check_timestamps else []
     except Exception as exc:
         timestamps = [("?", f"{type(exc).__name__}: {exc}")]
     for ts in timestamps:

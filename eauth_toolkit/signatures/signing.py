@@ -14,6 +14,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.fetchers.requests_fetchers import RequestsFetcherBackend
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from eauth_toolkit.errors import InputError, SignatureError
@@ -58,7 +59,11 @@ def sign_pdf(
     long_term = baseline in ("B-LT", "B-LTA")
     vc = None
     if long_term:
-        vc = ValidationContext(trust_roots=[issuer, pki.cert("tsa-root")], allow_fetching=True)
+        vc = ValidationContext(
+            trust_roots=[issuer, pki.cert("tsa-root")],
+            allow_fetching=True,
+            fetcher_backend=RequestsFetcherBackend(),
+        )
     name = field_name or "Signature1"
     meta = signers.PdfSignatureMetadata(
         field_name=name,
