@@ -112,12 +112,12 @@ def interop_pilot_toml(tmp_path: Path, *, mockpass_issuer: str, peer_issuer: str
         text = new
 
     external("SG", "sg-mockpass-sandbox", mockpass_issuer, "openid", False)
-    external("MY", "peer-oidc-provider-sandbox", peer_issuer, "openid profile", True)
+    external("MY", "my-oidc-provider-sandbox", peer_issuer, "openid profile", True)
     text = text.replace(
         'technology = "sg-sandbox-national-idp"', 'technology = "sg-mockpass-sandbox"'
     )
     text = text.replace(
-        'technology = "my-sandbox-national-idp"', 'technology = "peer-oidc-provider-sandbox"'
+        'technology = "my-sandbox-national-idp"', 'technology = "my-oidc-provider-sandbox"'
     )
     path = tmp_path / "pilot-interop.toml"
     path.write_text(text, encoding="utf-8")

@@ -83,7 +83,7 @@ def test_entries_map_national_acr_to_iso_levels() -> None:
         sg.level_of("urn:sandbox:sg:ndi:acr:retina")
     mockpass = load_entry("sg-mockpass-sandbox", base_url="http://h", issuer="http://m/singpass/v2")
     assert mockpass.level_of(None) == 3 and mockpass.issuer == "http://m/singpass/v2"
-    peer = load_entry("peer-oidc-provider-sandbox", base_url="http://h", issuer="http://p")
+    peer = load_entry("my-oidc-provider-sandbox", base_url="http://h", issuer="http://p")
     assert peer.level_of("http://eidas.europa.eu/LoA/high") == 4
     for path in ENTRY_DIR.glob("*.json"):
         assert "SANDBOX" in path.read_text(encoding="utf-8")
@@ -121,3 +121,20 @@ def test_recognition_decisions_and_the_three_loa_checks() -> None:
     )
     assert check_published(3, {2, 3}).passed and not check_published(4, {2, 3}).passed
     assert parse_loa_urn(loa_urn(2)) == 2 and parse_loa_urn("urn:eauth:loa:iso29115:5") is None
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "issuer"),
+    [
+        ("sg-sandbox-national-idp", None),
+        ("my-sandbox-national-idp", None),
+        ("sg-mockpass-sandbox", "http://127.0.0.1:5156/singpass/v2"),
+        ("my-oidc-provider-sandbox", "http://127.0.0.1:3000"),
+    ],
+)
+def test_sandbox_entries_follow_the_repository_entry_format(
+    entry_id: str, issuer: str | None
+) -> None:
+    entry = load_entry(entry_id, base_url="http://127.0.0.1:8000", issuer=issuer)
+    validate(entry.document, "repository-entry", source=entry_id)
+    assert entry.document["status"] == "active" and "SANDBOX" in entry.name

@@ -126,6 +126,25 @@ def test_redirect_uri_mismatch_is_refused_at_token_and_authorization(
     assert "is not registered" in _fails(pilot, "connector.authorize")[-1]["description"]
 
 
+def test_expired_code_is_refused_after_shifting_the_clock(
+    pilot_server: Any, client: httpx.Client
+) -> None:
+    import time
+
+    import time_machine
+
+    pilot, base = pilot_of(pilot_server), pilot_server.url
+    callback = _code_at_proxy_callback(client, base)
+    with time_machine.travel(time.time() + 120, tick=True):
+        r = client.get(callback)  # the Proxy redeems the code two minutes late
+        while r.status_code == 303:
+            r = client.get(r.headers["location"])
+    assert "has expired" in r.text and 'id="signed-in"' not in r.text
+    fail = _fails(pilot, "idp.token")[-1]
+    assert fail["error"] == "invalid_grant" and "expired" in fail["description"]
+    assert _fails(pilot, "proxy.callback")[-1]["flow_id"] == fail["flow_id"]
+
+
 def test_client_assertion_from_an_unknown_key_is_refused(
     pilot_server: Any, client: httpx.Client
 ) -> None:
