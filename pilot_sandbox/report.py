@@ -219,19 +219,20 @@ def build_report(config: PilotConfig, events: list[dict[str, Any]]) -> dict[str,
 
 
 def _bars(
-    items: list[tuple[str, float]], *, unit: str = "", width: int = 640, color: str = "#123c69"
+    items: list[tuple[str, float]], *, unit: str = "", width: int = 780, color: str = "#123c69"
 ) -> str:
     """A horizontal bar chart as inline SVG."""
     if not items:
         return '<p class="muted">no data</p>'
     top = max(v for _, v in items) or 1
-    row, label_w = 24, 260
+    row, label_w = 24, 360
     h = row * len(items) + 8
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" role="img">']
     for i, (label, v) in enumerate(items):
         y = 4 + i * row
         w = max(1, int((width - label_w - 90) * v / top)) if v else 0
-        safe = str(label).replace("&", "&amp;").replace("<", "&lt;")
+        text = str(label) if len(str(label)) <= 56 else str(label)[:55] + "…"
+        safe = text.replace("&", "&amp;").replace("<", "&lt;")
         out.append(
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{safe}</text>'
         )

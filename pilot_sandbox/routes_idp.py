@@ -90,7 +90,7 @@ def router(pilot: Pilot) -> APIRouter:
         username = str(form.get("username", "")).strip()
         persona = next((p for p in a.participant.idp.personas if p.username == username), None)
         if persona is None or form.get("password") != SANDBOX_PASSWORD:
-            ev.fail("invalid_credentials", f"wrong username or password for {username!r}")
+            ev.fail("invalid_credentials", "wrong username or password")
             return render(
                 request,
                 "idp_login.html",
@@ -111,7 +111,7 @@ def router(pilot: Pilot) -> APIRouter:
             known, reachable = [], [v for v, n in entry.acr_levels.items() if n <= persona.level]
         if req.acr_values and not reachable and req.acr_essential:
             desc = (
-                f"the credential of {username} reaches level {persona.level}, below the requested "
+                f"the citizen's credential reaches level {persona.level}, below the requested "
                 f"{', '.join(req.acr_values)}"
                 if known
                 else f"none of the requested acr values {req.acr_values} is known here"
