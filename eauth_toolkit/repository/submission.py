@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from eauth_toolkit.errors import RepositoryError, SchemaError
 from eauth_toolkit.repository.jose import JwsProblem, read_compact, verify_compact
@@ -188,8 +189,8 @@ def check_submission(
     except JwsProblem as exc:
         raise SubmissionRefused(exc.code, exc.message) from None
     try:
-        document = json.loads(payload)
-    except (ValueError, UnicodeError):
+        document = orjson.loads(payload)  # depth-limited: deep nesting is refused, not a crash
+    except orjson.JSONDecodeError:
         raise SubmissionRefused(
             "schema_invalid", "the signed payload is not JSON", where="/"
         ) from None
@@ -240,7 +241,12 @@ def check_submission(
         raise SubmissionRefused(
             "schema_invalid", first.message + more, where=first.where, problems=problems
         )
-    issued_at = _parse_time(document["issued_at"])
+    try:
+        issued_at = _parse_time(document["issued_at"])
+    except (TypeError, ValueError):
+        raise SubmissionRefused(
+            "schema_invalid", "not an RFC 3339 date-time", where="/issued_at"
+        ) from None
     if issued_at > now + policy.max_clock_skew:
         raise SubmissionRefused(
             "stale", f"issued_at {document['issued_at']} is in the future", where="/issued_at"

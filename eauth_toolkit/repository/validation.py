@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import jsonschema
+import orjson
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
@@ -242,11 +243,11 @@ def _clean(index_base: str, schema_problems: list[SchemaError]) -> bool:
     )
 
 
-def _passes_model(raw: bytes) -> bool:
+def _model_problems(document: Any, raw: bytes) -> list[SchemaError]:
     """Strict validation of the JSON text by the pydantic model the schema is generated from.
 
-    It is at least as strict as the published schema and much faster, so a document that passes
-    needs no JSON Schema run; one that fails is run through the schema for the pointers.
+    The model is at least as strict as the published schema (it checks date-times, for one,
+    which the schema validator leaves alone) and much faster; it is the last word.
     """
     from pydantic import ValidationError
 
@@ -254,9 +255,30 @@ def _passes_model(raw: bytes) -> bool:
 
     try:
         SubmissionDocument.model_validate_json(raw, strict=True)
-    except ValidationError:
-        return False
-    return True
+    except ValidationError as exc:
+        return [
+            SchemaError(str(err["msg"]), where=_loc_pointer(document, err["loc"]))
+            for err in exc.errors()
+        ]
+    return []
+
+
+def _loc_pointer(document: Any, loc: tuple[Any, ...]) -> str:
+    """A JSON pointer from a pydantic error location, skipping its union and type tags."""
+    path: list[Any] = []
+    node = document
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and not path[-1:] == [part]:
+            if part.isidentifier() and "[" not in part and part not in ("str", "int", "none"):
+                path.append(part)  # a missing or extra property: name it
+                break
+    return json_pointer(path)
 
 
 def submission_problems(document: Any, *, raw: bytes | None = None) -> list[SchemaError]:
@@ -266,10 +288,11 @@ def submission_problems(document: Any, *, raw: bytes | None = None) -> list[Sche
     withdrawal that passed the schema, so one bad entry does not hide the others' problems.
     ``raw`` (the document's JSON text, when at hand) allows a fast check by the model first.
     """
-    if raw is not None and isinstance(document, dict) and _passes_model(raw):
+    model_problems = _model_problems(document, raw) if raw is not None else []
+    if raw is not None and not model_problems:
         schema_problems: list[SchemaError] = []
     else:
-        schema_problems = schema_errors(document, SUBMISSION_SCHEMA)
+        schema_problems = schema_errors(document, SUBMISSION_SCHEMA) or model_problems
     if not isinstance(document, dict) or not _clean("/ams", schema_problems):
         return schema_problems
     problems: list[SchemaError] = []
@@ -358,7 +381,11 @@ def document_problems(document: Any) -> tuple[str, list[SchemaError]]:
     if isinstance(document, dict) and "entries" not in document and "id" in document:
         problems = schema_errors(document, ENTRY_SCHEMA)
         return "entry", problems or entry_problems(document)
-    return "submission", submission_problems(document)
+    try:
+        raw: bytes | None = orjson.dumps(document)
+    except TypeError:
+        raw = None
+    return "submission", submission_problems(document, raw=raw)
 
 
 def _registry_problems(document: dict[str, Any]) -> list[SchemaError]:

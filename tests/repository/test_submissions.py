@@ -202,6 +202,19 @@ def test_refusals_leave_the_store_unchanged(
     # a payload that is not a submission
     refused(store, sign_compact(b"[1,2,3]", key), "schema_invalid")
     refused(store, sign_compact(b'{"ams":"XX"}', key), "schema_invalid")
+    # a date-time the schema validator would let through, a float level, deep nesting
+    stamped = stamp_submission(doc, sequence=2)
+    stamped["issued_at"] = "yesterday at noon"
+    exc = refused(store, sign_compact(json.dumps(stamped).encode(), key), "schema_invalid")
+    assert exc.where == "/issued_at"
+    floaty = make_entry("SG", "floaty")
+    floaty["claimed_level"]["iso29115"] = 3.0
+    exc = refused(
+        store, sign_submission(make_document("SG", [floaty]), key, sequence=2), "schema_invalid"
+    )
+    assert exc.where == "/entries/0/claimed_level/iso29115"
+    deep = b'{"ams":"SG","x":' + b"[" * 5000 + b"]" * 5000 + b"}"
+    refused(store, sign_compact(deep, key), "schema_invalid")
     # after all that, the next good submission still goes through
     assert store.submit(sign_submission(doc, key, sequence=2)).sequence == 2
 
