@@ -13,7 +13,7 @@ from rich.table import Table
 from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, print_json
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
-from eauth_toolkit.repository.models import AMS_CODES, TECHNOLOGY_TYPES
+from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
 from eauth_toolkit.repository.publication import (
     ListVerificationError,
     diff_lists,
@@ -210,6 +210,8 @@ def list_entries(
         raise InputError(f"not an AMS code (use one of {', '.join(AMS_CODES)})", where="--ams")
     if technology_type is not None and technology_type not in TECHNOLOGY_TYPES:
         raise InputError(f"unknown type (use one of {', '.join(TECHNOLOGY_TYPES)})", where="--type")
+    if status is not None and status not in STATUSES:
+        raise InputError(f"unknown status (use one of {', '.join(STATUSES)})", where="--status")
     store = _open_store(database_url, authorities)
     try:
         found = store.entries(

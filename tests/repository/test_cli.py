@@ -108,6 +108,10 @@ def test_submit_list_show_publish_verify_diff(
     assert code == 0 and "3 entries" in out
     code, _, err = cli("list", "--ams", "XX", db=True)
     assert code == 2 and "--ams" in err
+    code, _, err = cli("list", "--status", "lost", db=True)
+    assert code == 2 and "--status: unknown status" in err
+    code, _, err = cli("list", "--type", "pigeon", db=True)
+    assert code == 2 and "--type: unknown type" in err
     code, out, _ = cli("show", "sg-a", db=True)
     assert (
         code == 0
