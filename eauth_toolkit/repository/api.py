@@ -2,7 +2,7 @@
 
 * ``POST /submissions``: an AMS authority sends a signed submission (compact JWS) with a bearer
   token bound to its AMS; refusals are problem documents with the refusal code and JSON pointer.
-* ``GET /entries`` (filters), ``GET /entries/{id}``, ``GET /entries/{id}/versions``.
+* ``GET /entries`` (filters, paged), ``GET /entries/{id}`` (with its LoA explanation and versions).
 * ``GET /audit`` (the audit trail of accepted submissions, without the JWS), ``GET /authorities``.
 * ``GET /publications``, ``GET /publications/{n}`` and ``GET /list`` (the current signed list).
 

@@ -25,30 +25,20 @@ class EntryAssessment:
     mismatch: bool
 
 
-def _assess(profile: dict[str, Any]) -> dict[str, Any] | None:
+def _assess(profile: dict[str, Any]) -> dict[str, Any]:
     details: dict[str, Any] = assess(profile_from_dict(profile, source="profile")).to_dict()
     return details
 
 
-def _summary(details: dict[str, Any]) -> tuple[int | None, dict[str, Any] | None]:
-    iso = details.get("iso29115")
-    level = iso.get("overall") if isinstance(iso, dict) else iso
-    if not isinstance(level, int):
-        return None, None
+def _summary(details: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The level and its mappings, from ``Assessment.to_dict()``."""
+    level = int(details["iso29115"]["overall"])
     summary: dict[str, Any] = {"iso29115": level}
-    eidas = details.get("eidas")
-    if isinstance(eidas, dict):
-        eidas = eidas.get("level") or eidas.get("overall")
-    if eidas is not None:
-        summary["eidas"] = str(eidas)
-    nist = details.get("nist")
-    if isinstance(nist, dict):
-        summary["nist"] = nist
-    version = details.get("guidance_version") or (
-        details.get("guidance", {}).get("version")
-        if isinstance(details.get("guidance"), dict)
-        else None
-    )
+    if details.get("eidas") is not None:
+        summary["eidas"] = str(details["eidas"])
+    if isinstance(details.get("nist"), dict):
+        summary["nist"] = details["nist"]
+    version = (details.get("guidance") or {}).get("version")
     if version is not None:
         summary["guidance_version"] = str(version)
     return level, summary
@@ -63,12 +53,8 @@ def assess_entry(entry: dict[str, Any]) -> EntryAssessment:
         return EntryAssessment(None, None, None, False)
     try:
         details = _assess(profile)
-    except EauthError:
-        raise
-    except (ValueError, TypeError) as exc:
+        level, summary = _summary(details)
+    except (ValueError, TypeError, KeyError) as exc:  # the profile passed validation: a guard
         raise EauthError(f"cannot assess the profile: {exc}", where="/profile") from None
-    if details is None:
-        return EntryAssessment(None, None, None, False)
-    level, summary = _summary(details)
-    mismatch = level is not None and claimed_level is not None and claimed_level != level
+    mismatch = claimed_level is not None and claimed_level != level
     return EntryAssessment(level, summary, details, mismatch)
