@@ -24,7 +24,8 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, Engine, and_, bindparam, event, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from eauth_toolkit.db import make_engine, migrate
 from eauth_toolkit.errors import RepositoryError
@@ -189,12 +190,14 @@ class RepositoryStore:
         engine: Engine | None = None,
     ) -> RepositoryStore:
         """Connect to ``url`` (or use ``engine``), bring the schema up to date, return the store."""
-        engine = engine or make_engine(url, json_deserializer=orjson.loads)
-        _sqlite_transactions(engine)
         try:
+            engine = engine or make_engine(url, json_deserializer=orjson.loads)
+            _sqlite_transactions(engine)
             migrate(engine, MIGRATIONS_DIR, t.VERSION_TABLE)
         except OperationalError as exc:
-            raise RepositoryError(f"cannot open the store: {exc.orig}", where=url) from None
+            raise RepositoryError(f"cannot open the store: {exc.orig}", where=_safe(url)) from None
+        except SQLAlchemyError as exc:
+            raise RepositoryError(f"cannot open the store: {exc}", where=_safe(url)) from None
         return cls(engine, authorities, policy=policy)
 
     def close(self) -> None:
@@ -662,6 +665,14 @@ class _Writes:
             conn.execute(stmt, self.updates)
         if self.versions:
             conn.execute(insert(t.entry_version), self.versions)
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return "the database URL"
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

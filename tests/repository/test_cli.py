@@ -294,3 +294,14 @@ def test_verify_warns_about_a_stale_or_sandbox_list(
     assert code == 0
     code, out, err = cli("verify", str(fresh), "--key", cert)
     assert code == 0 and "note: this is a SANDBOX list" in err and "past its next update" not in err
+
+
+def test_an_unreachable_store_is_a_one_line_error(cli: Cli, authorities: Authorities) -> None:
+    reg = ["--authorities", str(authorities.registry_path)]
+    code, _, err = cli("list", "--database-url", "nosuchdb://x", *reg)
+    assert code == 2 and "cannot open the store" in err
+    code, _, err = cli(
+        "list", "--database-url", "postgresql+psycopg://u:secret@127.0.0.1:1/x", *reg
+    )
+    assert code == 2 and "cannot open the store" in err
+    assert "secret" not in err and "u:***@" in err
