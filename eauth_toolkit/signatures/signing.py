@@ -21,7 +21,7 @@ from eauth_toolkit.errors import InputError, SignatureError
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.sandbox import SIGNERS, SandboxPKI
 
-__all__ = ["BASELINES", "Baseline", "sign_pdf"]
+__all__ = ["BASELINES", "Baseline", "sign_cms", "sign_jws", "sign_pdf", "sign_xml"]
 
 Baseline = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 BASELINES: tuple[Baseline, ...] = ("B-B", "B-T", "B-LT", "B-LTA")
@@ -89,3 +89,101 @@ def sign_pdf(
     except Exception as exc:  # pyHanko raises many kinds; report which step failed
         raise SignatureError(f"could not sign: {type(exc).__name__}: {exc}", where=signer) from exc
     return out.getvalue()
+
+
+def _simple_signer(pki: SandboxPKI, signer: str) -> signers.SimpleSigner:
+    if signer not in SIGNERS:
+        raise InputError(f"unknown sandbox signer (choose from {', '.join(SIGNERS)})", where=signer)
+    issuer = (
+        "sg-root"
+        if signer.startswith("sg-")
+        else "rogue-root"
+        if signer.startswith("rogue-")
+        else "my-root"
+    )
+    return signers.SimpleSigner(
+        signing_cert=pki.cert(signer),
+        signing_key=pki.key(signer),
+        cert_registry=SimpleCertificateStore.from_certs([pki.cert(issuer)]),
+    )
+
+
+def sign_cms(
+    data: bytes,
+    *,
+    pki: SandboxPKI,
+    signer: str = "my-signer-qc",
+    detached: bool = True,
+    timestamp: bool = True,
+) -> bytes:
+    """A SANDBOX CAdES signature (DER): detached (``.p7s``) or enveloping (``.p7m``); B-T with a time stamp."""
+    simple = _simple_signer(pki, signer)
+    timestamper = HTTPTimeStamper(pki.tsa_url) if timestamp else None
+    try:
+        info = run_sync(
+            lambda: simple.async_sign_general_data(
+                data, "sha256", detached=detached, use_cades=True, timestamper=timestamper
+            )
+        )
+    except Exception as exc:
+        raise SignatureError(f"could not sign: {type(exc).__name__}: {exc}", where=signer) from exc
+    return bytes(info.dump())
+
+
+def sign_jws(payload: bytes, *, pki: SandboxPKI, signer: str = "my-signer-qc") -> bytes:
+    """A SANDBOX JAdES baseline B-B signature, compact serialisation, with ``x5c`` and ``sigT``."""
+    import base64
+    import hashlib
+    from datetime import UTC, datetime
+
+    from asn1crypto import pem
+    from joserfc import jws
+    from joserfc.jwk import ECKey, RSAKey
+
+    simple = _simple_signer(pki, signer)
+    cert = pki.cert(signer)
+    key_pem = pem.armor("PRIVATE KEY", pki.key(signer).dump())
+    key = (
+        RSAKey.import_key(key_pem)
+        if cert.public_key.algorithm == "rsa"
+        else ECKey.import_key(key_pem)
+    )
+    chain = [cert, *simple.cert_registry]
+    alg = "RS256" if cert.public_key.algorithm == "rsa" else "ES256"
+    header: dict[str, object] = {
+        "alg": alg,
+        "typ": "jose",
+        "x5c": [base64.b64encode(c.dump()).decode() for c in chain],
+        "x5t#S256": base64.urlsafe_b64encode(hashlib.sha256(cert.dump()).digest())
+        .decode()
+        .rstrip("="),
+        "sigT": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    from eauth_toolkit.signatures.jades import jades_registry
+
+    return jws.serialize_compact(
+        header, payload, key, registry=jades_registry([alg])
+    ).encode()
+
+
+def sign_xml(xml: bytes, *, pki: SandboxPKI, signer: str = "my-signer-qc") -> bytes:
+    """A SANDBOX XAdES (enveloped) signature over an XML document."""
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import serialization
+    from lxml import etree
+    from signxml.xades import XAdESSigner
+
+    cert = pki.cert(signer)
+    issuer = next(iter(_simple_signer(pki, signer).cert_registry))
+    key = serialization.load_der_private_key(pki.key(signer).dump(), password=None)
+    root = etree.fromstring(xml, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    alg = "rsa-sha256" if cert.public_key.algorithm == "rsa" else "ecdsa-sha256"
+    signed = XAdESSigner(signature_algorithm=alg).sign(
+        root,
+        key=key,  # type: ignore[arg-type]
+        cert=[
+            cx509.load_der_x509_certificate(cert.dump()),
+            cx509.load_der_x509_certificate(issuer.dump()),
+        ],
+    )
+    return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
