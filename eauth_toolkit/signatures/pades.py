@@ -688,7 +688,7 @@ async def validate_pdf_async(
 
 
 _EOF_TAIL = re.compile(
-    rb"\s*(endobj\s*)?(trailer\s*<<.*?>>\s*)?startxref\s+\d+\s+%%EOF\s*", re.DOTALL
+    rb"\s*(endobj\s*)?(trailer\s*)?(<<.*>>\s*)?startxref\s+\d+\s+%%EOF\s*", re.DOTALL
 )
 
 

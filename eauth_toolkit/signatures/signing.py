@@ -161,9 +161,7 @@ def sign_jws(payload: bytes, *, pki: SandboxPKI, signer: str = "my-signer-qc") -
     }
     from eauth_toolkit.signatures.jades import jades_registry
 
-    return jws.serialize_compact(
-        header, payload, key, registry=jades_registry([alg])
-    ).encode()
+    return jws.serialize_compact(header, payload, key, registry=jades_registry([alg])).encode()
 
 
 def sign_xml(xml: bytes, *, pki: SandboxPKI, signer: str = "my-signer-qc") -> bytes:
