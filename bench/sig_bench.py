@@ -221,8 +221,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         files = make_files(work)
-        bench_single(files, args.repeat)
-        bench_batch(files["batch"], args.jobs)
+        if not args.skip_single:
+            bench_single(files, args.repeat)
+        if not args.skip_batch:
+            bench_batch(files["batch"], args.jobs)
         if args.fuzz:
             bench_fuzz(files, args.fuzz)
         if args.big:

@@ -113,7 +113,12 @@ def verify_cmd(
     ),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Parallel worker processes."),
 ) -> None:
-    """Validate signatures: ETSI indication, level (QES/AdES-QC/AdES/SES), baseline, trust."""
+    """Validate signatures: ETSI indication, level (QES/AdES-QC/AdES/SES), baseline, trust.
+
+    PDF (PAdES), CMS (.p7s next to its content, or .p7m), JWS (JAdES) and XML (XAdES). With
+    --json one file prints one object, several files a list. Exit 0 all passed, 1 some did not,
+    2 some input could not be read.
+    """
     _quiet_engine_logs()
     request = VerifyRequest(
         trust_list_paths=tuple(str(p) for p in trust_list),
@@ -174,32 +179,60 @@ def _write_etsi(files: list[Path], options: object, out: Path) -> None:
 
 @app.command("sign")
 def sign_cmd(
-    output: Path = typer.Argument(..., help="Where to write the signed PDF."),
-    input_pdf: Path | None = typer.Option(
-        None, "--input", "-i", help="PDF to sign (default: a sandbox sample)."
+    output: Path = typer.Argument(..., help="Where to write the signature (or the signed PDF)."),
+    input_file: Path | None = typer.Option(
+        None, "--input", "-i", help="Document to sign (default: a sandbox sample)."
     ),
     signer: str = typer.Option(
         "my-signer-qc", "--signer", help="Sandbox signer (see `eauth sig signers`)."
     ),
-    baseline: str = typer.Option("B-LTA", "--baseline", help="B-B, B-T, B-LT or B-LTA."),
-    field: str = typer.Option("Signature1", "--field", help="Signature field name."),
+    baseline: str = typer.Option(
+        "B-LTA", "--baseline", help="PDF: B-B, B-T, B-LT or B-LTA; CMS: B-B or B-T."
+    ),
+    field: str = typer.Option("Signature1", "--field", help="PDF signature field name."),
+    fmt: str = typer.Option(
+        "pdf",
+        "--format",
+        help="pdf (PAdES), p7s (detached CAdES), p7m (enveloping CAdES), jws (JAdES), xml (XAdES).",
+    ),
 ) -> None:
     """Create a SANDBOX signature with the test CAs (never for real documents)."""
     from eauth_toolkit.signatures.samples import sample_pdf
     from eauth_toolkit.signatures.sandbox import serve
-    from eauth_toolkit.signatures.signing import sign_pdf
+    from eauth_toolkit.signatures.signing import sign_cms, sign_jws, sign_pdf, sign_xml
 
-    if input_pdf is not None:
+    kind = fmt.lower()
+    if kind not in ("pdf", "p7s", "p7m", "jws", "xml"):
+        raise InputError("choose pdf, p7s, p7m, jws or xml", where=f"--format {fmt}")
+    if input_file is not None:
         try:
-            data = input_pdf.read_bytes()
+            data = input_file.read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where=str(input_pdf)) from exc
-    else:
+            raise InputError(f"cannot read: {exc.strerror}", where=str(input_file)) from exc
+    elif kind == "pdf":
         data = sample_pdf()
+    elif kind == "xml":
+        data = b"<invoice><note>SANDBOX</note><amount currency='MYR'>1000.00</amount></invoice>"
+    else:
+        data = b'{"document": "SANDBOX invoice", "amount": "1000.00", "currency": "MYR"}'
+    level = baseline.upper()
     with serve() as pki:
-        signed = sign_pdf(data, pki=pki, signer=signer, baseline=baseline.upper(), field_name=field)  # type: ignore[arg-type]
+        if kind == "pdf":
+            signed = sign_pdf(data, pki=pki, signer=signer, baseline=level, field_name=field)  # type: ignore[arg-type]
+        elif kind in ("p7s", "p7m"):
+            signed = sign_cms(
+                data, pki=pki, signer=signer, detached=kind == "p7s", timestamp=level != "B-B"
+            )
+        elif kind == "jws":
+            signed = sign_jws(data, pki=pki, signer=signer)
+        else:
+            signed = sign_xml(data, pki=pki, signer=signer)
     output.write_bytes(signed)
-    console.print(f"SANDBOX {baseline.upper()} signature by {signer} written to {output}")
+    if kind == "p7s" and input_file is None:
+        output.with_suffix("").write_bytes(data)  # the detached content next to its signature
+    console.print(
+        f"SANDBOX {kind} signature ({level if kind in ('pdf', 'p7s', 'p7m') else 'B-B'}) by {signer} written to {output}"
+    )
 
 
 @app.command("signers")

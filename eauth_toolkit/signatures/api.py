@@ -136,11 +136,15 @@ def verify_bytes(data: bytes, options: ValidationOptions, *, name: str) -> FileR
 
 
 def expand_inputs(paths: Iterable[Path]) -> list[Path]:
-    """Files as given; directories walked (sorted) for every regular file inside."""
+    """Files as given; directories walked (sorted) for every regular file inside, except the
+    content files of detached signatures (``X`` when ``X.p7s`` is there)."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.is_file()))
+            found = sorted(q for q in p.rglob("*") if q.is_file())
+            names = {q.name for q in found}
+            # the content of a detached signature is checked through its FILE.p7s, not on its own
+            out.extend(q for q in found if f"{q.name}.p7s" not in names)
         else:
             out.append(p)
     return out

@@ -159,3 +159,20 @@ def test_trustlist_description_errors_name_the_field(tmp_path: Path, change, poi
     )
     assert res.returncode == 2
     assert pointer in res.stderr
+
+
+def test_sign_other_formats_and_directory_skips_detached_content(tmp_path: Path) -> None:
+    for kind in ("p7s", "jws", "xml"):
+        res = eauth(
+            "sig", "sign", str(tmp_path / f"doc.{kind}"), "--format", kind, "--baseline", "B-T"
+        )
+        assert res.returncode == 0, res.stderr
+    assert (tmp_path / "doc").exists()  # the detached content, written next to doc.p7s
+    res = eauth("sig", "verify", "--json", str(tmp_path))
+    docs = json.loads(res.stdout)
+    assert sorted(Path(d["file"]).name for d in docs) == ["doc.jws", "doc.p7s", "doc.xml"]
+    assert {d["format"] for d in docs} == {"CAdES", "JAdES", "XAdES"}
+    # offline, without embedded revocation data, none of them can pass; none is unreadable
+    assert res.returncode == 1
+    bad = eauth("sig", "sign", str(tmp_path / "x"), "--format", "docx")
+    assert bad.returncode == 2 and "--format docx" in bad.stderr
