@@ -102,3 +102,34 @@ def test_unrecognised_list_gives_no_chain(signed: Signed, tmp_path) -> None:  # 
     assert sig.indication == "INDETERMINATE"
     assert sig.sub_indication == "NO_CERTIFICATE_CHAIN_FOUND"
     assert sig.level == "SES"
+
+
+def test_service_withdrawn_before_signing_gives_ades(signed: Signed, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Licensed at issuance but no longer at signing time: not qualified-equivalent."""
+    import yaml
+
+    from eauth_toolkit.signatures.api import DEFAULT_TRUST_LIST_DIR
+    from eauth_toolkit.signatures.models import TrustListDescription
+    from eauth_toolkit.signatures.trustlist import build_trust_list
+
+    desc = yaml.safe_load((DEFAULT_TRUST_LIST_DIR / "MY.yaml").read_text())
+    ca = desc["providers"][0]["services"][0]
+    ca["status"] = "withdrawn"
+    ca["since"] = "2026-01-01T00:00:00Z"
+    ca["history"] = [{"status": "granted", "since": "2024-01-01T00:00:00Z"}]
+    key = (
+        DEFAULT_TRUST_LIST_DIR.parents[1] / "eauth_toolkit/signatures/sandbox/keys/my-tlso.key.pem"
+    ).read_bytes()
+    xml = build_trust_list(
+        TrustListDescription.model_validate(desc),
+        key_pem=key,
+        cert_pem=(DEFAULT_TRUST_LIST_DIR / "certs" / "my-tlso.pem").read_bytes(),
+        base=DEFAULT_TRUST_LIST_DIR,
+    )
+    (tmp_path / "MY-withdrawn.xml").write_bytes(xml)
+    opts = options_for(VerifyRequest(trust_list_paths=(str(tmp_path / "MY-withdrawn.xml"),)))
+    [sig] = verify(signed.path("my-signer-qc", "B-LTA"), opts).signatures
+    assert sig.indication == "TOTAL-PASSED"
+    assert sig.level == "AdES"
+    assert sig.trust.status == "withdrawn"
+    assert any("'granted' at issuance and 'withdrawn' at signing time" in r for r in sig.reasons)
