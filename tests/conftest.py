@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -125,8 +126,9 @@ class PostgresCluster:
 
 
 @pytest.fixture(scope="session")
-def postgres_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresCluster]:
-    base = tmp_path_factory.mktemp("pg")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    # not under pytest's temp folders: they are private (0700) and the server runs as "postgres"
+    base = Path(tempfile.mkdtemp(prefix="eauth-pg-"))
     os.chmod(base, 0o755)
     cluster = PostgresCluster(base)
     cluster.start()
@@ -134,6 +136,7 @@ def postgres_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postg
         yield cluster
     finally:
         cluster.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
