@@ -27,7 +27,11 @@ class Settings:
     #: load the sample data (repository list, trust lists, pilot config) at start-up
     load_samples: bool = True
     #: the pilot configuration file
-    pilot_config: Path = PROJECT_ROOT / "pilot_sandbox" / "pilot.toml"
+    pilot_config: Path = field(
+        default_factory=lambda: Path(
+            os.environ.get("EAUTH_PILOT_CONFIG", PROJECT_ROOT / "pilot_sandbox" / "pilot.toml")
+        )
+    )
     repository_dir: Path = PROJECT_ROOT / "repository_list"
 
     def __post_init__(self) -> None:

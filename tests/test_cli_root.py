@@ -30,3 +30,32 @@ def test_console_script_runs() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert __version__ in out.stdout
+
+
+def test_serve_refuses_a_bad_pilot_configuration_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from eauth_toolkit.settings import PROJECT_ROOT
+
+    good = (PROJECT_ROOT / "pilot_sandbox" / "pilot.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "pilot.toml"
+    bad.write_text(good.replace("[pilot]", "[pilot]\nunexpected_key = 1", 1), encoding="utf-8")
+    assert bad.read_text() != good
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eauth_toolkit",
+            "sandbox",
+            "serve",
+            "--port",
+            "1",
+            "--pilot-config",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 2, out.stderr
+    assert out.stderr.startswith("error: ") and out.stderr.count("\n") == 1, out.stderr
+    assert "unexpected_key" in out.stderr
+    assert "Traceback" not in out.stderr

@@ -20,12 +20,24 @@ def serve(
         "", envvar="EAUTH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file under var/)."
     ),
     no_samples: bool = typer.Option(False, help="Do not load the sample data."),
+    pilot_config: str = typer.Option(
+        "",
+        envvar="EAUTH_PILOT_CONFIG",
+        help="Pilot configuration (default pilot_sandbox/pilot.toml).",
+    ),
 ) -> None:
     """Start the service: plan report, repository API and pages, signature check, pilot sandbox."""
     import os
 
     import uvicorn
 
+    from eauth_toolkit.settings import Settings
+    from pilot_sandbox.config import load_pilot_config
+
+    if pilot_config:
+        os.environ["EAUTH_PILOT_CONFIG"] = pilot_config
+    # check the configuration before any worker starts, so a bad file is one clear line
+    load_pilot_config(Settings().pilot_config)
     base = f"http://{host}:{port}"
     os.environ.setdefault("EAUTH_BASE_URL", base)
     if database_url:
