@@ -12,7 +12,7 @@ from rich.table import Table
 
 from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, print_json
 from eauth_toolkit.errors import InputError
-from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
+from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
 from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
 from eauth_toolkit.repository.publication import (
     ListVerificationError,
@@ -319,7 +319,7 @@ def verify(
     """Verify a signed list offline (exit 0 valid, 1 invalid, 2 unreadable)."""
     public = load_key(key)
     try:
-        verified = verify_list_file(file, public)
+        verified = verify_list_file(file, public, key_valid=certificate_validity(key))
     except ListVerificationError as exc:
         if as_json:
             print_json({"file": str(file), "valid": False, "code": exc.code, "reason": exc.message})

@@ -7,11 +7,13 @@ private JWK (JSON) or a PEM private key. Only ES256 (P-256) and EdDSA (Ed25519) 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, Key, OKPKey, import_key
 
@@ -26,6 +28,7 @@ __all__ = [
     "key_from_data",
     "algorithm_for",
     "key_id",
+    "certificate_validity",
 ]
 
 #: the JWS algorithms the repository signs and accepts
@@ -92,6 +95,21 @@ def load_key(path: str | Path) -> Key:
     except OSError as exc:
         raise InputError(f"cannot read key file ({exc})", where=str(p)) from None
     return key_from_data(raw, where=str(p))
+
+
+def certificate_validity(path: str | Path) -> tuple[dt.datetime, dt.datetime] | None:
+    """(not before, not after) of a PEM certificate file; None when the file is not one."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return None
+    if b"-----BEGIN CERTIFICATE-----" not in raw:
+        return None
+    try:
+        cert = x509.load_pem_x509_certificate(raw)
+    except ValueError:
+        return None
+    return cert.not_valid_before_utc, cert.not_valid_after_utc
 
 
 @dataclass(frozen=True)

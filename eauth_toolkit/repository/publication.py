@@ -213,8 +213,14 @@ def _loads_large(body: bytes) -> Any:
             gc.enable()
 
 
-def verify_list(raw: bytes, key: Key) -> VerifiedList:
-    """Verify a signed list offline with the publisher's public key (JWK or certificate)."""
+def verify_list(
+    raw: bytes, key: Key, *, key_valid: tuple[dt.datetime, dt.datetime] | None = None
+) -> VerifiedList:
+    """Verify a signed list offline with the publisher's public key (JWK or certificate).
+
+    ``key_valid`` is the validity period of the publisher's certificate: the list must have been
+    issued within it.
+    """
     try:
         header, body = verify_list_bytes(raw, key)
     except JwsProblem as exc:
@@ -232,10 +238,28 @@ def verify_list(raw: bytes, key: Key) -> VerifiedList:
     for name in ("sequence_number", "issued_at", "next_update", "entries", "scheme_information"):
         if name not in payload:
             raise ListVerificationError(f"the list has no {name!r}", code="bad_payload")
+    if key_valid is not None:
+        try:
+            issued = dt.datetime.fromisoformat(str(payload["issued_at"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise ListVerificationError(
+                "issued_at is not a date-time", code="bad_payload"
+            ) from None
+        if issued.tzinfo is None:
+            issued = issued.replace(tzinfo=dt.UTC)
+        not_before, not_after = key_valid
+        if not not_before <= issued <= not_after:
+            raise ListVerificationError(
+                f"the list was issued at {payload['issued_at']}, outside the publisher "
+                f"certificate's validity ({not_before:%Y-%m-%d} to {not_after:%Y-%m-%d})",
+                code="certificate_not_valid",
+            )
     return VerifiedList(payload=payload, key_id=header.get("kid"), algorithm=str(header["alg"]))
 
 
-def verify_list_file(path: str | Path, key: Key) -> VerifiedList:
+def verify_list_file(
+    path: str | Path, key: Key, *, key_valid: tuple[dt.datetime, dt.datetime] | None = None
+) -> VerifiedList:
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -243,7 +267,7 @@ def verify_list_file(path: str | Path, key: Key) -> VerifiedList:
         raise InputError("file not found", where=str(p)) from None
     except OSError as exc:
         raise InputError(f"cannot read file ({exc})", where=str(p)) from None
-    return verify_list(raw, key)
+    return verify_list(raw, key, key_valid=key_valid)
 
 
 def read_list_payload(path: str | Path) -> dict[str, Any]:

@@ -282,11 +282,19 @@ def test_verify_warns_about_a_stale_or_sandbox_list(
     finally:
         store.close()
     cert = str(publisher_certificate_path(REPOSITORY_DIR))
-    code, out, err = cli("verify", str(old), "--key", cert)
+    jwk = str(REPOSITORY_DIR / "sandbox-publisher-key" / "publisher.public.jwk.json")
+    code, out, err = cli("verify", str(old), "--key", jwk)
     assert code == 0 and "VALID list #1" in out
     assert "past its next update" in err and "SANDBOX" not in err
-    code, out, _ = cli("verify", str(old), "--key", cert, "--json")
+    code, out, _ = cli("verify", str(old), "--key", jwk, "--json")
     assert json.loads(out)["past_next_update"] is True
+    # the sandbox certificate was issued after that list: with it, the list does not verify
+    code, _, err = cli("verify", str(old), "--key", cert)
+    assert (
+        code == 1
+        and "(certificate_not_valid)" in err
+        and "outside the publisher certificate" in err
+    )
     fresh = tmp_path / "fresh.json"
     code, _, _ = cli(
         "publish", "--key", str(publisher_key_path(REPOSITORY_DIR)), "--out", str(fresh), db=True
