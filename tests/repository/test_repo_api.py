@@ -210,3 +210,24 @@ def test_a_restricted_entry_is_shown_without_its_details(api: Api) -> None:
     # the registry itself keeps everything
     stored = api.store.entry("kh-secret")
     assert stored is not None and stored.document["profile"] is not None
+
+
+def test_the_browse_page_pages_through_the_entries(api: Api) -> None:
+    import re
+
+    doc = make_document("PH", [make_entry("PH", f"e{i:03d}") for i in range(150)])
+    assert api.post(api.signed("PH", doc), "PH").status_code == 201
+
+    def rows(url: str) -> tuple[list[str], str]:
+        text = api.client.get(url).text
+        return re.findall(r'<tr data-id="([^"]+)">', text), text
+
+    first, text = rows("/repository?ams=PH")
+    assert len(first) == 100 and first[0] == "ph-e000"
+    assert "1–100 of 150 matching" in text and 'id="page-next"' in text
+    assert 'href="/repository?ams=PH&amp;page=2"' in text
+    second, text = rows("/repository?ams=PH&page=2")
+    assert second == [f"ph-e{i:03d}" for i in range(100, 150)]
+    assert "101–150 of 150 matching" in text and 'id="page-prev"' in text
+    none, text = rows("/repository?ams=PH&page=9")
+    assert none == [] and "past the last page" in text

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
@@ -33,6 +34,9 @@ from eauth_toolkit.web.app import add_home_link, templates
 __all__ = ["install", "STORE_STATE_KEY"]
 
 log = logging.getLogger(__name__)
+
+#: entries per page on /repository
+PAGE_SIZE = 100
 
 #: ``app.state`` attribute holding the store (an engine and the authority registry, no data)
 STORE_STATE_KEY = "repository_store"
@@ -114,16 +118,39 @@ def install(app: FastAPI, settings: Settings) -> None:
         min_loa: Annotated[str | None, Query(max_length=1)] = None,
         status: Annotated[str | None, Query(max_length=20)] = None,
         q: Annotated[str | None, Query(max_length=100)] = None,
+        page: Annotated[str | None, Query(max_length=7)] = None,
     ) -> HTMLResponse:
+        number = _int_or_none(page, 1, 1_000_000) or 1
         flt = EntryFilter(
             ams=ams if ams in AMS_CODES else None,
             technology_type=type if type in TECHNOLOGY_TYPES else None,
             min_loa=_int_or_none(min_loa, 0, 4),
             status=status if status in STATUSES else None,
             text=(q or "").strip() or None,
-            limit=500,
+            limit=PAGE_SIZE,
+            offset=(number - 1) * PAGE_SIZE,
         )
         entries = [redact(e.published()) for e in store.entries(flt)]
+        matching = store.count_entries_matching(flt)
+        query = {
+            k: v
+            for k, v in (
+                ("ams", flt.ams),
+                ("type", flt.technology_type),
+                ("min_loa", flt.min_loa),
+                ("status", flt.status),
+                ("q", flt.text),
+            )
+            if v is not None
+        }
+        pages = {
+            "number": number,
+            "last": max(1, -(-matching // PAGE_SIZE)),
+            "prev": urlencode(query | {"page": number - 1}) if number > 1 else None,
+            "next": urlencode(query | {"page": number + 1})
+            if number * PAGE_SIZE < matching
+            else None,
+        }
         return templates.TemplateResponse(
             request,
             "repository.html",
@@ -135,6 +162,9 @@ def install(app: FastAPI, settings: Settings) -> None:
                 "types": TECHNOLOGY_TYPES,
                 "statuses": STATUSES,
                 "total": store.count_entries(),
+                "matching": matching,
+                "first_index": flt.offset + 1,
+                "pages": pages,
                 "publications": store.publications()[-1:],
             },
         )
