@@ -471,3 +471,20 @@ def token(
     finally:
         store.close()
     sys.stdout.write(value + "\n")
+
+
+@app.command("revoke-token")
+def revoke_token(
+    value: str = typer.Argument(..., metavar="TOKEN", help="The token to revoke."),
+    database_url: str | None = _DB,
+    authorities: Path | None = _AUTH,
+) -> None:
+    """Revoke an API bearer token (it stays on record, marked revoked)."""
+    store = _open_store(database_url, authorities)
+    try:
+        done = store.revoke_token(value.strip())
+    finally:
+        store.close()
+    if not done:
+        raise InputError("no such valid token", where="TOKEN")
+    console.print("revoked", markup=False)

@@ -524,6 +524,17 @@ class RepositoryStore:
             )
         return token
 
+    def revoke_token(self, token: str) -> bool:
+        """Revoke a token (kept, marked revoked); False when there is no such valid token."""
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        with self._write() as conn:
+            done = conn.execute(
+                update(t.api_token)
+                .where(and_(t.api_token.c.token_sha256 == digest, t.api_token.c.revoked.is_(False)))
+                .values(revoked=True)
+            )
+        return done.rowcount == 1
+
     def token_owner(self, token: str) -> tuple[str, str] | None:
         """(AMS, label) of a valid token, or None."""
         digest = hashlib.sha256(token.encode()).hexdigest()

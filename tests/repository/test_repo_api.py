@@ -163,6 +163,15 @@ def test_bad_input_is_refused_with_4xx_and_changes_nothing(api: Api) -> None:
         headers={"Authorization": "Bearer nope"},
     )
     cases.append((r, 401, "unauthenticated"))
+    revoked = api.store.create_token("SG", "old desk")
+    assert api.store.revoke_token(revoked)
+    r = api.client.post(
+        "/api/repository/submissions",
+        json={"jws": api.signed("SG", doc)},
+        headers={"Authorization": f"Bearer {revoked}"},
+    )
+    cases.append((r, 401, "unauthenticated"))
+    before = api.store.dump()
     # unsigned, badly signed, replayed
     cases.append((api.post(json.dumps(doc), "SG"), 400, "unsigned"))
     h, p, s = api.signed("SG", doc).split(".")

@@ -262,6 +262,11 @@ def test_load_samples_and_token(cli: Cli, tmp_path: Path) -> None:
     store = RepositoryStore.open(url, AuthorityRegistry.load(REPOSITORY_DIR / "authorities.json"))
     try:
         assert store.token_owner(out.strip()) == ("SG", "test desk")
+        code, done, _ = cli("revoke-token", out.strip(), *sandbox)
+        assert code == 0 and "revoked" in done
+        assert store.token_owner(out.strip()) is None
+        code, _, err = cli("revoke-token", out.strip(), *sandbox)
+        assert code == 2 and "no such valid token" in err
     finally:
         store.close()
 
