@@ -291,6 +291,9 @@ def publish_cmd(
     sandbox: bool = typer.Option(
         True, "--sandbox/--no-sandbox", help="Mark the scheme information as a sandbox list."
     ),
+    operator: str | None = typer.Option(
+        None, "--operator", help="The scheme operator named in the scheme information."
+    ),
     database_url: str | None = _DB,
     authorities: Path | None = _AUTH,
 ) -> None:
@@ -299,7 +302,12 @@ def publish_cmd(
     store = _open_store(database_url, authorities)
     try:
         result = publish(
-            store, signing_key, out, validity=dt.timedelta(days=validity_days), sandbox=sandbox
+            store,
+            signing_key,
+            out,
+            validity=dt.timedelta(days=validity_days),
+            sandbox=sandbox,
+            operator=operator,
         )
     finally:
         store.close()

@@ -53,7 +53,7 @@ LIST_FORMAT = "eauth-repository-list/1"
 
 SCHEME_DEFAULTS: dict[str, Any] = {
     "scheme_name": "ASEAN Collaborative Repository List of e-authentication technologies",
-    "scheme_operator": "ASEAN Coordinating Committee on Electronic Commerce (repository operator)",
+    "scheme_operator": "Operator of the Collaborative Repository List (sandbox deployment)",
     "scheme_territory": "ASEAN (BN KH ID LA MY MM PH SG TH VN)",
     "scheme_type": "Work Plan B.2.1 activity 1: e-authentication technologies approved or commonly "
     "used in ASEAN Member States",
@@ -108,6 +108,7 @@ def build_list(
     next_update: dt.datetime,
     publisher_kid: str | None,
     sandbox: bool,
+    operator: str | None = None,
 ) -> tuple[bytes, int]:
     """The list payload as UTF-8 JSON bytes, and the number of entries.
 
@@ -115,6 +116,8 @@ def build_list(
     assembled without decoding and re-encoding every entry.
     """
     scheme = dict(SCHEME_DEFAULTS, publisher_key_id=publisher_kid, sandbox=sandbox)
+    if operator:
+        scheme["scheme_operator"] = operator
     head = {
         "list_format": LIST_FORMAT,
         "scheme_information": scheme,
@@ -165,6 +168,7 @@ def publish(
     now: dt.datetime | None = None,
     validity: dt.timedelta = dt.timedelta(days=30),
     sandbox: bool = True,
+    operator: str | None = None,
     before_replace: Callable[[Path], None] | None = None,
 ) -> PublicationResult:
     """Publish the next version of the list to ``out`` and record it in the store."""
@@ -179,6 +183,7 @@ def publish(
         next_update=now + validity,
         publisher_kid=key_id(key),
         sandbox=sandbox,
+        operator=operator,
     )
     content = sign_list(body, key)
     with store.recording_publication(

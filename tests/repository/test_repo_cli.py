@@ -307,6 +307,9 @@ def test_verify_warns_about_a_stale_or_sandbox_list(
     assert code == 0
     code, out, err = cli("verify", str(fresh), "--key", cert)
     assert code == 0 and "note: this is a SANDBOX list" in err and "past its next update" not in err
+    from eauth_toolkit.repository.publication import read_list_payload
+
+    assert read_list_payload(fresh)["scheme_information"]["scheme_operator"] == "Test secretariat"
 
 
 def test_an_unreachable_store_is_a_one_line_error(cli: Cli, authorities: Authorities) -> None:
