@@ -301,8 +301,9 @@ def test_verify_warns_about_a_stale_or_sandbox_list(
         and "outside the publisher certificate" in err
     )
     fresh = tmp_path / "fresh.json"
+    key = str(publisher_key_path(REPOSITORY_DIR))
     code, _, _ = cli(
-        "publish", "--key", str(publisher_key_path(REPOSITORY_DIR)), "--out", str(fresh), db=True
+        "publish", "--key", key, "--out", str(fresh), "--operator", "Test secretariat", db=True
     )
     assert code == 0
     code, out, err = cli("verify", str(fresh), "--key", cert)
