@@ -20,6 +20,7 @@ import datetime as dt
 import gc
 import json
 import random
+import shutil
 import statistics
 import tempfile
 import time
@@ -73,6 +74,9 @@ def main() -> None:
     parser.add_argument("--query-entries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep the work folder (SQLite file, list)."
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="eauth-repo-bench-"))
@@ -228,6 +232,10 @@ def main() -> None:
         values.sort()
         print(f"  {kind:28s} p50 {statistics.median(values):6.2f} ms  max {values[-1]:6.2f} ms")
     store.close()
+    if args.keep:
+        print(f"kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
