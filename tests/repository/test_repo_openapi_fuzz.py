@@ -7,12 +7,11 @@ SQLite file in a fresh temporary folder with the sample data loaded.
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -20,16 +19,11 @@ from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import create_app
 
 _DATA = Path(tempfile.mkdtemp(prefix="eauth-repo-fuzz-"))
+atexit.register(shutil.rmtree, _DATA, True)
 _APP = create_app(Settings(database_url=f"sqlite:///{_DATA / 'fuzz.sqlite3'}", data_dir=_DATA))
 schema = schemathesis.openapi.from_asgi("/openapi.json", _APP).include(
     path_regex="^/api/repository"
 )
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _cleanup() -> Iterator[None]:
-    yield
-    shutil.rmtree(_DATA, ignore_errors=True)
 
 
 @schema.parametrize()
