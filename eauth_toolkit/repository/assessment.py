@@ -30,6 +30,20 @@ def _assess(profile: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
+def _confirmed_only(entry: dict[str, Any], profile: dict[str, Any]) -> int:
+    """The level the confirmed facts alone support: every profile fact the entry (or the
+    profile itself) lists as unconfirmed counts as unknown."""
+    marks = [str(p) for p in entry.get("unconfirmed") or []]
+    if "/profile" in marks or "" in marks:
+        data: dict[str, Any] = {"name": profile.get("name") or entry.get("name") or "unnamed"}
+    else:
+        data = dict(profile)
+        extra = [p[len("/profile") :] for p in marks if p.startswith("/profile/")]
+        data["unconfirmed"] = list(profile.get("unconfirmed") or []) + extra
+    reduced = profile_from_dict(data, source="profile").without_unconfirmed()
+    return int(assess(reduced).overall)
+
+
 def _summary(details: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """The level and its mappings, from ``Assessment.to_dict()``."""
     level = int(details["iso29115"]["overall"])
@@ -54,6 +68,7 @@ def assess_entry(entry: dict[str, Any]) -> EntryAssessment:
     try:
         details = _assess(profile)
         level, summary = _summary(details)
+        summary["confirmed_only"] = _confirmed_only(entry, profile)
     except (ValueError, TypeError, KeyError) as exc:  # the profile passed validation: a guard
         raise EauthError(f"cannot assess the profile: {exc}", where="/profile") from None
     mismatch = claimed_level is not None and claimed_level != level

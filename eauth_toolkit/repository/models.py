@@ -206,6 +206,12 @@ class AssessedLevel(_Model):
     iso29115: int = Field(
         ge=0, le=4, description="Assessed ISO/IEC 29115 level (0: below level 1)."
     )
+    confirmed_only: int | None = Field(
+        default=None,
+        ge=0,
+        le=4,
+        description="The level the confirmed facts alone support (unconfirmed ones as unknown).",
+    )
     eidas: str | None = None
     nist: dict[str, Any] | None = None
     guidance_version: str | None = None
