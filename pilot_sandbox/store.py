@@ -1,6 +1,12 @@
 """The pilot's store: flow state (pending requests, codes, sessions, consent), keys, the signed
 trust configuration and the events. Nothing about a flow is kept in process memory, so several
 workers or instances can serve one pilot over one database.
+
+Within one HTTP request (see :func:`deferred_writes`), new flow state and events are collected and
+written in one transaction just before the response starts, so a request costs one commit instead
+of one per row. Everything a response points to (a redirect carrying a code or a state, a page
+naming a request) is committed before the client can see it; one-time records are still consumed
+at once, and a read first writes what the request has collected.
 """
 
 from __future__ import annotations
@@ -9,6 +15,9 @@ import fcntl
 import json
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +43,18 @@ from sqlalchemy.exc import IntegrityError
 
 from eauth_toolkit.db import make_engine, migrate
 
-__all__ = ["metadata", "state", "keys", "trust", "events", "Store", "MIGRATIONS", "VERSION_TABLE"]
+__all__ = [
+    "metadata",
+    "state",
+    "keys",
+    "trust",
+    "events",
+    "Store",
+    "WriteBatch",
+    "deferred_writes",
+    "MIGRATIONS",
+    "VERSION_TABLE",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "pilot_alembic_version"
@@ -104,8 +124,56 @@ _TAKE_STATE = (
         )
     )
     .values(used=True)
+    .returning(state.c.data)
 )
 _INSERT_EVENT = insert(events)
+
+
+class WriteBatch:
+    """Rows written during one request, per store, committed together by :meth:`flush`."""
+
+    def __init__(self) -> None:
+        self._rows: dict[int, tuple[Store, list[dict[str, Any]], list[dict[str, Any]]]] = {}
+
+    def add(
+        self,
+        store: Store,
+        *,
+        state_row: dict[str, Any] | None = None,
+        event_row: dict[str, Any] | None = None,
+    ) -> None:
+        entry = self._rows.setdefault(id(store), (store, [], []))
+        if state_row is not None:
+            entry[1].append(state_row)
+        if event_row is not None:
+            entry[2].append(event_row)
+
+    def flush(self, store: Store | None = None) -> None:
+        """Commit the collected rows (of one store, or of all); one transaction per store."""
+        keys = [id(store)] if store is not None else list(self._rows)
+        for k in keys:
+            entry = self._rows.pop(k, None)
+            if entry is not None:
+                entry[0]._write(entry[1], entry[2])
+
+
+_BATCH: ContextVar[WriteBatch | None] = ContextVar("pilot_write_batch", default=None)
+
+
+@contextmanager
+def deferred_writes() -> Iterator[WriteBatch]:
+    """Collect the store writes of the current task (one HTTP request) instead of committing each
+    at once. The caller must :meth:`WriteBatch.flush` before the response starts; leaving the block
+    flushes whatever is left (also after an error, so failure events are kept)."""
+    batch = WriteBatch()
+    token = _BATCH.set(batch)
+    try:
+        yield batch
+    finally:
+        try:
+            batch.flush()
+        finally:
+            _BATCH.reset(token)
 
 
 class Store:
@@ -161,11 +229,30 @@ class Store:
             "expires_at": time.time() + ttl,
             "used": False,
         }
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.add(self, state_row=row)
+            return
         with self.engine.begin() as conn:
             conn.execute(_INSERT_STATE, row)
 
+    def _write(self, state_rows: list[dict[str, Any]], event_rows: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            if state_rows:
+                conn.execute(_INSERT_STATE, state_rows)
+            if event_rows:
+                conn.execute(_INSERT_EVENT, event_rows)
+
+    def flush(self) -> None:
+        """Commit what the current request has collected for this store (see
+        :func:`deferred_writes`); nothing to do outside a request."""
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.flush(self)
+
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         """The live (unexpired, unused) record, or None."""
+        self.flush()
         with self.engine.connect() as conn:
             row = conn.execute(_GET_STATE, {"rid": f"{kind}:{key}"}).first()
         if row is None or row.used or row.expires_at < time.time():
@@ -177,24 +264,35 @@ class Store:
 
         Returns ``("ok", data)``, ``("used", data)`` for a replay, ``("expired", data)`` or
         ``("missing", None)``."""
+        self.flush()
         rid = f"{kind}:{key}"
         now = time.time()
         with self.engine.begin() as conn:
-            res = conn.execute(_TAKE_STATE, {"rid": rid, "now": now})
-            row = conn.execute(_GET_STATE, {"rid": rid}).first()
+            taken = conn.execute(_TAKE_STATE, {"rid": rid, "now": now}).first()
+            row = None if taken is not None else conn.execute(_GET_STATE, {"rid": rid}).first()
+        if taken is not None:
+            return "ok", dict(json.loads(taken.data))
         if row is None:
             return "missing", None
         data = dict(json.loads(row.data))
-        if res.rowcount == 1:
-            return "ok", data
         if row.expires_at < now and not row.used:
             return "expired", data
         return "used", data
 
     def add_unique(self, kind: str, key: str, *, ttl: float) -> bool:
-        """Remember ``key`` once (e.g. a client assertion's jti); False when it was seen before."""
+        """Remember ``key`` once (e.g. a client assertion's jti); False when it was seen before.
+        Written at once (never deferred): the answer depends on the database."""
+        self.flush()
+        row = {
+            "id": f"{kind}:{key}",
+            "kind": kind,
+            "data": "{}",
+            "expires_at": time.time() + ttl,
+            "used": False,
+        }
         try:
-            self.put(kind, key, {}, ttl=ttl)
+            with self.engine.begin() as conn:
+                conn.execute(_INSERT_STATE, row)
             return True
         except IntegrityError:
             return False
@@ -226,10 +324,15 @@ class Store:
             "worker": os.getpid(),
             "data": json.dumps(data or {}),
         }
+        batch = _BATCH.get()
+        if batch is not None:
+            batch.add(self, event_row=row)
+            return
         with self.engine.begin() as conn:
             conn.execute(_INSERT_EVENT, row)
 
     def events(self, *, flow_id: str | None = None) -> list[dict[str, Any]]:
+        self.flush()
         q = select(events).order_by(events.c.id)
         if flow_id is not None:
             q = q.where(events.c.flow_id == flow_id)

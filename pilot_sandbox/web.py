@@ -12,6 +12,7 @@ from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import add_home_link
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.pages import render
+from pilot_sandbox.store import deferred_writes
 
 __all__ = ["install", "WORKER_HEADER"]
 
@@ -19,8 +20,11 @@ __all__ = ["install", "WORKER_HEADER"]
 WORKER_HEADER = "X-Eauth-Worker"
 
 
-class WorkerHeader:
-    """ASGI middleware: name the worker process on every pilot response (``X-Eauth-Worker``)."""
+class PilotRequests:
+    """ASGI middleware for the pilot's requests: collect the store writes of each request and
+    commit them in one transaction just before its response starts (see
+    :func:`~pilot_sandbox.store.deferred_writes`), and name the worker process on every response
+    (``X-Eauth-Worker``)."""
 
     def __init__(self, app: ASGIApp, pid: str) -> None:
         self.app = app
@@ -31,13 +35,18 @@ class WorkerHeader:
             await self.app(scope, receive, send)
             return
 
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], self.header]
-            await send(message)
+        with deferred_writes() as batch:
 
-        await self.app(scope, receive, send_with_header)
+            async def send_with_header(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    # the response may name state (a code, a state, a request id) that the next
+                    # request, on any worker, must find: commit before the client sees it
+                    batch.flush()
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], self.header]
+                await send(message)
+
+            await self.app(scope, receive, send_with_header)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -52,7 +61,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(routes_gateways.router(pilot))
     app.include_router(routes_services.router(pilot))
     app.include_router(report.router(pilot))
-    app.add_middleware(WorkerHeader, pid=str(os.getpid()))
+    app.add_middleware(PilotRequests, pid=str(os.getpid()))
 
     @app.exception_handler(OAuthError)
     async def _oauth_error(request: Request, exc: OAuthError) -> Response:

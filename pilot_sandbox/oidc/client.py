@@ -195,6 +195,7 @@ class RelyingParty:
             "client_assertion_type": JWT_BEARER,
             "client_assertion": self.client_assertion(),
         }
+        self.store.flush()  # hold nothing back while waiting on another service
         try:
             resp = await self._http().post(self.provider.token_endpoint, data=form, timeout=15.0)
         except httpx.HTTPError as exc:
