@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import secrets
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -113,7 +115,13 @@ class Pilot:
         return ring
 
     def http(self) -> httpx.AsyncClient:
+        """One client with keep-alive connections for every back-channel call of this worker."""
         if self._http is None:
+            if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+                # httpcore tries ``import sniffio`` on every request and falls back to asyncio
+                # when it is absent; a failed import is not remembered, so each call searched
+                # sys.path again. Record the absence once (same outcome, without the search).
+                sys.modules["sniffio"] = None  # type: ignore[assignment]
             self._http = httpx.AsyncClient(
                 timeout=15.0, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
             )
