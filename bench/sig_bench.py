@@ -217,6 +217,10 @@ def main() -> None:
     parser.add_argument(
         "--big", type=int, default=0, help="size in MB of a big signed PDF to validate"
     )
+    parser.add_argument(
+        "--skip-single", action="store_true", help="skip the single-file comparison"
+    )
+    parser.add_argument("--skip-batch", action="store_true", help="skip the 200-file batch")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)

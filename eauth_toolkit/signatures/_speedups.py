@@ -13,6 +13,11 @@ skips) is handed to pyHanko's own reader.
 2. A cache for ``asn1crypto.x509.Name.hashable`` (the normalised form used whenever certificate
 names are compared during path building), keyed by the name's DER encoding, so a name that is
 changed in place gets a fresh entry. The cache is bounded.
+
+3. Stream payloads larger than 1 MB are not read when their object is parsed, only when their
+bytes are used (and then not kept), so walking a document's object graph, as the difference
+analysis does, does not pull a 200 MB image into memory. Anything unusual about such a stream
+(a wrong /Length, no ``endstream`` where expected) goes to pyHanko's own reader unchanged.
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from typing import Any
 
 from asn1crypto import x509
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PdfStreamError
+from pyhanko.pdf_utils.misc import PdfStreamError, read_non_whitespace, skip_over_whitespace
+from pyhanko.pdf_utils.reader import HistoricalResolver
 
 __all__ = ["install", "uninstall"]
 
@@ -77,13 +83,94 @@ def _cached_hashable(self: x509.Name) -> str:
     return value
 
 
+LAZY_THRESHOLD = 1 << 20
+_ORIGINAL_PAYLOAD = generic._maybe_read_stream_payload
+_ORIGINAL_ENCODED = generic.StreamObject.__dict__.get("_encoded_data")
+
+
+class _LazyPayload:
+    """Where a stream's encoded bytes are in the file; read on each use."""
+
+    __slots__ = ("stream", "offset", "length")
+
+    def __init__(self, stream: Any, offset: int, length: int) -> None:
+        self.stream, self.offset, self.length = stream, offset, length
+
+    def read(self) -> bytes:
+        here = self.stream.tell()
+        try:
+            self.stream.seek(self.offset)
+            data = self.stream.read(self.length)
+        finally:
+            self.stream.seek(here)
+        if len(data) != self.length:
+            raise PdfStreamError("Stream ended inside a stream payload")
+        return bytes(data)
+
+
+def _lazy_payload(stream: Any, data: Any, handler: Any) -> Any:
+    pos = stream.tell()
+    try:
+        if read_non_whitespace(stream, allow_eof=True) != b"s" or stream.read(5) != b"tream":
+            raise LookupError
+        skip_over_whitespace(stream, stop_after_eol=True)
+        length = data[generic.pdf_name("/Length")]
+        if isinstance(length, generic.IndirectObject):
+            here = stream.tell()
+            length = handler.get_object(length)
+            stream.seek(here)
+        if not isinstance(length, int) or length < LAZY_THRESHOLD:
+            raise LookupError
+        start = stream.tell()
+        stream.seek(start + length)
+        if read_non_whitespace(stream) + stream.read(8) != b"endstream":
+            raise LookupError
+        return _LazyPayload(stream, start, length)
+    except Exception:
+        stream.seek(pos)
+        return _ORIGINAL_PAYLOAD(stream, data, handler)
+
+
+def _get_encoded(self: Any) -> Any:
+    value = self.__dict__.get("_eauth_encoded_data")
+    return value.read() if isinstance(value, _LazyPayload) else value
+
+
+def _set_encoded(self: Any, value: Any) -> None:
+    self.__dict__["_eauth_encoded_data"] = value
+
+
+_ORIGINAL_SUBSUME = HistoricalResolver._subsume_object
+
+
+def _subsume(self: Any, obj: Any) -> Any:
+    """A revision's copy of a lazy stream stays lazy (pyHanko copies the payload otherwise)."""
+    lazy = obj.__dict__.get("_eauth_encoded_data") if type(obj) is generic.StreamObject else None
+    if not isinstance(lazy, _LazyPayload):
+        return _ORIGINAL_SUBSUME(self, obj)
+    obj.__dict__["_eauth_encoded_data"] = b""
+    try:
+        result = _ORIGINAL_SUBSUME(self, obj)
+    finally:
+        obj.__dict__["_eauth_encoded_data"] = lazy
+    result.__dict__["_eauth_encoded_data"] = lazy
+    return result
+
+
 def install() -> None:
-    """Use the fast hex string reader and the name cache (idempotent)."""
+    """Use the fast hex string reader, the name cache and lazy large streams (idempotent)."""
     generic.read_hex_string_from_stream = _read_hex_string
     x509.Name.hashable = property(_cached_hashable)  # type: ignore[method-assign,assignment]
+    generic._maybe_read_stream_payload = _lazy_payload
+    setattr(generic.StreamObject, "_encoded_data", property(_get_encoded, _set_encoded))  # noqa: B010
+    HistoricalResolver._subsume_object = _subsume  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Back to the libraries' own code (the benchmark measures plain pyHanko this way)."""
     generic.read_hex_string_from_stream = _ORIGINAL
     x509.Name.hashable = _ORIGINAL_HASHABLE  # type: ignore[method-assign]
+    generic._maybe_read_stream_payload = _ORIGINAL_PAYLOAD
+    HistoricalResolver._subsume_object = _ORIGINAL_SUBSUME  # type: ignore[method-assign]
+    if isinstance(generic.StreamObject.__dict__.get("_encoded_data"), property):
+        delattr(generic.StreamObject, "_encoded_data")  # noqa: B043

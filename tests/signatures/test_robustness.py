@@ -73,3 +73,31 @@ def test_deep_nesting_and_garbage_are_reported(offline: ValidationOptions) -> No
     report = verify(deep, offline, name="deep.pdf")
     assert report.error is not None and report.error.startswith("cannot read")
     assert verify(b"%PDF-1.7\n" + bytes(range(256)) * 10, offline, name="g.pdf").error
+
+
+def test_memory_stays_bounded_on_a_large_pdf(
+    sandbox_pki: SandboxPKI, offline: ValidationOptions, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The byte ranges are hashed by streaming and large streams are not loaded: peak memory does
+    not grow with the file (``bench/sig_bench.py --big 200`` shows it for 200 MB)."""
+    import gc
+    import tracemalloc
+
+    from eauth_toolkit.signatures.samples import write_sample_pdf
+
+    big = tmp_path / "big.pdf"
+    write_sample_pdf(big, size=24_000_000)
+    big.write_bytes(
+        sign_pdf(big.read_bytes(), pki=sandbox_pki, signer="my-signer", baseline="B-LT")
+    )
+    gc.collect()
+    tracemalloc.start()
+    try:
+        report = verify(big, offline)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert report.signatures[0].indication == "TOTAL-PASSED"
+    assert peak < 8_000_000, (
+        f"peak {peak / 1e6:.1f} MB for a {big.stat().st_size / 1e6:.0f} MB file"
+    )
