@@ -7,6 +7,7 @@ PDF (PAdES) now; CMS, JWS and XML signatures go to their own modules.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
@@ -35,6 +36,11 @@ __all__ = [
     "verify_bytes",
     "verify_many",
 ]
+
+# pyHanko logs a traceback for every expected validation failure; the verdicts already say what went
+# wrong. A NullHandler keeps those records off stderr unless the application configures logging.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())
 
 DEFAULT_TRUST_LIST_DIR = Path(__file__).resolve().parents[2] / "repository_list" / "trust-lists"
 

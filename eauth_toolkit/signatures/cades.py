@@ -7,6 +7,7 @@ is attached. A detached signature's content is the file of the same name without
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ _STATUS = {
 def _load(data: bytes) -> cms.ContentInfo:
     if pem.detect(data):
         _, _, data = pem.unarmor(data)
+    elif data.lstrip().startswith(b"MI"):  # base64 without PEM armour
+        data = base64.b64decode(b"".join(data.split()), validate=True)
     info = cms.ContentInfo.load(data)
     if info["content_type"].native != "signed_data":
         raise ValueError(f"a CMS {info['content_type'].native}, not signed data")
