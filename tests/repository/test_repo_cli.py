@@ -118,6 +118,7 @@ def test_submit_list_show_publish_verify_diff(
         and "assessed level: 4" in out
         and "source /name: https://example.test/about" in out
     )
+    assert "the confirmed facts alone support level" in out
     code, out, _ = cli("show", "sg-a", "--json", db=True)
     assert json.loads(out)["assessment"]["details"]["iso29115"]["overall"] == 4
     code, _, err = cli("show", "sg-nope", db=True)
