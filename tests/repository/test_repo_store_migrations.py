@@ -31,3 +31,13 @@ def test_migrations_create_the_declared_tables_once(
         assert len(ams) == 10
     finally:
         store.close()
+
+
+def test_migrations_match_the_declared_tables(store: RepositoryStore) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"version_table": t.VERSION_TABLE})
+        diff = compare_metadata(context, t.metadata)
+    assert [d for d in diff if not (d[0] == "remove_table" and d[1].name == t.VERSION_TABLE)] == []
