@@ -109,8 +109,10 @@ events = Table(
 )
 
 
-# statements built once (their compiled form is cached; only the parameters change per call)
-_INSERT_STATE = insert(state)
+# the hot statements, compiled once per store for its database (see Store._sql)
+_STATE_COLUMNS = ("id", "kind", "data", "expires_at", "used")
+_EVENT_COLUMNS = tuple(c.name for c in events.columns if c.name != "id")
+_INSERT_STATE = insert(state).values({c: bindparam(c) for c in _STATE_COLUMNS})
 _GET_STATE = select(state.c.data, state.c.expires_at, state.c.used).where(
     state.c.id == bindparam("rid")
 )
@@ -126,7 +128,26 @@ _TAKE_STATE = (
     .values(used=True)
     .returning(state.c.data)
 )
-_INSERT_EVENT = insert(events)
+_INSERT_EVENT = insert(events).values({c: bindparam(c) for c in _EVENT_COLUMNS})
+
+
+class _Sql:
+    """One statement compiled for one database, run on the driver's cursor directly: the flow
+    state and event statements run a few dozen times per sign-in, and the driver call is a small
+    part of what a full Core execution costs. Parameters are passed by name."""
+
+    def __init__(self, engine: Engine, statement: Any) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.text = str(compiled)
+        self.fixed = {k: v for k, v in compiled.params.items() if v is not None}  # e.g. used=True
+        self.names: tuple[str, ...] | None = (
+            tuple(compiled.positiontup or ()) if engine.dialect.positional else None
+        )
+
+    def params(self, values: dict[str, Any]) -> Any:
+        if self.fixed:
+            values = {**self.fixed, **values}
+        return values if self.names is None else tuple(values[n] for n in self.names)
 
 
 class WriteBatch:
@@ -181,6 +202,38 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._insert_state = _Sql(engine, _INSERT_STATE)
+        self._insert_event = _Sql(engine, _INSERT_EVENT)
+        self._get_state = _Sql(engine, _GET_STATE)
+        self._take_state = _Sql(engine, _TAKE_STATE)
+        self._integrity_error: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A driver cursor on a pooled connection: committed when the block ends, rolled back
+        on any error."""
+        conn = self.engine.raw_connection()
+        try:
+            cur = conn.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        finally:
+            conn.close()
+
+    def _run(self, cur: Any, sql: _Sql, values: dict[str, Any]) -> None:
+        cur.execute(sql.text, sql.params(values))
+
+    def _run_many(self, cur: Any, sql: _Sql, rows: list[dict[str, Any]]) -> None:
+        if len(rows) == 1:
+            cur.execute(sql.text, sql.params(rows[0]))
+        else:
+            cur.executemany(sql.text, [sql.params(r) for r in rows])
 
     @classmethod
     def open(cls, url: str, *, lock_dir: Path | None = None) -> Store:
@@ -233,15 +286,14 @@ class Store:
         if batch is not None:
             batch.add(self, state_row=row)
             return
-        with self.engine.begin() as conn:
-            conn.execute(_INSERT_STATE, row)
+        self._write([row], [])
 
     def _write(self, state_rows: list[dict[str, Any]], event_rows: list[dict[str, Any]]) -> None:
-        with self.engine.begin() as conn:
+        with self._cursor() as cur:
             if state_rows:
-                conn.execute(_INSERT_STATE, state_rows)
+                self._run_many(cur, self._insert_state, state_rows)
             if event_rows:
-                conn.execute(_INSERT_EVENT, event_rows)
+                self._run_many(cur, self._insert_event, event_rows)
 
     def flush(self) -> None:
         """Commit what the current request has collected for this store (see
@@ -253,11 +305,15 @@ class Store:
     def get(self, kind: str, key: str) -> dict[str, Any] | None:
         """The live (unexpired, unused) record, or None."""
         self.flush()
-        with self.engine.connect() as conn:
-            row = conn.execute(_GET_STATE, {"rid": f"{kind}:{key}"}).first()
-        if row is None or row.used or row.expires_at < time.time():
+        with self._cursor() as cur:
+            self._run(cur, self._get_state, {"rid": f"{kind}:{key}"})
+            row = cur.fetchone()
+        if row is None:
             return None
-        return dict(json.loads(row.data))
+        data, expires_at, used = row
+        if used or expires_at < time.time():
+            return None
+        return dict(json.loads(data))
 
     def take(self, kind: str, key: str) -> tuple[str, dict[str, Any] | None]:
         """Consume a one-time record atomically (safe across workers).
@@ -267,15 +323,19 @@ class Store:
         self.flush()
         rid = f"{kind}:{key}"
         now = time.time()
-        with self.engine.begin() as conn:
-            taken = conn.execute(_TAKE_STATE, {"rid": rid, "now": now}).first()
-            row = None if taken is not None else conn.execute(_GET_STATE, {"rid": rid}).first()
+        row = None
+        with self._cursor() as cur:
+            self._run(cur, self._take_state, {"rid": rid, "now": now})
+            taken = cur.fetchone()
+            if taken is None:
+                self._run(cur, self._get_state, {"rid": rid})
+                row = cur.fetchone()
         if taken is not None:
-            return "ok", dict(json.loads(taken.data))
+            return "ok", dict(json.loads(taken[0]))
         if row is None:
             return "missing", None
-        data = dict(json.loads(row.data))
-        if row.expires_at < now and not row.used:
+        data = dict(json.loads(row[0]))
+        if row[1] < now and not row[2]:
             return "expired", data
         return "used", data
 
@@ -291,10 +351,9 @@ class Store:
             "used": False,
         }
         try:
-            with self.engine.begin() as conn:
-                conn.execute(_INSERT_STATE, row)
+            self._write([row], [])
             return True
-        except IntegrityError:
+        except (IntegrityError, self._integrity_error):
             return False
 
     # ------------------------------------------------------------------ events
@@ -328,8 +387,7 @@ class Store:
         if batch is not None:
             batch.add(self, event_row=row)
             return
-        with self.engine.begin() as conn:
-            conn.execute(_INSERT_EVENT, row)
+        self._write([], [row])
 
     def events(self, *, flow_id: str | None = None) -> list[dict[str, Any]]:
         self.flush()
