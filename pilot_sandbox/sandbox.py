@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
 import secrets
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import httpx
 
 from eauth_toolkit.recognition import MINIMUM_DATA_SET, loa_urn
 from eauth_toolkit.settings import Settings
 from pilot_sandbox.config import Participant, PilotConfig, load_pilot_config
 from pilot_sandbox.entries import TechnologyEntry, load_entry
 from pilot_sandbox.keys import KeyRing, key_ring, rotate
+from pilot_sandbox.oidc.backchannel import BackChannel
 from pilot_sandbox.oidc.client import RelyingParty, UpstreamProvider
 from pilot_sandbox.oidc.provider import Provider
 from pilot_sandbox.store import Store
@@ -76,7 +73,8 @@ class Pilot:
         self.config: PilotConfig = load_pilot_config(settings.pilot_config)
         self.store = Store.open(settings.database_url, lock_dir=settings.data_dir)
         self._rings: dict[str, KeyRing] = {}
-        self._http: httpx.AsyncClient | None = None
+        #: one keep-alive back channel per worker, for every token request of its relying parties
+        self.backchannel = BackChannel()
         self.ams: dict[str, Ams] = {}
 
         upstream: dict[str, tuple[UpstreamProvider, dict[str, Any]]] = {}
@@ -113,19 +111,6 @@ class Pilot:
             )
             self._rings[owner] = ring
         return ring
-
-    def http(self) -> httpx.AsyncClient:
-        """One client with keep-alive connections for every back-channel call of this worker."""
-        if self._http is None:
-            if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-                # httpcore tries ``import sniffio`` on every request and falls back to asyncio
-                # when it is absent; a failed import is not remembered, so each call searched
-                # sys.path again. Record the absence once (same outcome, without the search).
-                sys.modules["sniffio"] = None  # type: ignore[assignment]
-            self._http = httpx.AsyncClient(
-                timeout=15.0, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
-            )
-        return self._http
 
     @staticmethod
     def new_id() -> str:
@@ -244,7 +229,7 @@ class Pilot:
             keys=ring(f"{c}/proxy"),
             store=self.store,
             trust=self.trust,
-            http=self.http,
+            http=self.backchannel,
             name=f"{c}-proxy",
             scope=p.idp.scope,
         )
@@ -265,7 +250,7 @@ class Pilot:
                 keys=ring(f"{c}/connector"),
                 store=self.store,
                 trust=self.trust,
-                http=self.http,
+                http=self.backchannel,
                 name=f"{c}-connector",
             )
             for other in self.config.ams
@@ -279,7 +264,7 @@ class Pilot:
                 keys=ring(f"{c}/services/{s.id}"),
                 store=self.store,
                 trust=self.trust,
-                http=self.http,
+                http=self.backchannel,
                 name=f"{c}-{s.id}",
             )
             for s in p.services

@@ -31,6 +31,7 @@ from joserfc.jwt import JWTClaimsRegistry
 
 from eauth_toolkit.errors import PilotError
 from pilot_sandbox.keys import KeyRing
+from pilot_sandbox.oidc.backchannel import BackChannel, BackChannelError
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import JWT_BEARER
 from pilot_sandbox.store import Store
@@ -91,7 +92,7 @@ class RelyingParty:
         keys: Callable[[], KeyRing],
         store: Store,
         trust: TrustCache,
-        http: Callable[[], httpx.AsyncClient],
+        http: BackChannel,
         name: str,
         scope: str = "openid profile",
     ) -> None:
@@ -197,15 +198,17 @@ class RelyingParty:
         }
         self.store.flush()  # hold nothing back while waiting on another service
         try:
-            resp = await self._http().post(self.provider.token_endpoint, data=form, timeout=15.0)
-        except httpx.HTTPError as exc:
+            resp = await self._http.post_form(self.provider.token_endpoint, form, timeout=15.0)
+        except BackChannelError as exc:
             raise OAuthError(
                 "temporarily_unavailable",
-                f"token endpoint of {self.provider.issuer} unreachable ({exc.__class__.__name__})",
+                f"token endpoint of {self.provider.issuer} unreachable ({exc})",
             ) from None
         try:
             body = resp.json()
         except ValueError:
+            body = {}
+        if not isinstance(body, dict):
             body = {}
         if resp.status_code != 200:
             raise OAuthError(
@@ -213,7 +216,7 @@ class RelyingParty:
                 f"the token endpoint of {self.provider.issuer} refused the code: "
                 f"{body.get('error_description') or resp.status_code}",
             )
-        id_token = body.get("id_token") if isinstance(body, dict) else None
+        id_token = body.get("id_token")
         if not isinstance(id_token, str):
             raise OAuthError("invalid_token", f"{self.provider.issuer} returned no ID token")
         return self.validate_id_token(id_token, nonce=pending["nonce"])
