@@ -133,3 +133,20 @@ def test_service_withdrawn_before_signing_gives_ades(signed: Signed, tmp_path) -
     assert sig.level == "AdES"
     assert sig.trust.status == "withdrawn"
     assert any("'granted' at issuance and 'withdrawn' at signing time" in r for r in sig.reasons)
+
+
+def test_two_years_later_only_the_archive_time_stamp_keeps_it_valid(
+    signed: Signed, offline: ValidationOptions
+) -> None:
+    """The clock moved two years ahead (time-machine): embedded revocation data is stale by then,
+    and only B-LTA's document time stamp lets past-signature validation prove it."""
+    import datetime as dt
+
+    import time_machine
+
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=730)
+    with time_machine.travel(later, tick=False):
+        [lt] = verify(signed.path("my-signer-qc", "B-LT"), offline).signatures
+        [lta] = verify(signed.path("my-signer-qc", "B-LTA"), offline).signatures
+    assert (lt.indication, lt.sub_indication, lt.level) == ("INDETERMINATE", "TRY_LATER", "SES")
+    assert (lta.indication, lta.level, lta.baseline) == ("TOTAL-PASSED", "QES", "B-LTA")
