@@ -130,11 +130,23 @@ async def _verify_async(
     )
 
 
+_DEFAULT_OPTIONS: list[ValidationOptions] = []
+
+
 def verify(
-    source: Path | bytes, options: ValidationOptions, *, name: str | None = None
+    source: Path | str | bytes, options: ValidationOptions | None = None, *, name: str | None = None
 ) -> FileReport:
-    """Validate one document (path or bytes). Bad input gives a report with ``error``, never an exception."""
-    return run_sync(lambda: _verify_async(source, options, name))
+    """Validate one document (path or bytes). Bad input gives a report with ``error``, never an exception.
+
+    Without ``options``: offline, now, with the repository's trust lists (built once, then reused).
+    """
+    if options is None:
+        if not _DEFAULT_OPTIONS:
+            _DEFAULT_OPTIONS.append(options_for(VerifyRequest()))
+        options = _DEFAULT_OPTIONS[0]
+    src: Path | bytes = Path(source) if isinstance(source, str) else source
+    opts = options
+    return run_sync(lambda: _verify_async(src, opts, name))
 
 
 def verify_bytes(data: bytes, options: ValidationOptions, *, name: str) -> FileReport:

@@ -145,6 +145,7 @@ async def validate_cms(
         signing_time=proven or claimed,
         trust=options.trust,
         indeterminate_reason=reasons[0] if reasons else None,
+        signer_cert=cert,
     )
     reasons += [r for r in decision.reasons if r not in reasons]
     revoked = sub in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE")

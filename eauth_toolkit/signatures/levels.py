@@ -104,6 +104,15 @@ class TrustSet:
                 return a.max_level
         return None
 
+    def locate_issuer(self, cert: x509.Certificate) -> tuple[TrustList, ServiceEntry] | None:
+        """The listed CA service whose certificate names ``cert``'s issuer (by name only: a hint
+        for reports when no path could be validated, never a basis for trust)."""
+        for tl in self.lists:
+            for svc in tl.services:
+                if svc.is_ca and any(c.subject == cert.issuer for c in svc.certificates):
+                    return tl, svc
+        return None
+
     def locate(self, path: ValidationPath) -> tuple[TrustList, ServiceEntry] | None:
         """The list and service that name a CA certificate on ``path`` (nearest the signer first)."""
         certs = [c for c in path.iter_certs(include_root=True) if isinstance(c, x509.Certificate)]
@@ -143,11 +152,14 @@ def decide_level(
     signing_time: datetime | None,
     trust: TrustSet,
     indeterminate_reason: str | None = None,
+    signer_cert: x509.Certificate | None = None,
 ) -> LevelDecision:
     """Apply the level rules (module docstring) to one validated signature."""
     if indication == "TOTAL-FAILED":
         return LevelDecision(None, None, None, "not evaluated", ("AdES validation failed",))
     located = trust.locate(path) if path is not None else None
+    if located is None and indication != "TOTAL-PASSED" and signer_cert is not None:
+        located = trust.locate_issuer(signer_cert)
     ams = located[0].territory if located else None
     svc_name = located[1].name if located else None
     if indication != "TOTAL-PASSED":

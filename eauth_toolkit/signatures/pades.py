@@ -582,6 +582,7 @@ async def _one(
         signing_time=best_time,
         trust=options.trust,
         indeterminate_reason=(reasons[0] if reasons else sub),
+        signer_cert=signer_cert,
     )
     for r in decision.reasons:
         if r not in reasons:

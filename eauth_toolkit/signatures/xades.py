@@ -94,6 +94,7 @@ async def validate_xml(
     decision = decide_level(
         indication=indication, intact=intact, path=path, signing_time=claimed, trust=options.trust,
         indeterminate_reason=reasons[0] if reasons else None,
+        signer_cert=leaf,
     )  # fmt: skip
     reasons += [r for r in decision.reasons if r not in reasons]
     verdict = SignatureVerdict(
