@@ -320,16 +320,47 @@ class Store:
 
         Returns ``("ok", data)``, ``("used", data)`` for a replay, ``("expired", data)`` or
         ``("missing", None)``."""
+        return self.take_once(kind, key)[1:]
+
+    def take_once(
+        self, kind: str, key: str, *, unique: tuple[str, str, float] | None = None
+    ) -> tuple[bool, str, dict[str, Any] | None]:
+        """:meth:`take`, and in the same transaction remember ``unique`` = (kind, key, ttl) once
+        (as :meth:`add_unique`). Returns ``(fresh, status, data)``; when ``unique`` was seen
+        before, ``fresh`` is False and nothing is consumed (``("missing", None)``)."""
         self.flush()
         rid = f"{kind}:{key}"
         now = time.time()
         row = None
-        with self._cursor() as cur:
-            self._run(cur, self._take_state, {"rid": rid, "now": now})
-            taken = cur.fetchone()
-            if taken is None:
-                self._run(cur, self._get_state, {"rid": rid})
-                row = cur.fetchone()
+        try:
+            with self._cursor() as cur:
+                if unique is not None:
+                    u_kind, u_key, u_ttl = unique
+                    self._run(
+                        cur,
+                        self._insert_state,
+                        {
+                            "id": f"{u_kind}:{u_key}",
+                            "kind": u_kind,
+                            "data": "{}",
+                            "expires_at": now + u_ttl,
+                            "used": False,
+                        },
+                    )
+                self._run(cur, self._take_state, {"rid": rid, "now": now})
+                taken = cur.fetchone()
+                if taken is None:
+                    self._run(cur, self._get_state, {"rid": rid})
+                    row = cur.fetchone()
+        except self._integrity_error:
+            if unique is None:
+                raise
+            return False, "missing", None
+        result = self._classify(taken, row, now)
+        return True, result[0], result[1]
+
+    @staticmethod
+    def _classify(taken: Any, row: Any, now: float) -> tuple[str, dict[str, Any] | None]:
         if taken is not None:
             return "ok", dict(json.loads(taken[0]))
         if row is None:

@@ -230,7 +230,9 @@ class Provider:
         return f"{req.redirect_uri}?{urlencode(q)}"
 
     # ------------------------------------------------------------------ token endpoint
-    def _authenticate(self, form: Mapping[str, str]) -> TrustedParty:
+    def _authenticate(self, form: Mapping[str, str]) -> tuple[TrustedParty, str, float]:
+        """The client, once its assertion verifies; with the assertion's replay key (its ``jti``,
+        remembered together with the code's consumption) and how long to remember it."""
         if form.get("client_assertion_type") != JWT_BEARER or not form.get("client_assertion"):
             raise OAuthError(
                 "invalid_client", "private_key_jwt client authentication is required", status=401
@@ -264,11 +266,7 @@ class Provider:
                 status=401,
             ) from None
         ttl = max(60.0, float(token.claims["exp"]) - time.time() + 60)
-        if not self.store.add_unique("jti", f"{client_id}|{token.claims['jti']}", ttl=ttl):
-            raise OAuthError(
-                "invalid_client", "the client assertion was used before (jti replay)", status=401
-            )
-        return party
+        return party, f"{client_id}|{token.claims['jti']}", ttl
 
     def token(self, form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Handle a token request; return the JSON response and the code's data (for events)."""
@@ -276,9 +274,15 @@ class Provider:
             raise OAuthError(
                 "unsupported_grant_type", "only grant_type=authorization_code is supported"
             )
-        party = self._authenticate(form)
+        party, jti, jti_ttl = self._authenticate(form)
         code = form.get("code", "")
-        status, data = self.store.take("code", code)
+        # one transaction: remember the assertion's jti (a replay is refused and leaves the code
+        # unused) and consume the code
+        fresh, status, data = self.store.take_once("code", code, unique=("jti", jti, jti_ttl))
+        if not fresh:
+            raise OAuthError(
+                "invalid_client", "the client assertion was used before (jti replay)", status=401
+            )
         if status == "missing" or data is None:
             raise OAuthError("invalid_grant", "the authorization code is unknown")
         try:
