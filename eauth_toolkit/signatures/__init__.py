@@ -3,12 +3,17 @@
 ::
 
     api          verify(), verify_many(): format detection, batches, parallel workers
-    pades        PDF signatures through pyHanko's AdES engine (EN 319 102-1), baseline levels
+    pades        PDF signatures through pyHanko's AdES engine (EN 319 102-1)
+    pdf_checks   baseline level, revocation source, changes after signing, stray bytes
+    cades        CMS signatures (detached .p7s, enveloping .p7m) through the same engine
+    jades        JWS signatures (joserfc), certificate path by pyhanko-certvalidator (certpath)
+    xades        XML signatures (signxml), certificate path by pyhanko-certvalidator (certpath)
     levels       QES-equivalent / AdES-QC / AdES / SES against AMS trust lists and recognition
     trustlist    ETSI TS 119 612 trust lists: build, sign, load, verify
+    indications  ETSI sub-indications in plain words
     models       the JSON contract of a verdict and the trust list description (published schemas)
-    signing      sandbox PAdES signatures at B-B, B-T, B-LT, B-LTA
-    sandbox      the certomancer test PKI and its loopback server
+    signing      sandbox signatures: PAdES B-B to B-LTA, CAdES, JAdES, XAdES
+    sandbox      the certomancer test PKI, its loopback server and the sandbox trust lists
 """
 
 from __future__ import annotations

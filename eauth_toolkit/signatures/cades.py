@@ -17,6 +17,7 @@ from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.generic_cms import extract_self_reported_ts
 
+from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.levels import decide_level, legal_term
 from eauth_toolkit.signatures.models import (
     FileReport,
@@ -25,7 +26,7 @@ from eauth_toolkit.signatures.models import (
     SignerInfo,
     TrustInfo,
 )
-from eauth_toolkit.signatures.pades import ValidationOptions, explain
+from eauth_toolkit.signatures.pades import ValidationOptions
 
 __all__ = ["validate_cms"]
 

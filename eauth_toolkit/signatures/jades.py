@@ -17,6 +17,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
 from eauth_toolkit.signatures.certpath import validate_signer_path
+from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.levels import decide_level, legal_term
 from eauth_toolkit.signatures.models import (
     FileReport,
@@ -25,7 +26,7 @@ from eauth_toolkit.signatures.models import (
     SignerInfo,
     TrustInfo,
 )
-from eauth_toolkit.signatures.pades import ValidationOptions, explain
+from eauth_toolkit.signatures.pades import ValidationOptions
 
 __all__ = ["jades_registry", "validate_jws"]
 

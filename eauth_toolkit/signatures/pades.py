@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +22,9 @@ from asn1crypto import x509
 from pyhanko.pdf_utils.misc import PdfReadError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.ades.report import AdESStatus
-from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
-from pyhanko.sign.validation.dss import DocumentSecurityStore
-from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature, async_validate_pdf_timestamp
 from pyhanko.sign.validation.policy_decl import (
     PdfSignatureValidationSpec,
@@ -48,6 +45,7 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from eauth_toolkit.signatures import _speedups
 from eauth_toolkit.signatures._aio import run_sync
+from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.levels import TrustSet, decide_level, legal_term
 from eauth_toolkit.signatures.models import (
     FileReport,
@@ -55,6 +53,14 @@ from eauth_toolkit.signatures.models import (
     SignatureVerdict,
     SignerInfo,
     TrustInfo,
+)
+from eauth_toolkit.signatures.pdf_checks import (
+    baseline_level,
+    modification_findings,
+    read_dss,
+    revocation_info,
+    structure_problem,
+    unaccounted_tail,
 )
 
 __all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async", "etsi_report"]
@@ -106,46 +112,6 @@ class ValidationOptions:
         return ValidationTimingInfo(
             validation_time=at, best_signature_time=at, point_in_time_validation=True
         )
-
-
-#: plain words for the ETSI sub-indications (EN 319 102-1, table 5)
-_EXPLAIN = {
-    "FORMAT_FAILURE": "the signature is not well formed",
-    "HASH_FAILURE": "the signed data does not match its digest: the document was altered",
-    "SIG_CRYPTO_FAILURE": "the signature value does not verify with the signer's public key",
-    "REVOKED": "the signer's certificate was revoked before the signature was made",
-    "NOT_YET_VALID": "the signature was made before the signer's certificate was valid",
-    "NO_CERTIFICATE_CHAIN_FOUND": "the signer's certificate does not chain to a CA on a trust list that counts here",
-    "CERTIFICATE_CHAIN_GENERAL_FAILURE": (
-        "the certificate chain could not be validated (often: no revocation information; try --online)"
-    ),
-    "CHAIN_CONSTRAINTS_FAILURE": "the certificate chain breaks a constraint (key usage, path length, policy)",
-    "CRYPTO_CONSTRAINTS_FAILURE": "an algorithm or key size is not acceptable",
-    "CRYPTO_CONSTRAINTS_FAILURE_NO_POE": "an algorithm became weak and nothing proves the signature existed before",
-    "REVOKED_NO_POE": "the signer's certificate is revoked and nothing proves the signature existed before",
-    "REVOKED_CA_NO_POE": "a CA certificate on the chain is revoked and nothing proves the signature existed before",
-    "OUT_OF_BOUNDS_NO_POE": "the signer's certificate expired and nothing proves the signature existed before",
-    "OUT_OF_BOUNDS_NOT_REVOKED": "the signer's certificate expired (not revoked) and nothing proves when it was signed",
-    "REVOCATION_OUT_OF_BOUNDS_NO_POE": "the revocation information is out of its validity period",
-    "EXPIRED": "the signer's certificate has expired",
-    "NO_POE": "nothing proves the signature existed at a time it could be validated",
-    "TRY_LATER": "revocation information is not yet available; try again later or with --online",
-    "SIG_CONSTRAINTS_FAILURE": "a signed attribute breaks the validation constraints",
-    "TIMESTAMP_ORDER_FAILURE": "the time stamps are in an impossible order",
-    "NO_SIGNING_CERTIFICATE_FOUND": "the signer's certificate is not in the signature",
-    "SIGNED_DATA_NOT_FOUND": "the signed data could not be found",
-    "POLICY_PROCESSING_ERROR": "the signature policy could not be processed",
-    "SIGNATURE_POLICY_NOT_AVAILABLE": "the signature policy is not available",
-    "GENERIC": "the validation could not conclude",
-}
-
-
-def explain(sub: str, detail: str | None = None) -> str:
-    """A sentence for a sub-indication, with the engine's own detail when it adds something."""
-    text = _EXPLAIN.get(sub, sub)
-    if detail and "Past validation not applicable" not in detail:
-        text += f" ({detail.strip()})"
-    return text
 
 
 # ----------------------------------------------------------------------------- reading
@@ -207,7 +173,7 @@ def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str,
         ]
         size = reader.stream.seek(0, io.SEEK_END)
         if len(engine) == len(fields) and all(
-            _structure_problem(e.sig_object, size) is None for e in engine
+            structure_problem(e.sig_object, size) is None for e in engine
         ):
             return list(engine)
     except Exception:
@@ -217,20 +183,6 @@ def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str,
 
 def _doc_timestamps(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str, str]]:
     return _collect(reader, want_timestamps=True)
-
-
-def _structure_problem(obj: Any, size: int) -> str | None:
-    """Why a signature dictionary's /ByteRange and /Contents cannot be right (None if they can)."""
-    br = obj.get("/ByteRange")
-    if not isinstance(br, list) or len(br) != 4 or not all(isinstance(v, int) for v in br):
-        return "/ByteRange is not an array of four integers"
-    a, b, c, d = (int(v) for v in br)
-    if a != 0 or b <= 0 or c <= b or d < 0 or c + d > size:
-        return f"/ByteRange [{a} {b} {c} {d}] does not describe two ranges around /Contents within the file"
-    contents = obj.get("/Contents")
-    if not isinstance(contents, bytes) or not contents:
-        return "/Contents is missing or not a byte string"
-    return None
 
 
 def _collect(
@@ -248,7 +200,7 @@ def _collect(
             if subfilter not in _SUBFILTERS:
                 found.append((name, f"unsupported SubFilter {subfilter or '(missing)'}"))
                 continue
-            problem = _structure_problem(obj, size)
+            problem = structure_problem(obj, size)
             if problem:
                 found.append((name, problem))
                 continue
@@ -272,106 +224,6 @@ def _signer_info(cert: x509.Certificate | None) -> SignerInfo | None:
         issuer=cert.issuer.human_friendly,
         serial=format(cert.serial_number, "x"),
     )
-
-
-def _dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
-    try:
-        return DocumentSecurityStore.read_dss(reader)
-    except NoDSSFoundError:
-        return None
-
-
-def _baseline(esig: EmbeddedPdfSignature, reader: PdfFileReader) -> tuple[str | None, list[str]]:
-    """The PAdES baseline level the document supports for this signature (ETSI EN 319 142-1)."""
-    warnings: list[str] = []
-    subfilter = str(esig.sig_object.get("/SubFilter", ""))
-    if subfilter != "/ETSI.CAdES.detached":
-        warnings.append(f"not a PAdES baseline signature (SubFilter {subfilter or 'missing'})")
-        return None, warnings
-    attrs = {a["type"].native for a in esig.signer_info["signed_attrs"]}
-    if not attrs & {"signing_certificate_v2", "signing_certificate"}:
-        warnings.append("no signing-certificate attribute: not PAdES B-B")
-        return None, warnings
-    level = "B-B"
-    unsigned = esig.signer_info["unsigned_attrs"]
-    sig_ts = bool(unsigned) and any(
-        a["type"].native == "signature_time_stamp_token" for a in unsigned
-    )
-    later_ts = [
-        ts
-        for ts in reader.embedded_timestamp_signatures
-        if ts.signed_revision > esig.signed_revision
-    ]
-    if not (sig_ts or later_ts):
-        return level, warnings
-    level = "B-T"
-    dss = _dss(reader)
-    if dss is None or not (dss.ocsps or dss.crls):
-        return level, warnings
-    level = "B-LT"
-    # B-LTA: a document time stamp over a revision that already holds the validation data
-    for ts in later_ts:
-        try:
-            if "/DSS" in reader.get_historical_root(ts.signed_revision):
-                return "B-LTA", warnings
-        except Exception:
-            continue
-    return level, warnings
-
-
-def _revocation(
-    sub: str | None,
-    passed: bool,
-    dss: DocumentSecurityStore | None,
-    esig: EmbeddedPdfSignature,
-    online: bool,
-) -> RevocationInfo:
-    source = "none"
-    if dss is not None and (dss.ocsps or dss.crls):
-        source = "embedded (DSS)"
-    else:
-        attrs = {a["type"].native for a in esig.signer_info["signed_attrs"]}
-        if "adobe_revocation_info_archival" in attrs:
-            source = "embedded (signature)"
-        elif online:
-            source = "online"
-    if sub in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
-        return RevocationInfo(status="revoked", source=source)
-    if passed:
-        return RevocationInfo(status="good" if source != "none" else "not checked", source=source)
-    return RevocationInfo(status="unknown", source=source)
-
-
-def _modifications(status: Any) -> tuple[str | None, str | None, list[str], list[str]]:
-    """coverage, modification level, warnings, failure reasons."""
-    warnings: list[str] = []
-    fails: list[str] = []
-    coverage = getattr(status, "coverage", None)
-    cov = coverage.name if coverage is not None else None
-    if coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
-        fails.append(
-            f"the signature does not cover a whole revision of the document (coverage {cov})"
-        )
-    level = getattr(status, "modification_level", None)
-    mod = level.name if level is not None else None
-    diff = getattr(status, "diff_result", None)
-    if level == ModificationLevel.FORM_FILLING:
-        fields = sorted(getattr(diff, "changed_form_fields", ()) or ())
-        warnings.append(
-            "form fields were filled in after signing"
-            + (f": {', '.join(fields)}" if fields else "")
-            + " (what the page shows may differ from what was signed)"
-        )
-    elif level == ModificationLevel.ANNOTATIONS:
-        warnings.append("annotations were added or changed after signing")
-    elif level == ModificationLevel.OTHER:
-        detail = f": {diff}" if diff is not None and not hasattr(diff, "modification_level") else ""
-        fails.append(
-            f"the document was modified after signing beyond what the signature permits{detail}"
-        )
-    if getattr(status, "docmdp_ok", True) is False and level != ModificationLevel.OTHER:
-        fails.append("changes after signing violate the document's modification policy (DocMDP)")
-    return cov, mod, warnings, fails
 
 
 def _knowledge(
@@ -544,7 +396,7 @@ async def _one(
     warnings: list[str] = []
     if sub is not None:
         reasons.append(explain(sub, result.failure_msg))
-    cov, mod, mod_warn, mod_fail = _modifications(status)
+    cov, mod, mod_warn, mod_fail = modification_findings(status)
     warnings.extend(mod_warn)
     if mod_fail and indication != "TOTAL-FAILED":
         indication, sub = "TOTAL-FAILED", "FORMAT_FAILURE"
@@ -555,7 +407,7 @@ async def _one(
     if status is not None and not status.intact and indication == "TOTAL-PASSED":
         indication, sub = "TOTAL-FAILED", "HASH_FAILURE"
     try:
-        baseline, bl_warn = _baseline(esig, reader)
+        baseline, bl_warn = baseline_level(esig, reader)
     except Exception as exc:
         baseline, bl_warn = None, [f"baseline level not determined: {type(exc).__name__}"]
     warnings.extend(bl_warn)
@@ -604,8 +456,8 @@ async def _one(
             recognised_in=options.trust.ams,
             legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
         ),
-        revocation=_revocation(
-            sub, indication == "TOTAL-PASSED", _dss(reader), esig, options.online
+        revocation=revocation_info(
+            sub, indication == "TOTAL-PASSED", read_dss(reader), esig, options.online
         ),
         coverage=cov,
         modifications=mod,
@@ -688,25 +540,6 @@ async def validate_pdf_async(
         stream.close()
 
 
-_EOF_TAIL = re.compile(
-    rb"\s*(endobj\s*)?(trailer\s*)?(<<.*>>\s*)?startxref\s+\d+\s+%%EOF\s*", re.DOTALL
-)
-
-
-def _unaccounted_tail(reader: PdfFileReader) -> int:
-    """Bytes after the last revision's end-of-file marker that belong to no revision."""
-    xrefs = reader.xrefs
-    end = xrefs.get_xref_container_info(xrefs.total_revisions - 1).end_location
-    stream = reader.stream
-    size = stream.seek(0, io.SEEK_END)
-    if size - end > 1 << 16:
-        return size - end
-    stream.seek(end)
-    tail = stream.read()
-    m = _EOF_TAIL.match(tail)
-    return len(tail) - (m.end() if m else 0)
-
-
 async def _file_level_checks(
     reader: PdfFileReader,
     verdicts: list[SignatureVerdict],
@@ -718,7 +551,7 @@ async def _file_level_checks(
     """What concerns the whole file: stray bytes after the last revision, broken document time stamps."""
     extra: list[str] = []
     try:
-        stray = _unaccounted_tail(reader)
+        stray = unaccounted_tail(reader)
     except Exception:
         stray = 0
     if stray > 0:

@@ -18,6 +18,7 @@ from signxml import InvalidInput, InvalidSignature
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from eauth_toolkit.signatures.certpath import validate_signer_path
+from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.levels import decide_level, legal_term
 from eauth_toolkit.signatures.models import (
     FileReport,
@@ -26,7 +27,7 @@ from eauth_toolkit.signatures.models import (
     SignerInfo,
     TrustInfo,
 )
-from eauth_toolkit.signatures.pades import ValidationOptions, explain
+from eauth_toolkit.signatures.pades import ValidationOptions
 
 __all__ = ["validate_xml"]
 

@@ -1,0 +1,165 @@
+"""Checks on a PDF around its signatures: dictionary structure, baseline level, revocation
+source, changes after signing, and bytes that belong to no revision.
+
+The AdES engine decides whether a signature is valid; these checks say what the document
+contains (ETSI EN 319 142-1 baseline levels) and what happened to it after signing.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+from eauth_toolkit.signatures.models import RevocationInfo
+
+__all__ = [
+    "baseline_level",
+    "modification_findings",
+    "read_dss",
+    "revocation_info",
+    "structure_problem",
+    "unaccounted_tail",
+]
+
+
+def structure_problem(obj: Any, size: int) -> str | None:
+    """Why a signature dictionary's /ByteRange and /Contents cannot be right (None if they can)."""
+    br = obj.get("/ByteRange")
+    if not isinstance(br, list) or len(br) != 4 or not all(isinstance(v, int) for v in br):
+        return "/ByteRange is not an array of four integers"
+    a, b, c, d = (int(v) for v in br)
+    if a != 0 or b <= 0 or c <= b or d < 0 or c + d > size:
+        return f"/ByteRange [{a} {b} {c} {d}] does not describe two ranges around /Contents within the file"
+    contents = obj.get("/Contents")
+    if not isinstance(contents, bytes) or not contents:
+        return "/Contents is missing or not a byte string"
+    return None
+
+
+def read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
+    try:
+        return DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+
+
+def baseline_level(
+    esig: EmbeddedPdfSignature, reader: PdfFileReader
+) -> tuple[str | None, list[str]]:
+    """The PAdES baseline level the document supports for this signature (ETSI EN 319 142-1)."""
+    warnings: list[str] = []
+    subfilter = str(esig.sig_object.get("/SubFilter", ""))
+    if subfilter != "/ETSI.CAdES.detached":
+        warnings.append(f"not a PAdES baseline signature (SubFilter {subfilter or 'missing'})")
+        return None, warnings
+    attrs = {a["type"].native for a in esig.signer_info["signed_attrs"]}
+    if not attrs & {"signing_certificate_v2", "signing_certificate"}:
+        warnings.append("no signing-certificate attribute: not PAdES B-B")
+        return None, warnings
+    level = "B-B"
+    unsigned = esig.signer_info["unsigned_attrs"]
+    sig_ts = bool(unsigned) and any(
+        a["type"].native == "signature_time_stamp_token" for a in unsigned
+    )
+    later_ts = [
+        ts
+        for ts in reader.embedded_timestamp_signatures
+        if ts.signed_revision > esig.signed_revision
+    ]
+    if not (sig_ts or later_ts):
+        return level, warnings
+    level = "B-T"
+    dss = read_dss(reader)
+    if dss is None or not (dss.ocsps or dss.crls):
+        return level, warnings
+    level = "B-LT"
+    # B-LTA: a document time stamp over a revision that already holds the validation data
+    for ts in later_ts:
+        try:
+            if "/DSS" in reader.get_historical_root(ts.signed_revision):
+                return "B-LTA", warnings
+        except Exception:
+            continue
+    return level, warnings
+
+
+def revocation_info(
+    sub: str | None,
+    passed: bool,
+    dss: DocumentSecurityStore | None,
+    esig: EmbeddedPdfSignature,
+    online: bool,
+) -> RevocationInfo:
+    source = "none"
+    if dss is not None and (dss.ocsps or dss.crls):
+        source = "embedded (DSS)"
+    else:
+        attrs = {a["type"].native for a in esig.signer_info["signed_attrs"]}
+        if "adobe_revocation_info_archival" in attrs:
+            source = "embedded (signature)"
+        elif online:
+            source = "online"
+    if sub in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"):
+        return RevocationInfo(status="revoked", source=source)
+    if passed:
+        return RevocationInfo(status="good" if source != "none" else "not checked", source=source)
+    return RevocationInfo(status="unknown", source=source)
+
+
+def modification_findings(status: Any) -> tuple[str | None, str | None, list[str], list[str]]:
+    """coverage, modification level, warnings, failure reasons."""
+    warnings: list[str] = []
+    fails: list[str] = []
+    coverage = getattr(status, "coverage", None)
+    cov = coverage.name if coverage is not None else None
+    if coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION):
+        fails.append(
+            f"the signature does not cover a whole revision of the document (coverage {cov})"
+        )
+    level = getattr(status, "modification_level", None)
+    mod = level.name if level is not None else None
+    diff = getattr(status, "diff_result", None)
+    if level == ModificationLevel.FORM_FILLING:
+        fields = sorted(getattr(diff, "changed_form_fields", ()) or ())
+        warnings.append(
+            "form fields were filled in after signing"
+            + (f": {', '.join(fields)}" if fields else "")
+            + " (what the page shows may differ from what was signed)"
+        )
+    elif level == ModificationLevel.ANNOTATIONS:
+        warnings.append("annotations were added or changed after signing")
+    elif level == ModificationLevel.OTHER:
+        detail = f": {diff}" if diff is not None and not hasattr(diff, "modification_level") else ""
+        fails.append(
+            f"the document was modified after signing beyond what the signature permits{detail}"
+        )
+    if getattr(status, "docmdp_ok", True) is False and level != ModificationLevel.OTHER:
+        fails.append("changes after signing violate the document's modification policy (DocMDP)")
+    return cov, mod, warnings, fails
+
+
+_EOF_TAIL = re.compile(
+    rb"\s*(endobj\s*)?(trailer\s*)?(<<.*>>\s*)?startxref\s+\d+\s+%%EOF\s*", re.DOTALL
+)
+
+
+def unaccounted_tail(reader: PdfFileReader) -> int:
+    """Bytes after the last revision's end-of-file marker that belong to no revision."""
+    xrefs = reader.xrefs
+    end = xrefs.get_xref_container_info(xrefs.total_revisions - 1).end_location
+    stream = reader.stream
+    size = stream.seek(0, io.SEEK_END)
+    if size - end > 1 << 16:
+        return size - end
+    stream.seek(end)
+    tail = stream.read()
+    m = _EOF_TAIL.match(tail)
+    return len(tail) - (m.end() if m else 0)
