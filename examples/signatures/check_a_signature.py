@@ -33,7 +33,9 @@ def main() -> None:
         print(f"indication:  {sig.indication}")
         print(f"level:       {sig.level} (baseline {sig.baseline})")
         print(f"signer:      {sig.signer.subject if sig.signer else '?'}")
-        print(f"trust:       {sig.trust.service} on the {sig.trust.ams} list, recognised in {sig.trust.recognised_in}")
+        print(
+            f"trust:       {sig.trust.service} on the {sig.trust.ams} list, recognised in {sig.trust.recognised_in}"
+        )
         print(f"proven time: {sig.proven_time}")
         for w in sig.warnings:
             print(f"warning:     {w}")
