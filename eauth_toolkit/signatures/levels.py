@@ -17,7 +17,7 @@ place of an EU trusted list:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,17 @@ class LevelDecision:
     warnings: tuple[str, ...] = ()
 
 
+def _list_warnings(tl: TrustList) -> tuple[str, ...]:
+    out = []
+    if tl.next_update is not None and tl.next_update < datetime.now(UTC):
+        out.append(f"the {tl.territory} trust list was due for update on {tl.next_update:%Y-%m-%d}")
+    if not tl.signer_pinned:
+        out.append(
+            f"the {tl.territory} trust list was checked with the certificate it carries, not a pinned one"
+        )
+    return tuple(out)
+
+
 def _status_at(svc: ServiceEntry, when: datetime) -> str:
     timeline = [(svc.status, svc.since), *svc.history]
     known = sorted(((st, t) for st, t in timeline if t is not None), key=lambda p: p[1])
@@ -206,10 +217,15 @@ def decide_level(
                 reasons.append("no QSCD declared for the signing key (QC statements or trust list)")
         else:
             reasons.append("the certificate is not qualified-equivalent for e-signatures")
-    warnings: list[str] = []
+    warnings: list[str] = list(_list_warnings(tl))
     if cap is None:
         return LevelDecision(
-            "AdES", tl.territory, svc.name, status_signed, ("no recognition agreement",)
+            "AdES",
+            tl.territory,
+            svc.name,
+            status_signed,
+            ("no recognition agreement",),
+            tuple(warnings),
         )
     if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(cap):
         warnings.append(

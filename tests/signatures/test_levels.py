@@ -133,6 +133,7 @@ def test_service_withdrawn_before_signing_gives_ades(signed: Signed, tmp_path) -
     assert sig.level == "AdES"
     assert sig.trust.status == "withdrawn"
     assert any("'granted' at issuance and 'withdrawn' at signing time" in r for r in sig.reasons)
+    assert any("not a pinned one" in w for w in sig.warnings)
 
 
 def test_two_years_later_only_the_archive_time_stamp_keeps_it_valid(
@@ -150,3 +151,5 @@ def test_two_years_later_only_the_archive_time_stamp_keeps_it_valid(
         [lta] = verify(signed.path("my-signer-qc", "B-LTA"), offline).signatures
     assert (lt.indication, lt.sub_indication, lt.level) == ("INDETERMINATE", "TRY_LATER", "SES")
     assert (lta.indication, lta.level, lta.baseline) == ("TOTAL-PASSED", "QES", "B-LTA")
+    # the sandbox lists announce their next update for the end of 2027
+    assert any("due for update" in w for w in lta.warnings)
