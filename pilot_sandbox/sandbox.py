@@ -18,6 +18,7 @@ from pilot_sandbox.entries import TechnologyEntry, load_entry
 from pilot_sandbox.keys import KeyRing, key_ring, rotate
 from pilot_sandbox.oidc.backchannel import BackChannel
 from pilot_sandbox.oidc.client import RelyingParty, UpstreamProvider
+from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import Provider
 from pilot_sandbox.store import Store
 from pilot_sandbox.trust import (
@@ -285,8 +286,6 @@ class Pilot:
         )
 
     def get(self, code: str) -> Ams:
-        from pilot_sandbox.oidc.errors import OAuthError
-
         a = self.ams.get(code.upper())
         if a is None:
             raise OAuthError(

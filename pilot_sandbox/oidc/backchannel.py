@@ -39,12 +39,13 @@ class BackChannelResponse:
 
 
 _Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+_Key = tuple[asyncio.AbstractEventLoop, str, str, int]  # connections belong to one event loop
 
 
 class BackChannel:
     def __init__(self, *, user_agent: str = "eauth-pilot-sandbox") -> None:
         self.user_agent = user_agent
-        self._idle: dict[tuple[int, str, str, int], list[_Conn]] = {}
+        self._idle: dict[_Key, list[_Conn]] = {}
         self._tls: ssl.SSLContext | None = None
 
     async def post_form(
@@ -54,7 +55,7 @@ class BackChannel:
         if u.scheme not in ("http", "https") or not u.hostname:
             raise BackChannelError(f"unsupported URL {url!r}")
         port = u.port or (443 if u.scheme == "https" else 80)
-        key = (id(asyncio.get_running_loop()), u.scheme, u.hostname, port)
+        key = (asyncio.get_running_loop(), u.scheme, u.hostname, port)
         host_header = u.netloc.rsplit("@", 1)[-1]
         target = (u.path or "/") + (f"?{u.query}" if u.query else "")
         body = urlencode(form).encode()
@@ -84,7 +85,7 @@ class BackChannel:
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
             raise BackChannelError(exc.__class__.__name__) from None
 
-    async def _open(self, key: tuple[int, str, str, int]) -> _Conn:
+    async def _open(self, key: _Key) -> _Conn:
         _, scheme, host, port = key
         if scheme == "https":
             if self._tls is None:
@@ -94,19 +95,19 @@ class BackChannel:
             )
         return await asyncio.open_connection(host, port, limit=_MAX_HEAD)
 
-    async def _exchange(
-        self, key: tuple[int, str, str, int], conn: _Conn, request: bytes
-    ) -> BackChannelResponse:
+    async def _exchange(self, key: _Key, conn: _Conn, request: bytes) -> BackChannelResponse:
         reader, writer = conn
         try:
-            writer.write(request)
-            await writer.drain()
             try:
+                writer.write(request)
+                await writer.drain()
                 head = await reader.readuntil(b"\r\n\r\n")
             except asyncio.IncompleteReadError as exc:
                 if not exc.partial:
                     raise _StaleConnection from None
                 raise
+            except (ConnectionResetError, BrokenPipeError):
+                raise _StaleConnection from None
             status, headers = _parse_head(head)
             while 100 <= status < 200:  # interim answers: skip
                 status, headers = _parse_head(await reader.readuntil(b"\r\n\r\n"))
