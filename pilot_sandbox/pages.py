@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -14,7 +15,9 @@ from eauth_toolkit.web.app import TEMPLATE_DIR
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import Provider
 
-__all__ = ["templates", "render", "oauth_failure", "token_error", "redirect"]
+__all__ = ["templates", "render", "oauth_failure", "token_error", "redirect", "form_fields"]
+
+_MAX_FORM_FIELDS = 1000  # as Starlette's form parser
 
 PILOT_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -52,3 +55,23 @@ def token_error(exc: OAuthError) -> JSONResponse:
     return JSONResponse(
         exc.as_json(), status_code=exc.status, headers={"Cache-Control": "no-store"}
     )
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """The fields of a form POST (the last value of a repeated name). URL-encoded bodies (HTML
+    forms, token requests) are decoded directly; any other body, or one with too many fields, goes
+    through Starlette's form parser, which answers as it always has."""
+    ctype = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if ctype == "application/x-www-form-urlencoded":
+        body = await request.body()
+        try:
+            return dict(
+                parse_qsl(
+                    body.decode("utf-8", "replace"),
+                    keep_blank_values=True,
+                    max_num_fields=_MAX_FORM_FIELDS,
+                )
+            )
+        except ValueError:
+            pass
+    return {k: str(v) for k, v in (await request.form()).items()}

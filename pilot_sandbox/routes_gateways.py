@@ -29,7 +29,7 @@ from eauth_toolkit.recognition import (
 from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import Provider
-from pilot_sandbox.pages import oauth_failure, redirect, render, token_error
+from pilot_sandbox.pages import form_fields, oauth_failure, redirect, render, token_error
 from pilot_sandbox.sandbox import Ams, Pilot, pairwise
 
 __all__ = ["router"]
@@ -56,7 +56,7 @@ def router(pilot: Pilot) -> APIRouter:
     async def _token(
         request: Request, provider: Provider, step: str, component: str, a: Ams
     ) -> JSONResponse:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await form_fields(request)
         ev = Step(pilot.store, flow_id="", step=step, component=component, ams=a.code)
         try:
             body, data = provider.token(form)
@@ -215,7 +215,7 @@ def router(pilot: Pilot) -> APIRouter:
 
     @r.post("/ams/{code}/connector/choose")
     async def connector_choose(request: Request, code: str) -> Response:
-        form = dict(await request.form())
+        form = await form_fields(request)
         b = pilot.get(code)
         try:
             req = b.connector.load(str(form.get("rid", "")))

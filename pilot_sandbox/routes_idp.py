@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import Provider
-from pilot_sandbox.pages import oauth_failure, redirect, render, token_error
+from pilot_sandbox.pages import form_fields, oauth_failure, redirect, render, token_error
 from pilot_sandbox.sandbox import Ams, Pilot, pairwise
 
 __all__ = ["router", "SANDBOX_PASSWORD"]
@@ -77,7 +77,7 @@ def router(pilot: Pilot) -> APIRouter:
 
     @r.post("/ams/{code}/idp/login")
     async def login(request: Request, code: str) -> Response:
-        form = dict(await request.form())
+        form = await form_fields(request)
         a, idp = builtin(code)
         try:
             req = idp.load(str(form.get("rid", "")))
@@ -133,7 +133,7 @@ def router(pilot: Pilot) -> APIRouter:
 
     @r.post("/ams/{code}/idp/consent")
     async def consent(request: Request, code: str) -> Response:
-        form = dict(await request.form())
+        form = await form_fields(request)
         a, idp = builtin(code)
         status, session = pilot.store.take("idpsession", str(form.get("sid", "")))
         if status != "ok" or session is None:
@@ -172,7 +172,7 @@ def router(pilot: Pilot) -> APIRouter:
 
     @r.post("/ams/{code}/idp/token")
     async def token(request: Request, code: str) -> JSONResponse:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await form_fields(request)
         a, idp = builtin(code)
         ev = Step(pilot.store, flow_id="", step="idp.token", component="idp", ams=a.code)
         try:
