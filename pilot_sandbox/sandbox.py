@@ -74,6 +74,8 @@ class Pilot:
         self.config: PilotConfig = load_pilot_config(settings.pilot_config)
         self.store = Store.open(settings.database_url, lock_dir=settings.data_dir)
         self._rings: dict[str, KeyRing] = {}
+        self._rings_version: int | None = None  # trust configuration version the rings match
+        self._rings_follow_trust = False
         #: one keep-alive back channel per worker, for every token request of its relying parties
         self.backchannel = BackChannel()
         self.ams: dict[str, Ams] = {}
@@ -91,7 +93,8 @@ class Pilot:
                 upstream[p.code] = UpstreamProvider.discover(p.idp.issuer)
         self.trust = TrustCache(self.store)
         self._publish(upstream)
-        self.trust.current()  # verify now: refuse to start on a configuration that does not verify
+        self._rings_version = self.trust.current().version  # verify now: refuse to start on a
+        self._rings_follow_trust = True  # configuration that does not verify
 
         for p in self.config.ams:
             self.ams[p.code] = self._build(p, upstream[p.code][0])
@@ -101,6 +104,13 @@ class Pilot:
         return "/".join([self.base, "ams", code.lower(), *parts])
 
     def keys(self, owner: str) -> KeyRing:
+        """The owner's key ring, read from the store once per trust configuration version: a key
+        rotation publishes a new version, so a rotation by any worker reaches every worker."""
+        if self._rings_follow_trust:  # not while the first configuration is being built
+            version = self.trust.current().version
+            if version != self._rings_version:
+                self._rings.clear()
+                self._rings_version = version
         ring = self._rings.get(owner)
         if ring is None:
             ring = key_ring(

@@ -194,3 +194,9 @@ class TrustCache:
 
     def invalidate(self) -> None:
         self._checked = 0.0
+
+    def refresh(self) -> TrustConfiguration:
+        """The newest configuration, checked in the store now (e.g. for a key this worker has
+        not seen yet: another worker may have published its rotation within the last second)."""
+        self.invalidate()
+        return self.current()

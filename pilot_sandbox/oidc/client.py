@@ -256,6 +256,9 @@ class RelyingParty:
                 f"wrong issuer: the ID token comes from {iss}, expected {self.provider.issuer}",
             )
         if header.get("kid") not in party.kids():
+            config = self.trust.refresh()
+            party = config.parties.get(iss, party)
+        if header.get("kid") not in party.kids():
             raise OAuthError(
                 "invalid_token",
                 f"key {header.get('kid')!r} is not in the trust configuration for {iss} (version {config.version})",

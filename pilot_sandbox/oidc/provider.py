@@ -239,7 +239,8 @@ class Provider:
             )
         assertion = form["client_assertion"]
         try:
-            unverified = json.loads(jws.extract_compact(assertion.encode()).payload)
+            parts = jws.extract_compact(assertion.encode())
+            unverified = json.loads(parts.payload)
         except (JoseError, ValueError):
             raise OAuthError(
                 "invalid_client", "the client assertion is not a JWS", status=401
@@ -247,6 +248,10 @@ class Provider:
         client_id = form.get("client_id") or str(unverified.get("iss", ""))
         try:
             party = self.client(client_id)
+            if parts.protected.get("kid") not in party.kids():
+                # a key this worker has not seen yet: look for a newer configuration once
+                self.trust.refresh()
+                party = self.client(client_id)
         except OAuthError as exc:
             raise OAuthError(exc.code, exc.description, status=401) from None
         try:
