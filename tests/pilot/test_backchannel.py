@@ -1,0 +1,65 @@
+"""The relying parties' back channel fails closed: every failure is a BackChannelError."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import pytest
+
+from pilot_sandbox.oidc.backchannel import BackChannel, BackChannelError
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _serve(body: bytes, port: int) -> asyncio.Server:
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        head = (
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            + f"content-length: {len(body)}\r\n\r\n".encode()
+        )
+        writer.write(head + body)
+        await writer.drain()
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", port)
+
+
+def test_answer_is_read_and_decoded() -> None:
+    async def run() -> None:
+        port = free_port()
+        server = await _serve(b'{"access_token": "x"}', port)
+        channel = BackChannel()
+        try:
+            answer = await channel.post_form(f"http://127.0.0.1:{port}/token", {"a": "b"})
+            assert answer.status_code == 200
+            assert answer.json() == {"access_token": "x"}
+        finally:
+            await channel.aclose()
+            server.close()
+
+    asyncio.run(run())
+
+
+def test_oversized_answer_and_refused_connection_are_errors() -> None:
+    async def run() -> None:
+        port = free_port()
+        server = await _serve(b"x" * (2 * 1024 * 1024), port)
+        channel = BackChannel()
+        try:
+            with pytest.raises(BackChannelError, match="larger than"):
+                await channel.post_form(f"http://127.0.0.1:{port}/token", {})
+            with pytest.raises(BackChannelError):
+                await channel.post_form(f"http://127.0.0.1:{free_port()}/token", {}, timeout=2)
+            with pytest.raises(BackChannelError, match="unsupported"):
+                await channel.post_form("file:///etc/passwd", {})
+        finally:
+            await channel.aclose()
+            server.close()
+
+    asyncio.run(run())
