@@ -29,9 +29,8 @@ def serve(
     """Start the service: plan report, repository API and pages, signature check, pilot sandbox."""
     import os
 
-    import uvicorn
-
     from eauth_toolkit.settings import Settings
+    from eauth_toolkit.web.serving import serve as serve_app
     from pilot_sandbox.config import load_pilot_config
 
     if pilot_config:
@@ -49,17 +48,16 @@ def serve(
         ("/", "home"),
         ("/plan", "Work Plan progress report"),
         ("/repository", "Collaborative Repository List"),
+        ("/loa/guidance", "LoA Guidance"),
+        ("/ams/my/services/tax-filing", "pilot: a Malaysian service, sign in from Singapore"),
+        (
+            "/ams/sg/services/company-registration",
+            "pilot: a Singapore service, sign in from Malaysia",
+        ),
         ("/signatures/check", "check a signed PDF"),
         ("/pilot/report", "pilot report"),
         ("/docs", "OpenAPI documentation"),
         ("/health", "health"),
     ]:
         console.print(f"  {base}{path}  [dim]{what}[/dim]")
-    uvicorn.run(
-        "eauth_toolkit.web.factory:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
+    serve_app(host, port, workers)
