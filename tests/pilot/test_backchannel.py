@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
 from pilot_sandbox.oidc.backchannel import BackChannel, BackChannelError
+
+
+def _run_in_thread(fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    # a thread of its own: another test's browser may keep an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, fn()).result()
 
 
 def free_port() -> int:
@@ -43,7 +52,7 @@ def test_answer_is_read_and_decoded() -> None:
             await channel.aclose()
             server.close()
 
-    asyncio.run(run())
+    _run_in_thread(run)
 
 
 def test_oversized_answer_and_refused_connection_are_errors() -> None:
@@ -62,4 +71,4 @@ def test_oversized_answer_and_refused_connection_are_errors() -> None:
             await channel.aclose()
             server.close()
 
-    asyncio.run(run())
+    _run_in_thread(run)
