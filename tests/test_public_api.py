@@ -18,7 +18,23 @@ EXPECTED = {
     "RecognitionError",
     "SignatureError",
     "PilotError",
+    "assess",
+    "Assessment",
+    "TechnologyProfile",
+    "verify",
+    "verify_many",
+    "plan_report",
+    "create_app",
 }
+
+
+def test_entry_points_are_the_subpackages_own() -> None:
+    from eauth_toolkit import loa, plan, signatures, web
+
+    assert eauth_toolkit.assess is loa.assess
+    assert eauth_toolkit.verify is signatures.verify
+    assert eauth_toolkit.plan_report is plan.report
+    assert eauth_toolkit.create_app is web.create_app
 
 
 def test_all_is_exactly_the_public_api() -> None:
@@ -42,5 +58,5 @@ def test_subpackages_declare_all() -> None:
 
 
 def test_errors_share_one_root() -> None:
-    for name in EXPECTED - {"__version__", "EauthError"}:
+    for name in {n for n in EXPECTED if n.endswith("Error")} - {"EauthError"}:
         assert issubclass(getattr(eauth_toolkit, name), eauth_toolkit.EauthError)
