@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,23 +117,3 @@ def submit_as(authorities: Authorities) -> Callable[..., Any]:
         return store.submit(sign_submission(document, key, sequence=seq))
 
     return go
-
-
-@pytest.fixture(scope="session")
-def postgres_cluster() -> Iterator[Any]:
-    """The shared cluster fixture, with its folder outside pytest's private (0700) temp root so
-    that the ``postgres`` user can reach it when the tests run as root."""
-    import shutil
-    import tempfile
-
-    from tests.conftest import PostgresCluster
-
-    base = Path(tempfile.mkdtemp(prefix="eauth-repo-pg-"))
-    os.chmod(base, 0o755)
-    cluster = PostgresCluster(base)
-    cluster.start()
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
-        shutil.rmtree(base, ignore_errors=True)
