@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from asn1crypto import pem, x509
@@ -16,15 +16,10 @@ from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
-from eauth_toolkit.signatures.certpath import validate_signer_path
+from eauth_toolkit.signatures.conclude import conclude
 from eauth_toolkit.signatures.indications import explain
-from eauth_toolkit.signatures.levels import decide_level, legal_term
 from eauth_toolkit.signatures.models import (
     FileReport,
-    RevocationInfo,
-    SignatureVerdict,
-    SignerInfo,
-    TrustInfo,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 
@@ -114,45 +109,19 @@ async def validate_jws(
             claimed = datetime.fromisoformat(str(headers["sigT"]).replace("Z", "+00:00"))
         except ValueError:
             warnings.append("sigT is not a valid time")
-    path = None
-    revocation = "not checked"
-    if indication == "TOTAL-PASSED":
-        outcome = await validate_signer_path(
-            leaf, certs[1:], options, moment=options.at or datetime.now(UTC)
-        )
-        indication, sub, path, revocation = (
-            outcome.indication,
-            outcome.sub_indication,
-            outcome.path,
-            outcome.revocation,
-        )
-        if sub:
-            reasons.append(explain(sub, outcome.reason))
-    decision = decide_level(
-        indication=indication, intact=intact, path=path, signing_time=claimed, trust=options.trust,
-        indeterminate_reason=reasons[0] if reasons else None,
-        signer_cert=leaf,
-    )  # fmt: skip
-    reasons += [r for r in decision.reasons if r not in reasons]
-    verdict = SignatureVerdict(
-        field=None,
-        indication=indication,  # type: ignore[arg-type]
-        sub_indication=sub,
-        level=decision.level,  # type: ignore[arg-type]
-        baseline="B-B" if ("x5t#S256" in headers or "x5c" in headers) and "sigT" in headers else None,
-        signer=SignerInfo(
-            subject=leaf.subject.human_friendly, issuer=leaf.issuer.human_friendly, serial=format(leaf.serial_number, "x")
-        ),
-        signing_time=claimed,
-        proven_time=None,
-        trust=TrustInfo(
-            ams=decision.ams, service=decision.service, status=decision.status, recognised_in=options.trust.ams,
-            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
-        ),
-        revocation=RevocationInfo(status=revocation, source="online" if options.online else "none"),  # type: ignore[arg-type]
-        coverage="ENTIRE_FILE",
-        modifications=None,
-        warnings=warnings + list(decision.warnings),
+    return await conclude(
+        name=name,
+        fmt="JAdES",
+        leaf=leaf,
+        chain=certs[1:],
+        options=options,
+        indication=indication,
+        sub=sub,
+        intact=intact,
+        claimed=claimed,
+        baseline="B-B"
+        if ("x5t#S256" in headers or "x5c" in headers) and "sigT" in headers
+        else None,
         reasons=reasons,
-    )  # fmt: skip
-    return FileReport(file=name, format="JAdES", signatures=[verdict])
+        warnings=warnings,
+    )

@@ -8,7 +8,7 @@ pyhanko-certvalidator (:mod:`.certpath`).
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from asn1crypto import x509
@@ -17,15 +17,10 @@ from lxml import etree
 from signxml import InvalidInput, InvalidSignature
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
-from eauth_toolkit.signatures.certpath import validate_signer_path
+from eauth_toolkit.signatures.conclude import conclude
 from eauth_toolkit.signatures.indications import explain
-from eauth_toolkit.signatures.levels import decide_level, legal_term
 from eauth_toolkit.signatures.models import (
     FileReport,
-    RevocationInfo,
-    SignatureVerdict,
-    SignerInfo,
-    TrustInfo,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 
@@ -78,45 +73,17 @@ async def validate_xml(
     except Exception as exc:
         indication, sub, intact = "TOTAL-FAILED", "FORMAT_FAILURE", False
         reasons.append(f"{explain('FORMAT_FAILURE')} ({type(exc).__name__}: {exc})")
-    path = None
-    revocation = "not checked"
-    if indication == "TOTAL-PASSED":
-        outcome = await validate_signer_path(
-            leaf, certs[1:], options, moment=options.at or datetime.now(UTC)
-        )
-        indication, sub, path, revocation = (
-            outcome.indication,
-            outcome.sub_indication,
-            outcome.path,
-            outcome.revocation,
-        )
-        if sub:
-            reasons.append(explain(sub, outcome.reason))
-    decision = decide_level(
-        indication=indication, intact=intact, path=path, signing_time=claimed, trust=options.trust,
-        indeterminate_reason=reasons[0] if reasons else None,
-        signer_cert=leaf,
-    )  # fmt: skip
-    reasons += [r for r in decision.reasons if r not in reasons]
-    verdict = SignatureVerdict(
-        field=None,
-        indication=indication,  # type: ignore[arg-type]
-        sub_indication=sub,
-        level=decision.level,  # type: ignore[arg-type]
+    return await conclude(
+        name=name,
+        fmt="XAdES",
+        leaf=leaf,
+        chain=certs[1:],
+        options=options,
+        indication=indication,
+        sub=sub,
+        intact=intact,
+        claimed=claimed,
         baseline="B-B" if claimed is not None else None,
-        signer=SignerInfo(
-            subject=leaf.subject.human_friendly, issuer=leaf.issuer.human_friendly, serial=format(leaf.serial_number, "x")
-        ),
-        signing_time=claimed,
-        proven_time=None,
-        trust=TrustInfo(
-            ams=decision.ams, service=decision.service, status=decision.status, recognised_in=options.trust.ams,
-            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
-        ),
-        revocation=RevocationInfo(status=revocation, source="online" if options.online else "none"),  # type: ignore[arg-type]
-        coverage="ENTIRE_FILE",
-        modifications=None,
-        warnings=list(decision.warnings),
         reasons=reasons,
-    )  # fmt: skip
-    return FileReport(file=name, format="XAdES", signatures=[verdict])
+        warnings=[],
+    )
