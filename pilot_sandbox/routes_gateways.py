@@ -68,6 +68,25 @@ def router(pilot: Pilot) -> APIRouter:
         ev.ok()
         return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
+    def _authorize_step(params: dict[str, str], component: str, ams: str) -> Step:
+        return Step(
+            pilot.store,
+            flow_id=params.get("eauth_flow", "")[:40],
+            step=f"{component}.authorize",
+            component=component,
+            ams=ams,
+        )
+
+    def _parse_authorization(gateway: Any, params: dict[str, str]) -> tuple[Any, list[int]]:
+        """The authorization request and the ISO levels its ``acr_values`` ask for; an error
+        about the levels still carries the request, so the client gets it at its redirect URI."""
+        req = gateway.parse_authorization(params)
+        try:
+            return req, _levels(req.acr_values)
+        except OAuthError as exc:
+            exc.request = req
+            raise
+
     # ------------------------------------------------------------------ Proxy Service
     @r.get("/ams/{code}/proxy/.well-known/openid-configuration")
     async def proxy_discovery(code: str) -> dict[str, Any]:
@@ -81,20 +100,9 @@ def router(pilot: Pilot) -> APIRouter:
     async def proxy_authorize(request: Request, code: str) -> Response:
         params = dict(request.query_params)
         a = pilot.get(code)
-        ev = Step(
-            pilot.store,
-            flow_id=params.get("eauth_flow", "")[:40],
-            step="proxy.authorize",
-            component="proxy",
-            ams=a.code,
-        )
+        ev = _authorize_step(params, "proxy", a.code)
         try:
-            req = a.proxy.parse_authorization(params)
-            try:
-                levels = _levels(req.acr_values)
-            except OAuthError as exc:
-                exc.request = req
-                raise
+            req, levels = _parse_authorization(a.proxy, params)
             level = min(levels) if levels else min(a.entry.published_levels)
             acrs = None
             if a.participant.idp.request_acr and a.entry.acr_levels:
@@ -180,20 +188,9 @@ def router(pilot: Pilot) -> APIRouter:
     async def connector_authorize(request: Request, code: str) -> Response:
         params = dict(request.query_params)
         b = pilot.get(code)
-        ev = Step(
-            pilot.store,
-            flow_id=params.get("eauth_flow", "")[:40],
-            step="connector.authorize",
-            component="connector",
-            ams=b.code,
-        )
+        ev = _authorize_step(params, "connector", b.code)
         try:
-            req = b.connector.parse_authorization(params)
-            try:
-                levels = _levels(req.acr_values)
-            except OAuthError as exc:
-                exc.request = req
-                raise
+            req, levels = _parse_authorization(b.connector, params)
             req.extra["level"] = min(levels) if levels else 1
             b.connector.save(req)
         except OAuthError as exc:
