@@ -25,6 +25,7 @@ def serve(
         envvar="EAUTH_PILOT_CONFIG",
         help="Pilot configuration (default pilot_sandbox/pilot.toml).",
     ),
+    access_log: bool = typer.Option(True, help="Log one line per request on stdout."),
 ) -> None:
     """Start the service: plan report, repository API and pages, signature check, pilot sandbox."""
     import os
@@ -60,4 +61,4 @@ def serve(
         ("/health", "health"),
     ]:
         console.print(f"  {base}{path}  [dim]{what}[/dim]")
-    serve_app(host, port, workers)
+    serve_app(host, port, workers, access_log=access_log)
