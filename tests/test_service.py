@@ -159,3 +159,13 @@ def test_access_log_on_by_default() -> None:
 
     help_text = CliRunner().invoke(app, ["sandbox", "serve", "--help"], terminal_width=200).output
     assert "--no-access-log" in help_text
+
+
+def test_openapi_documents_the_problem_documents(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assess = doc["paths"]["/api/loa/assess"]["post"]["responses"]["422"]["content"]
+    assert list(assess) == ["application/problem+json"]
+    schema = doc["components"]["schemas"]["ProblemDetails"]
+    assert set(schema["required"]) == {"type", "title", "status", "detail"}
+    invalid = client.get("/api/loa/map").json()
+    assert set(schema["required"]) <= set(invalid)

@@ -125,6 +125,58 @@ def install(app: FastAPI) -> None:
         return _answer(request, 500, f"the service failed on {request.url.path}; see its log")
 
     app.add_middleware(ContentTypeCheck, app_routes=app)
+    _document_problems(app)
+
+
+#: the RFC 9457 members this service sends (``errors`` only for invalid fields)
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "ProblemDetails",
+    "type": "object",
+    "description": "RFC 9457 problem document",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI document says what invalid input gets: a 422 problem document."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = build()
+        ref = {"$ref": "#/components/schemas/ProblemDetails"}
+        used = False
+        for ops in (doc.get("paths") or {}).values():
+            for op in ops.values():
+                response = (op.get("responses") or {}).get("422")
+                content = (response or {}).get("content") or {}
+                schema = (content.get("application/json") or {}).get("schema") or {}
+                if schema.get("$ref", "").endswith("/HTTPValidationError"):
+                    response["content"] = {PROBLEM_JSON: {"schema": ref}}
+                    used = True
+        if used:
+            doc.setdefault("components", {}).setdefault("schemas", {})["ProblemDetails"] = (
+                PROBLEM_SCHEMA
+            )
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _body_types(openapi: dict[str, Any]) -> list[tuple[re.Pattern[str], str, tuple[str, ...]]]:
