@@ -163,8 +163,8 @@ def _document_problems(app: FastAPI) -> None:
         used = False
         for ops in (doc.get("paths") or {}).values():
             for op in ops.values():
-                response = (op.get("responses") or {}).get("422")
-                content = (response or {}).get("content") or {}
+                response: dict[str, Any] = (op.get("responses") or {}).get("422") or {}
+                content = response.get("content") or {}
                 schema = (content.get("application/json") or {}).get("schema") or {}
                 if schema.get("$ref", "").endswith("/HTTPValidationError"):
                     response["content"] = {PROBLEM_JSON: {"schema": ref}}
