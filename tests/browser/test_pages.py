@@ -78,6 +78,13 @@ class Visitor:
         problems: list[str] = []
         if response is not None and response.status != 200:
             problems.append(f"answered {response.status}")
+        problems += self.inspect()
+        hrefs = self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+        return problems, hrefs
+
+    def inspect(self) -> list[str]:
+        """What is wrong with the page now shown (and with the requests since the last check)."""
+        problems: list[str] = []
         width = self.page.evaluate("document.documentElement.scrollWidth")
         inner = self.page.evaluate("window.innerWidth")
         if width > inner:
@@ -90,8 +97,9 @@ class Visitor:
             problems.append(f"shows a backtick: ...{text[max(0, i - 40) : i + 20]!r}")
         problems += [f"console error: {c}" for c in self.console]
         problems += [f"request to another machine: {u}" for u in self.outside]
-        hrefs = self.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-        return problems, hrefs
+        self.console.clear()
+        self.outside.clear()
+        return problems
 
 
 def _same_site(base: str, href: str) -> str | None:
@@ -212,3 +220,30 @@ def test_pilot_report_with_flows_and_its_saved_copy(
             assert visitor.page.locator("svg").count() >= 3  # the charts are inline
         finally:
             visitor.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_sign_in_pages_hold(site: Any, browser: Any, width: int) -> None:
+    """The pages of a cross-border sign-in (Connector, IdP log-in and consent, the service)."""
+    visitor = Visitor(browser, site.url, width)
+    page = visitor.page
+    try:
+        problems, _ = visitor.check("/ams/my/services/tax-filing")
+        steps = [
+            ("#sign-in", "#choose-form"),
+            ("#country-sg", "#login-form"),
+            ("#login-submit", "#consent-allow"),
+            ("#consent-allow", "#signed-in"),
+        ]
+        for click, then in steps:
+            if click == "#login-submit":
+                page.locator("details summary").first.click()  # show the personas table too
+                problems += [f"log-in page: {p}" for p in visitor.inspect()]
+                page.fill("#username", "tan.mei.ling")
+                page.fill("#password", "sandbox")
+            page.click(click)
+            page.wait_for_selector(then)
+            problems += [f"after {click}: {p}" for p in visitor.inspect()]
+        assert not problems, problems
+    finally:
+        visitor.close()
