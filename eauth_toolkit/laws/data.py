@@ -46,7 +46,7 @@ KIND_SCHEMAS = {
 #: top-level fields of an AMS law file whose leaves are facts
 _FACT_ROOTS = ("laws", "uncitral", "provisions", "signature_levels")
 #: leaf values that state nothing (fail-closed defaults) and so need no source
-_EMPTY = (None, "unknown", "", [], {})
+_EMPTY: tuple[object, ...] = (None, "unknown", "", [], {})
 #: fields that name things inside the file (ids, cross-references) rather than state facts
 _NOT_FACTS = ("id", "law", "replaced_by")
 #: what resolve_pointer answers for a pointer that names nothing
@@ -85,7 +85,9 @@ def sourcing_problems(document: dict[str, Any]) -> list[SchemaError]:
     for pointer in sources:
         if resolve_pointer(document, pointer) is _ABSENT:
             problems.append(
-                SchemaError(f"names no field of the document ({pointer})", where=f"/sources/{_esc(pointer)}")
+                SchemaError(
+                    f"names no field of the document ({pointer})", where=f"/sources/{_esc(pointer)}"
+                )
             )
         if pointer in unconfirmed:
             problems.append(
@@ -96,15 +98,27 @@ def sourcing_problems(document: dict[str, Any]) -> list[SchemaError]:
             )
     for i, pointer in enumerate(unconfirmed):
         if resolve_pointer(document, pointer) is _ABSENT:
-            problems.append(SchemaError(f"names no field of the document ({pointer})", where=f"/unconfirmed/{i}"))
-    roots = _FACT_ROOTS if document.get("kind") == "ams_laws" else ("signed", "entry_into_force", "transition_years", "transition_ams", "article")
+            problems.append(
+                SchemaError(
+                    f"names no field of the document ({pointer})", where=f"/unconfirmed/{i}"
+                )
+            )
+    roots = (
+        _FACT_ROOTS
+        if document.get("kind") == "ams_laws"
+        else ("signed", "entry_into_force", "transition_years", "transition_ams", "article")
+    )
     marks = list(sources) + list(unconfirmed)
     for root in roots:
         if root not in document:
             continue
         node = document[root]
         if root == "provisions" and isinstance(node, dict):
-            node = {k: v for k, v in node.items() if not (isinstance(v, dict) and v.get("alignment") == "unknown")}
+            node = {
+                k: v
+                for k, v in node.items()
+                if not (isinstance(v, dict) and v.get("alignment") == "unknown")
+            }
         for leaf in _leaves(node, f"/{root}"):
             if not _covers(marks, leaf):
                 problems.append(
@@ -124,26 +138,40 @@ def _reference_problems(document: dict[str, Any]) -> list[SchemaError]:
         ids: list[str] = [law["id"] for law in document["laws"]]
         for i, law_id in enumerate(ids):
             if law_id in ids[:i]:
-                problems.append(SchemaError(f"law id {law_id!r} appears twice", where=f"/laws/{i}/id"))
+                problems.append(
+                    SchemaError(f"law id {law_id!r} appears twice", where=f"/laws/{i}/id")
+                )
         known = set(ids)
         refs: list[tuple[str, Any]] = [
-            (f"/laws/{i}/replaced_by", law.get("replaced_by")) for i, law in enumerate(document["laws"])
+            (f"/laws/{i}/replaced_by", law.get("replaced_by"))
+            for i, law in enumerate(document["laws"])
         ]
-        refs += [(f"/uncitral/{k}/law", document["uncitral"][k].get("law")) for k in ("mlec", "mles")]
+        refs += [
+            (f"/uncitral/{k}/law", document["uncitral"][k].get("law")) for k in ("mlec", "mles")
+        ]
         refs += [(f"/provisions/{k}/law", v.get("law")) for k, v in document["provisions"].items()]
-        refs += [(f"/signature_levels/{i}/law", v["law"]) for i, v in enumerate(document["signature_levels"])]
+        refs += [
+            (f"/signature_levels/{i}/law", v["law"])
+            for i, v in enumerate(document["signature_levels"])
+        ]
         for where, ref in refs:
             if ref is not None and ref not in known:
                 problems.append(SchemaError(f"names no law of this file ({ref!r})", where=where))
         levels = [lv["level"] for lv in document["signature_levels"]]
         for i, level in enumerate(levels):
             if level in levels[:i]:
-                problems.append(SchemaError(f"level {level} appears twice", where=f"/signature_levels/{i}/level"))
+                problems.append(
+                    SchemaError(
+                        f"level {level} appears twice", where=f"/signature_levels/{i}/level"
+                    )
+                )
     elif kind == "national_plan":
         seen: list[str] = [m["id"] for m in document["measures"]]
         for i, mid in enumerate(seen):
             if mid in seen[:i]:
-                problems.append(SchemaError(f"measure id {mid!r} appears twice", where=f"/measures/{i}/id"))
+                problems.append(
+                    SchemaError(f"measure id {mid!r} appears twice", where=f"/measures/{i}/id")
+                )
     elif kind == "annual_report":
         seen = [u["measure"] for u in document["updates"]]
         for i, mid in enumerate(seen):
@@ -161,7 +189,9 @@ def document_problems(document: Any) -> tuple[str | None, list[SchemaError]]:
     kind = document.get("kind")
     if kind not in KIND_SCHEMAS:
         return None, [
-            SchemaError(f"'kind' must be one of {', '.join(KIND_SCHEMAS)} (got {kind!r})", where="/kind")
+            SchemaError(
+                f"'kind' must be one of {', '.join(KIND_SCHEMAS)} (got {kind!r})", where="/kind"
+            )
         ]
     problems = schema_errors(document, KIND_SCHEMAS[kind])
     if problems:
@@ -175,7 +205,10 @@ def document_problems(document: Any) -> tuple[str | None, list[SchemaError]]:
 def submission_document_problems(document: Any, raw: bytes | None = None) -> list[SchemaError]:
     """Problems of a signed Scheme submission (a national plan or an annual report)."""
     del raw
-    if isinstance(document, dict) and document.get("kind") not in ("national_plan", "annual_report"):
+    if isinstance(document, dict) and document.get("kind") not in (
+        "national_plan",
+        "annual_report",
+    ):
         return [
             SchemaError(
                 "a signed Scheme submission is a 'national_plan' or an 'annual_report' "
@@ -244,7 +277,7 @@ def source_of(document: dict[str, Any], pointer: str) -> str | None:
     if any(pointer == m or pointer.startswith(m + "/") for m in document.get("unconfirmed", [])):
         return "unconfirmed"
     best: str | None = None
-    for mark, url in (document.get("sources") or {}).items():
+    for mark in document.get("sources") or {}:
         if (pointer == mark or pointer.startswith(mark + "/")) and (
             best is None or len(mark) > len(best)
         ):

@@ -82,7 +82,9 @@ class Law(_Strict):
 
 class ModelLawUse(_Strict):
     followed: Literal["yes", "partly", "no", "unknown"] = "unknown"
-    year: int | None = Field(default=None, ge=1990, le=2100, description="Year as listed by UNCITRAL.")
+    year: int | None = Field(
+        default=None, ge=1990, le=2100, description="Year as listed by UNCITRAL."
+    )
     law: Ident | None = None
 
 

@@ -35,7 +35,9 @@ def sandbox_files(laws_dir: Path) -> list[Path]:
     return sorted(files, key=lambda p: (0 if "plan" in p.name else 1, p.name))
 
 
-def load_sandbox_documents(store: LawsStore, laws_dir: Path, repository_dir: Path, *, now: dt.datetime | None = None) -> list[SampleLoad]:
+def load_sandbox_documents(
+    store: LawsStore, laws_dir: Path, repository_dir: Path, *, now: dt.datetime | None = None
+) -> list[SampleLoad]:
     """Sign and submit each sandbox document whose AMS has no Scheme submission yet."""
     done_ams = {s["ams"] for s in store.submissions()}
     out = []
@@ -50,7 +52,9 @@ def load_sandbox_documents(store: LawsStore, laws_dir: Path, repository_dir: Pat
         key = load_key(authority_key_path(repository_dir, ams))
         jws = sign_scheme_document(document, key, sequence=store.next_sequence(ams), now=now)
         try:
-            receipt = store.submit(jws, channel="samples", submitter=f"sandbox loader ({path.name})", now=now)
+            receipt = store.submit(
+                jws, channel="samples", submitter=f"sandbox loader ({path.name})", now=now
+            )
         except SubmissionRefused as exc:
             if exc.code in ("replayed", "out_of_order"):
                 out.append(SampleLoad(path, None, "loaded concurrently"))

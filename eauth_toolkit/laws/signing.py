@@ -14,7 +14,9 @@ from eauth_toolkit.repository.signing import stamp_submission
 __all__ = ["sign_scheme_document"]
 
 
-def sign_scheme_document(document: dict[str, Any], key: Key, *, sequence: int, now: dt.datetime | None = None) -> str:
+def sign_scheme_document(
+    document: dict[str, Any], key: Key, *, sequence: int, now: dt.datetime | None = None
+) -> str:
     """A compact JWS (typ ``eauth-laws-submission+jws``) of the stamped document."""
     from eauth_toolkit.laws.store import LAWS_TYP
 

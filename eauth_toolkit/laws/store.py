@@ -27,7 +27,11 @@ from eauth_toolkit.errors import RepositoryError
 from eauth_toolkit.laws import tables as t
 from eauth_toolkit.laws.data import submission_document_problems
 from eauth_toolkit.repository.keys import AuthorityRegistry
-from eauth_toolkit.repository.submission import SubmissionPolicy, SubmissionRefused, check_submission
+from eauth_toolkit.repository.submission import (
+    SubmissionPolicy,
+    SubmissionRefused,
+    check_submission,
+)
 
 __all__ = ["LAWS_TYP", "HTTP_STATUS", "LawsReceipt", "LawsStore", "MIGRATIONS_DIR"]
 
@@ -59,13 +63,17 @@ class LawsReceipt:
 class LawsStore:
     """Plans, measures and reports. Create with :meth:`open` (which migrates)."""
 
-    def __init__(self, engine: Engine, authorities: AuthorityRegistry, policy: SubmissionPolicy | None = None) -> None:
+    def __init__(
+        self, engine: Engine, authorities: AuthorityRegistry, policy: SubmissionPolicy | None = None
+    ) -> None:
         self.engine = engine
         self.authorities = authorities
         self.policy = policy or SubmissionPolicy()
 
     @classmethod
-    def open(cls, url: str, authorities: AuthorityRegistry, *, engine: Engine | None = None) -> LawsStore:
+    def open(
+        cls, url: str, authorities: AuthorityRegistry, *, engine: Engine | None = None
+    ) -> LawsStore:
         try:
             engine = engine or make_engine(url, json_deserializer=orjson.loads)
             migrate(engine, MIGRATIONS_DIR, t.VERSION_TABLE)
@@ -119,14 +127,22 @@ class LawsStore:
             with self._conn() as conn:
                 seen = conn.scalar(select(t.submission.c.id).where(t.submission.c.jti == sub.jti))
                 if seen is not None:
-                    raise SubmissionRefused("replayed", f"submission {sub.jti!r} was already accepted (audit #{seen})")
+                    raise SubmissionRefused(
+                        "replayed", f"submission {sub.jti!r} was already accepted (audit #{seen})"
+                    )
                 moved = conn.execute(
                     update(t.ams_state)
-                    .where(and_(t.ams_state.c.ams == sub.ams, t.ams_state.c.last_sequence < sub.sequence))
+                    .where(
+                        and_(
+                            t.ams_state.c.ams == sub.ams, t.ams_state.c.last_sequence < sub.sequence
+                        )
+                    )
                     .values(last_sequence=sub.sequence)
                 )
                 if moved.rowcount != 1:
-                    last = conn.scalar(select(t.ams_state.c.last_sequence).where(t.ams_state.c.ams == sub.ams))
+                    last = conn.scalar(
+                        select(t.ams_state.c.last_sequence).where(t.ams_state.c.ams == sub.ams)
+                    )
                     code = "replayed" if sub.sequence == last else "out_of_order"
                     raise SubmissionRefused(
                         code,
@@ -154,43 +170,90 @@ class LawsStore:
                 ).scalar_one()
                 apply = self._apply_plan if kind == "national_plan" else self._apply_report
                 diff = apply(conn, sub.ams, sub.document, sub_id, now)
-                conn.execute(update(t.submission).where(t.submission.c.id == sub_id).values(diff=diff))
+                conn.execute(
+                    update(t.submission).where(t.submission.c.id == sub_id).values(diff=diff)
+                )
         except IntegrityError:
-            raise SubmissionRefused("replayed", f"submission {sub.jti!r} (sequence {sub.sequence}) was already accepted") from None
+            raise SubmissionRefused(
+                "replayed", f"submission {sub.jti!r} (sequence {sub.sequence}) was already accepted"
+            ) from None
         return LawsReceipt(sub_id, sub.ams, kind, sub.sequence, now, diff)
 
-    def _event(self, conn: Connection, ams: str, plan_id: str, mid: str, status: str, sub_id: int, now: dt.datetime) -> None:
+    def _event(
+        self,
+        conn: Connection,
+        ams: str,
+        plan_id: str,
+        mid: str,
+        status: str,
+        sub_id: int,
+        now: dt.datetime,
+    ) -> None:
         conn.execute(
             insert(t.measure_event).values(
-                ams=ams, plan_id=plan_id, measure_id=mid, status=status, submission_id=sub_id, recorded_at=now
+                ams=ams,
+                plan_id=plan_id,
+                measure_id=mid,
+                status=status,
+                submission_id=sub_id,
+                recorded_at=now,
             )
         )
 
-    def _apply_plan(self, conn: Connection, ams: str, doc: dict[str, Any], sub_id: int, now: dt.datetime) -> dict[str, Any]:
+    def _apply_plan(
+        self, conn: Connection, ams: str, doc: dict[str, Any], sub_id: int, now: dt.datetime
+    ) -> dict[str, Any]:
         plan_id = doc["plan_id"]
         stored = {k: v for k, v in doc.items() if k not in ("sequence", "issued_at", "jti")}
-        row = conn.execute(select(t.plan).where(and_(t.plan.c.ams == ams, t.plan.c.plan_id == plan_id))).first()
+        row = conn.execute(
+            select(t.plan).where(and_(t.plan.c.ams == ams, t.plan.c.plan_id == plan_id))
+        ).first()
         if row is None:
-            conn.execute(insert(t.plan).values(ams=ams, plan_id=plan_id, document=stored, version=1, submission_id=sub_id, updated_at=now))
+            conn.execute(
+                insert(t.plan).values(
+                    ams=ams,
+                    plan_id=plan_id,
+                    document=stored,
+                    version=1,
+                    submission_id=sub_id,
+                    updated_at=now,
+                )
+            )
         else:
             conn.execute(
                 update(t.plan)
                 .where(and_(t.plan.c.ams == ams, t.plan.c.plan_id == plan_id))
-                .values(document=stored, version=row.version + 1, submission_id=sub_id, updated_at=now)
+                .values(
+                    document=stored, version=row.version + 1, submission_id=sub_id, updated_at=now
+                )
             )
         existing = {
             r.measure_id: r
-            for r in conn.execute(select(t.measure).where(and_(t.measure.c.ams == ams, t.measure.c.plan_id == plan_id)))
+            for r in conn.execute(
+                select(t.measure).where(
+                    and_(t.measure.c.ams == ams, t.measure.c.plan_id == plan_id)
+                )
+            )
         }
-        diff: dict[str, Any] = {"plan": plan_id, "version": 1 if row is None else row.version + 1, "added": [], "changed": []}
+        diff: dict[str, Any] = {
+            "plan": plan_id,
+            "version": 1 if row is None else row.version + 1,
+            "added": [],
+            "changed": [],
+        }
         for m in doc["measures"]:
             target = dt.date.fromisoformat(m["target_date"])
             old = existing.get(m["id"])
             if old is None:
                 conn.execute(
                     insert(t.measure).values(
-                        ams=ams, plan_id=plan_id, measure_id=m["id"], title=m["title"], target_date=target,
-                        status=m.get("status", "planned"), updated_at=now,
+                        ams=ams,
+                        plan_id=plan_id,
+                        measure_id=m["id"],
+                        title=m["title"],
+                        target_date=target,
+                        status=m.get("status", "planned"),
+                        updated_at=now,
                     )
                 )
                 self._event(conn, ams, plan_id, m["id"], m.get("status", "planned"), sub_id, now)
@@ -198,15 +261,25 @@ class LawsStore:
             elif (old.title, old.target_date) != (m["title"], target):
                 conn.execute(
                     update(t.measure)
-                    .where(and_(t.measure.c.ams == ams, t.measure.c.plan_id == plan_id, t.measure.c.measure_id == m["id"]))
+                    .where(
+                        and_(
+                            t.measure.c.ams == ams,
+                            t.measure.c.plan_id == plan_id,
+                            t.measure.c.measure_id == m["id"],
+                        )
+                    )
                     .values(title=m["title"], target_date=target, updated_at=now)
                 )
                 diff["changed"].append(m["id"])
         return diff
 
-    def _apply_report(self, conn: Connection, ams: str, doc: dict[str, Any], sub_id: int, now: dt.datetime) -> dict[str, Any]:
+    def _apply_report(
+        self, conn: Connection, ams: str, doc: dict[str, Any], sub_id: int, now: dt.datetime
+    ) -> dict[str, Any]:
         plan_id = doc["plan_id"]
-        found = conn.scalar(select(t.plan.c.version).where(and_(t.plan.c.ams == ams, t.plan.c.plan_id == plan_id)))
+        found = conn.scalar(
+            select(t.plan.c.version).where(and_(t.plan.c.ams == ams, t.plan.c.plan_id == plan_id))
+        )
         if found is None:
             raise SubmissionRefused(
                 "unknown_plan",
@@ -215,7 +288,11 @@ class LawsStore:
             )
         measures = {
             r.measure_id: r
-            for r in conn.execute(select(t.measure).where(and_(t.measure.c.ams == ams, t.measure.c.plan_id == plan_id)))
+            for r in conn.execute(
+                select(t.measure).where(
+                    and_(t.measure.c.ams == ams, t.measure.c.plan_id == plan_id)
+                )
+            )
         }
         diff: dict[str, Any] = {"plan": plan_id, "year": doc["year"], "status": {}}
         for i, item in enumerate(doc["updates"]):
@@ -229,17 +306,38 @@ class LawsStore:
             if old.status != item["status"]:
                 conn.execute(
                     update(t.measure)
-                    .where(and_(t.measure.c.ams == ams, t.measure.c.plan_id == plan_id, t.measure.c.measure_id == item["measure"]))
+                    .where(
+                        and_(
+                            t.measure.c.ams == ams,
+                            t.measure.c.plan_id == plan_id,
+                            t.measure.c.measure_id == item["measure"],
+                        )
+                    )
                     .values(status=item["status"], updated_at=now)
                 )
                 self._event(conn, ams, plan_id, item["measure"], item["status"], sub_id, now)
                 diff["status"][item["measure"]] = [old.status, item["status"]]
         stored = {k: v for k, v in doc.items() if k not in ("sequence", "issued_at", "jti")}
-        key = and_(t.report.c.ams == ams, t.report.c.plan_id == plan_id, t.report.c.year == doc["year"])
+        key = and_(
+            t.report.c.ams == ams, t.report.c.plan_id == plan_id, t.report.c.year == doc["year"]
+        )
         if conn.scalar(select(t.report.c.year).where(key)) is None:
-            conn.execute(insert(t.report).values(ams=ams, plan_id=plan_id, year=doc["year"], document=stored, submission_id=sub_id, updated_at=now))
+            conn.execute(
+                insert(t.report).values(
+                    ams=ams,
+                    plan_id=plan_id,
+                    year=doc["year"],
+                    document=stored,
+                    submission_id=sub_id,
+                    updated_at=now,
+                )
+            )
         else:
-            conn.execute(update(t.report).where(key).values(document=stored, submission_id=sub_id, updated_at=now))
+            conn.execute(
+                update(t.report)
+                .where(key)
+                .values(document=stored, submission_id=sub_id, updated_at=now)
+            )
         return diff
 
     # ------------------------------------------------------------------ reading
@@ -247,7 +345,9 @@ class LawsStore:
     def plans(self, ams: str | None = None) -> list[dict[str, Any]]:
         """Every plan with its measures' current status, by AMS then plan id."""
         q = select(t.plan).order_by(t.plan.c.ams, t.plan.c.plan_id)
-        mq = select(t.measure).order_by(t.measure.c.ams, t.measure.c.plan_id, t.measure.c.target_date, t.measure.c.measure_id)
+        mq = select(t.measure).order_by(
+            t.measure.c.ams, t.measure.c.plan_id, t.measure.c.target_date, t.measure.c.measure_id
+        )
         if ams:
             q, mq = q.where(t.plan.c.ams == ams), mq.where(t.measure.c.ams == ams)
         with self._conn() as conn:
@@ -308,5 +408,8 @@ class LawsStore:
         with self._conn() as conn:
             for table in t.metadata.sorted_tables:
                 rows = conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()
-                out[table.name] = [{k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()} for r in rows]
+                out[table.name] = [
+                    {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in r.items()}
+                    for r in rows
+                ]
         return out

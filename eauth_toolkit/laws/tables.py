@@ -6,9 +6,29 @@ when, the JWS, the diff), ``laws_measure_event`` every status change of a measur
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
-__all__ = ["metadata", "submission", "ams_state", "plan", "measure", "report", "measure_event", "VERSION_TABLE"]
+__all__ = [
+    "metadata",
+    "submission",
+    "ams_state",
+    "plan",
+    "measure",
+    "report",
+    "measure_event",
+    "VERSION_TABLE",
+]
 
 VERSION_TABLE = "laws_alembic_version"
 TZ = DateTime(timezone=True)

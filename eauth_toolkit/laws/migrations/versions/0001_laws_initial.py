@@ -89,5 +89,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in ("laws_measure_event", "laws_report", "laws_measure", "laws_plan", "laws_ams_state", "laws_submission"):
+    for name in (
+        "laws_measure_event",
+        "laws_report",
+        "laws_measure",
+        "laws_plan",
+        "laws_ams_state",
+        "laws_submission",
+    ):
         op.drop_table(name)
