@@ -96,6 +96,9 @@ class ConventionStatus(_Strict):
     ratified: dt.date | None = None
     acceded: dt.date | None = None
     entry_into_force: dt.date | None = None
+    note: Text | None = Field(
+        default=None, description="What a source says when no status is listed."
+    )
 
 
 class Uncitral(_Strict):

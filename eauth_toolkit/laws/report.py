@@ -107,7 +107,15 @@ def build_report(
                 for i, law in enumerate(doc["laws"])
             ]
             row["uncitral"] = {
-                name: dict(doc["uncitral"][name]) | {"source": source_of(doc, f"/uncitral/{name}")}
+                name: dict(doc["uncitral"][name])
+                | {
+                    "source": source_of(doc, f"/uncitral/{name}"),
+                    "unconfirmed": [
+                        key
+                        for key in doc["uncitral"][name]
+                        if source_of(doc, f"/uncitral/{name}/{key}") == "unconfirmed"
+                    ],
+                }
                 for name in ("mlec", "mles", "ecc")
             }
             row["provisions"] = {
@@ -155,7 +163,8 @@ def _ecc(e: dict[str, Any]) -> str:
     parts = [e.get("status", "unknown")]
     for key in ("signed", "ratified", "acceded"):
         if e.get(key):
-            parts.append(f"{key} {e[key]}")
+            mark = " (unconfirmed)" if key in e.get("unconfirmed", []) else ""
+            parts.append(f"{key} {e[key]}{mark}")
     return ", ".join(parts)
 
 
