@@ -27,6 +27,7 @@ from eauth_toolkit.errors import RepositoryError
 from eauth_toolkit.laws import tables as t
 from eauth_toolkit.laws.data import submission_document_problems
 from eauth_toolkit.repository.keys import AuthorityRegistry
+from eauth_toolkit.repository.store import _sqlite_transactions
 from eauth_toolkit.repository.submission import (
     SubmissionPolicy,
     SubmissionRefused,
@@ -76,6 +77,7 @@ class LawsStore:
     ) -> LawsStore:
         try:
             engine = engine or make_engine(url, json_deserializer=orjson.loads)
+            _sqlite_transactions(engine)  # writers take the lock at BEGIN and queue, as in the List
             migrate(engine, MIGRATIONS_DIR, t.VERSION_TABLE)
         except SQLAlchemyError as exc:
             detail = exc.orig if isinstance(exc, OperationalError) else exc
@@ -86,9 +88,12 @@ class LawsStore:
         self.engine.dispose()
 
     @contextmanager
-    def _conn(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+    def _conn(self, *, write: bool = False) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if write:
+                conn = conn.execution_options(eauth_write=True)
+            with conn.begin():
+                yield conn
 
     # ------------------------------------------------------------------ submissions
 
@@ -124,7 +129,7 @@ class LawsStore:
             )
         who = submitter or f"{sub.authority.name} (authority of {sub.ams})"
         try:
-            with self._conn() as conn:
+            with self._conn(write=True) as conn:
                 seen = conn.scalar(select(t.submission.c.id).where(t.submission.c.jti == sub.jti))
                 if seen is not None:
                     raise SubmissionRefused(

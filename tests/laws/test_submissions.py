@@ -183,3 +183,37 @@ def test_sandbox_samples_and_the_alignment_report(store: LawsStore) -> None:
     html = render(before, "html")
     assert "<script" not in html and 'id="summary"' in html
     assert json.loads(render(before, "json")) == before
+
+
+def test_concurrent_submissions_with_one_sequence_accept_exactly_one(tmp_path: Path) -> None:
+    import threading
+
+    url = f"sqlite:///{tmp_path / 'race.sqlite3'}"
+    registry = AuthorityRegistry.load(REPO / "authorities.json")
+    LawsStore.open(url, registry).close()
+    plan = _doc("PH-national-plan.json")
+    outcomes: list[str] = []
+    # one store (engine) per writer, as separate service workers have; migrations run first
+    stores = [LawsStore.open(url, registry) for _ in range(4)]
+
+    def one(i: int) -> None:
+        jws = sign_scheme_document(
+            dict(plan, plan_id=f"ph-race-{i}"), _key("PH"), sequence=1, now=NOW
+        )
+        try:
+            stores[i].submit(jws, now=NOW)
+            outcomes.append("accepted")
+        except SubmissionRefused as exc:
+            outcomes.append(exc.code)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for s in stores:
+        s.close()
+    assert sorted(outcomes) == ["accepted", "replayed", "replayed", "replayed"]
+    store = LawsStore.open(url, registry)
+    assert len(store.plans("PH")) == 1 and len(store.submissions()) == 1
+    store.close()
