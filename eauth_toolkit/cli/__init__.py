@@ -7,7 +7,7 @@ import sys
 import typer
 
 from eauth_toolkit import __version__
-from eauth_toolkit.cli import loa, pilot, plan, repo, sandbox, sig, trustlist
+from eauth_toolkit.cli import laws, loa, pilot, plan, repo, sandbox, sig, trustlist
 from eauth_toolkit.cli._common import console, err_console, fail
 from eauth_toolkit.errors import EauthError
 
@@ -35,6 +35,9 @@ app.add_typer(
 )
 app.add_typer(
     pilot.app, name="pilot", help="Two-AMS mutual-recognition pilot: drive flows, report."
+)
+app.add_typer(
+    laws.app, name="laws", help="Laws Reporting Scheme for e-signatures: law data, plans, reports."
 )
 app.add_typer(
     plan.app, name="plan", help="Work Plan topics, activities, status and progress reports."

@@ -43,6 +43,7 @@ PARTS = (
     "eauth_toolkit.web.routes.loa",
     "eauth_toolkit.web.routes.repository",
     "eauth_toolkit.web.routes.signatures",
+    "eauth_toolkit.web.routes.laws",
     "pilot_sandbox.web",
     "eauth_toolkit.web.routes.services",
 )
