@@ -69,6 +69,7 @@ def test_services_index_overall_and_per_ams(client: TestClient) -> None:
     assert mine.status_code == 200 and "Tax filing (SANDBOX)" in mine.text
     assert "company-registration" not in mine.text
     assert "ISO/IEC 29115 level 3" in mine.text
+    assert "accept the national digital ID of SG up to level 3" in mine.text
     assert client.get("/ams/MY/services/").status_code == 200
     unknown = client.get("/ams/zz/services/", headers=HTML)
     assert unknown.status_code == 404 and "not a participant of this pilot" in unknown.text

@@ -18,6 +18,7 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     config = load_pilot_config(settings.pilot_config)
     participants = list(config.ams)
+    common = {"pilot": config.pilot, "recognitions": config.agreement.recognitions}
     router = APIRouter(tags=["pilot: demo services (sandbox)"])
 
     @router.get("/services/", response_class=HTMLResponse, summary="Index of the demo services")
@@ -25,7 +26,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         return templates.TemplateResponse(
             request,
             "services.html",
-            {"pilot": config.pilot, "participants": participants, "only": None},
+            {**common, "participants": participants, "only": None},
         )
 
     @router.get(
@@ -44,7 +45,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         return templates.TemplateResponse(
             request,
             "services.html",
-            {"pilot": config.pilot, "participants": chosen, "only": chosen[0]},
+            {**common, "participants": chosen, "only": chosen[0]},
         )
 
     app.include_router(router)
