@@ -67,7 +67,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     docs.install(app)
     app.state.settings = settings
-    setattr(app.state, HOME_LINKS_KEY, [("/docs", "API documentation", "OpenAPI")])
+    setattr(
+        app.state,
+        HOME_LINKS_KEY,
+        [
+            ("/docs", "API documentation", "OpenAPI, try the API (Swagger UI)"),
+            ("/redoc", "API reference", "OpenAPI, to read (ReDoc)"),
+        ],
+    )
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:
