@@ -18,6 +18,7 @@ import yaml
 from jsonschema.validators import validator_for
 
 from eauth_toolkit.errors import InputError, SchemaError
+from eauth_toolkit.resources import schemas_dir
 
 __all__ = [
     "SCHEMA_DIR",
@@ -28,8 +29,8 @@ __all__ = [
     "json_pointer",
 ]
 
-#: the folder of published schemas (the repository's ``schemas/``, or the copy shipped in the package)
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+#: the published schemas: ``schemas/`` in a checkout, ``eauth_toolkit/_data/schemas`` in a wheel
+SCHEMA_DIR = schemas_dir()
 
 
 class _DatesAsText(yaml.SafeLoader):

@@ -33,9 +33,9 @@ def test_console_script_runs() -> None:
 
 
 def test_serve_refuses_a_bad_pilot_configuration_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from eauth_toolkit.settings import PROJECT_ROOT
+    from eauth_toolkit.resources import pilot_config_path
 
-    good = (PROJECT_ROOT / "pilot_sandbox" / "pilot.toml").read_text(encoding="utf-8")
+    good = pilot_config_path().read_text(encoding="utf-8")
     bad = tmp_path / "pilot.toml"
     bad.write_text(good.replace("[pilot]", "[pilot]\nunexpected_key = 1", 1), encoding="utf-8")
     assert bad.read_text() != good

@@ -12,7 +12,10 @@ import yaml
 from typer.testing import CliRunner
 
 from eauth_toolkit.cli import app
-from eauth_toolkit.plan import STATUS_ENV, load_status
+from eauth_toolkit.plan import load_status
+
+STATUS_ENV = "EAUTH_PLAN_STATUS"
+
 
 runner = CliRunner()
 
