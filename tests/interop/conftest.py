@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -17,14 +16,10 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import free_port as _port
+
 HERE = Path(__file__).resolve().parent
 PILOT_TOML = HERE.parents[1] / "pilot_sandbox" / "pilot.toml"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_http(url: str, timeout: float = 30.0) -> None:
