@@ -65,4 +65,10 @@ def serve(
     ]:
         console.print(f"  {base}{path}  [dim]{what}[/dim]")
     console.print(f"  data folder: {settings.data_dir}", markup=False)
+    if workers > 1:
+        # the workers start together: migrate the database and load the sample data once, here,
+        # so that they do not race each other on a new database
+        from eauth_toolkit.web.app import create_app
+
+        create_app(settings)
     serve_app(settings, host, port, workers)
