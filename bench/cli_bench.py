@@ -3,6 +3,8 @@
 Targets on this machine kind: ``eauth --version`` < 0.15 s, ``eauth loa assess ONE.json`` < 0.4 s,
 ``eauth sig verify ONE.pdf`` < 0.8 s (median). The signed PDF is made once with the sandbox signer
 before timing. Runs alternate between the commands so a busy moment does not hit one of them only.
+The CPU time (user + system) of each run is printed too: on a shared, busy machine it tells the
+start-up cost apart from the time spent waiting for a core.
 
     python bench/cli_bench.py [--runs 15]
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,18 +61,28 @@ def main() -> int:
             "sig verify": ["sig", "verify", str(pdf)],
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
+        cpu: dict[str, list[float]] = {name: [] for name in commands}
         for argv in commands.values():  # one warm-up run each (bytecode, disk cache)
             subprocess.run([*eauth(), *argv], env=env, capture_output=True, check=False)
         for _ in range(args.runs):
             for name, argv in commands.items():
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 run = subprocess.run([*eauth(), *argv], env=env, capture_output=True, check=False)
                 times[name].append(time.perf_counter() - start)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(
+                    after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+                )
                 if run.returncode not in (0, 1):
                     print(f"{name}: exit {run.returncode}: {run.stderr.decode()[-500:]}")
                     return 1
-        print(f"eauth start-up, {args.runs} runs each (wall seconds):")
-        print(f"{'command':<12} {'median':>7} {'min':>7} {'max':>7} {'stdev':>7} {'target':>7}")
+        load = os.getloadavg()[0]
+        print(f"eauth start-up, {args.runs} runs each (wall seconds; load average {load:.1f}):")
+        print(
+            f"{'command':<12} {'median':>7} {'min':>7} {'max':>7} {'stdev':>7} {'target':>7}"
+            f"      {'cpu median':>10}"
+        )
         ok = True
         for name, values in times.items():
             median = statistics.median(values)
@@ -77,7 +90,8 @@ def main() -> int:
             ok &= median < target
             print(
                 f"{name:<12} {median:7.3f} {min(values):7.3f} {max(values):7.3f} "
-                f"{statistics.stdev(values):7.3f} {target:7.2f} {'ok' if median < target else 'SLOW'}"
+                f"{statistics.stdev(values):7.3f} {target:7.2f} {'ok  ' if median < target else 'SLOW'}"
+                f"  {statistics.median(cpu[name]):10.3f}"
             )
         return 0 if ok else 1
     finally:
