@@ -32,6 +32,14 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_stays_clean() -> Iterator[None]:
+    """Fails the run if a test created the checkout's data folder ``var/``."""
+    existed = (ROOT / "var").exists()
+    yield
+    assert existed or not (ROOT / "var").exists(), "a test wrote into the checkout's var/"
+
+
 @pytest.fixture(autouse=True)
 def _data_dir_outside_the_checkout(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
