@@ -38,6 +38,10 @@ GROUPS: dict[str, tuple[str, str]] = {
     ),
     "sandbox": ("eauth_toolkit.cli.sandbox", "The service: repository API, pages, pilot sandbox."),
     "pilot": ("eauth_toolkit.cli.pilot", "Two-AMS mutual-recognition pilot: drive flows, report."),
+    "laws": (
+        "eauth_toolkit.cli.laws",
+        "Laws Reporting Scheme for e-signatures: law data, plans, reports.",
+    ),
     "plan": (
         "eauth_toolkit.cli.plan",
         "Work Plan topics, activities, status and progress reports.",
@@ -58,6 +62,7 @@ TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 DATA_COMMANDS: dict[str, tuple[str, ...]] = {
     "repo": ("submit", "list", "show", "publish", "load-samples", "audit", "token", "revoke-token"),
     "pilot": ("run", "report"),
+    "laws": ("submit", "report", "load-samples", "audit"),
     "plan": ("report", "set", "show"),
     "sandbox": ("serve",),
 }

@@ -16,7 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from eauth_toolkit.errors import PlanError, SchemaError
-from eauth_toolkit.plan.models import Activity, StatusFile, WorkPlan
+from eauth_toolkit.plan.models import Activity, ActivityStatus, StatusFile, WorkPlan
 from eauth_toolkit.schemaio import json_pointer, load_document, validate
 
 __all__ = [
@@ -166,4 +166,15 @@ def parse_status_document(document: Any, source: str, plan: WorkPlan) -> StatusF
 def load_status(path: str | Path | None = None, plan: WorkPlan | None = None) -> StatusFile:
     """Load and validate a status file (default: the packaged one)."""
     p = Path(path) if path is not None else default_status_path()
-    return parse_status_document(read_document(p), str(p), plan or load_plan())
+    return _with_laws_progress(parse_status_document(read_document(p), str(p), plan or load_plan()))
+
+
+def _with_laws_progress(status: StatusFile) -> StatusFile:
+    """B.3.1.1 (the Laws Reporting Scheme) takes its status from the Scheme's own data."""
+    from eauth_toolkit.laws.progress import ACTIVITY_ID, activity_status
+
+    derived = activity_status()
+    if derived is None:
+        return status
+    activities = {**status.activities, ACTIVITY_ID: ActivityStatus(**derived)}
+    return status.model_copy(update={"activities": activities})
