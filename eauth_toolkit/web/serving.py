@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import copy
 import socket
+from functools import partial
 from typing import Any
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
+
+from eauth_toolkit.settings import Settings
+from eauth_toolkit.web.factory import app_from_settings
 
 __all__ = ["NoDelayConfig", "serve", "log_config"]
 
@@ -37,11 +41,14 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
-def serve(host: str, port: int, workers: int = 1, *, access_log: bool = True) -> None:
-    """Serve ``eauth_toolkit.web.factory:app_from_env`` (settings from the environment), with an
-    access log on stdout unless ``access_log`` is false."""
+def serve(
+    settings: Settings, host: str, port: int, workers: int = 1, *, access_log: bool = True
+) -> None:
+    """Serve the app built from ``settings``, with an access log on stdout unless ``access_log``
+    is false. The settings travel to each worker process inside the (pickled) uvicorn
+    configuration, as an app factory bound to their JSON form."""
     config = NoDelayConfig(
-        "eauth_toolkit.web.factory:app_from_env",
+        partial(app_from_settings, settings.to_json()),
         factory=True,
         host=host,
         port=port,

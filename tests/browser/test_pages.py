@@ -186,11 +186,12 @@ def test_named_pages_say_what_they_should(site: Any, page: Any) -> None:
 def test_pilot_report_with_flows_and_its_saved_copy(
     site: Any, browser: Any, tmp_path: Path
 ) -> None:
+    from eauth_toolkit.resources import pilot_config_path
     from pilot_sandbox.config import load_pilot_config
     from pilot_sandbox.report import render_html
     from pilot_sandbox.runner import drive_flow, plan_flows
 
-    config = load_pilot_config(Path(__file__).parents[2] / "pilot_sandbox" / "pilot.toml")
+    config = load_pilot_config(pilot_config_path())
     with httpx.Client(timeout=30) as client:
         results = [drive_flow(client, site.url, p) for p in plan_flows(config, 6, seed=7)]
     assert any(r.outcome == "succeeded" for r in results), results
