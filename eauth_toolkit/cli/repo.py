@@ -24,9 +24,9 @@ from eauth_toolkit.repository.publication import (
 )
 from eauth_toolkit.repository.samples import AUTHORITIES_FILE, load_samples
 from eauth_toolkit.repository.signing import sign_submission
+from eauth_toolkit.repository.sourcing import DEFAULT_MAX_AGE_DAYS, document_warnings, source_refs
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
-from eauth_toolkit.repository.sourcing import DEFAULT_MAX_AGE_DAYS, document_warnings, source_ref
 from eauth_toolkit.repository.validation import document_problems
 from eauth_toolkit.schemaio import load_document
 from eauth_toolkit.settings import Settings
@@ -293,9 +293,9 @@ def show(
             f"  {item['date']} {item['status']}: {item.get('reason') or ''}", markup=False
         )
     for pointer, src in doc["sources"].items():
-        ref = source_ref(src)
-        read = f", read {ref.read}" if ref.read else ""
-        console.print(f"  source {pointer or '/'}: {ref.url} ({ref.kind}{read})", markup=False)
+        for ref in source_refs(src):
+            read = f", read {ref.read}" if ref.read else ""
+            console.print(f"  source {pointer or '/'}: {ref.url} ({ref.kind}{read})", markup=False)
     for pointer in doc.get("unconfirmed", []):
         console.print(f"  unconfirmed: {pointer}", markup=False)
 

@@ -202,9 +202,12 @@ class Entry(_Model):
         description="When the entry was last reviewed as a whole; each source's own read date "
         "is the review date of the facts resting on it (bare URLs fall back to this date)."
     )
-    sources: dict[Pointer, HttpUrl | Source] = Field(
+    sources: dict[
+        Pointer, HttpUrl | Source | Annotated[list[Source], Field(min_length=1, max_length=10)]
+    ] = Field(
         description="Source of each fact, keyed by the JSON pointer of the fact it supports; "
-        "a pointer covers everything below it. A bare URL is an unclassified (weak) source."
+        "a pointer covers everything below it. A bare URL is an unclassified (weak) source; a "
+        "list gives several sources for one fact (for example a description drawn from two)."
     )
     unconfirmed: list[Pointer] = Field(
         default_factory=list,

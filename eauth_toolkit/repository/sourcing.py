@@ -33,6 +33,7 @@ __all__ = [
     "SourceRef",
     "FactSource",
     "source_ref",
+    "source_refs",
     "headline_facts",
     "headline_findings",
     "sourcing_problems",
@@ -106,7 +107,22 @@ def _date(value: Any) -> dt.date | None:
     return None
 
 
+def source_refs(value: Any) -> list[SourceRef]:
+    """The sources a ``sources`` value gives: one, or several for one fact."""
+    if isinstance(value, list):
+        return [source_ref(v) for v in value]
+    return [source_ref(value)]
+
+
+def _best(value: Any) -> SourceRef:
+    """The source a fact rests on: the first strong one of a list, else the first."""
+    refs = source_refs(value) or [SourceRef(url="", kind=UNCLASSIFIED, read=None)]
+    return next((r for r in refs if r.strong), refs[0])
+
+
 def source_ref(value: Any) -> SourceRef:
+    if isinstance(value, list):
+        return _best(value)
     if isinstance(value, dict):
         return SourceRef(
             url=str(value.get("url", "")),
@@ -196,7 +212,7 @@ def headline_findings(entry: dict[str, Any]) -> list[Finding]:
                 continue
             out.append(Finding(fact, None, None, _marked(fact, unconfirmed)))
             continue
-        ref = source_ref(found[1])
+        ref = _best(found[1])
         if not ref.strong:
             out.append(Finding(fact, found[0], ref, _marked(fact, unconfirmed)))
     return out
@@ -255,17 +271,17 @@ def sourcing_warnings(
         limit = today - dt.timedelta(days=max_age_days)
         fallback = _date(entry.get("last_reviewed"))
         for pointer, value in (entry.get("sources") or {}).items():
-            ref = source_ref(value)
-            reviewed = ref.read or fallback
-            if reviewed is not None and reviewed < limit:
-                age = (today - reviewed).days
-                warnings.append(
-                    SchemaError(
-                        f"fact last checked {reviewed.isoformat()} ({age} days ago, more than "
-                        f"{max_age_days}): read {ref.url} again",
-                        where=f"{base}/sources/{_key(pointer)}",
+            for ref in source_refs(value):
+                reviewed = ref.read or fallback
+                if reviewed is not None and reviewed < limit:
+                    age = (today - reviewed).days
+                    warnings.append(
+                        SchemaError(
+                            f"fact last checked {reviewed.isoformat()} ({age} days ago, more "
+                            f"than {max_age_days}): read {ref.url} again",
+                            where=f"{base}/sources/{_key(pointer)}",
+                        )
                     )
-                )
     return warnings
 
 
@@ -303,20 +319,18 @@ def fact_sources(entries: Iterable[dict[str, Any]]) -> list[FactSource]:
         headline = headline_facts(entry)
         fallback = _date(entry.get("last_reviewed"))
         for pointer, value in _sources(entry).items():
-            ref = source_ref(value)
-            out.append(
-                FactSource(
-                    ams=str(entry.get("ams")),
-                    entry_id=str(entry.get("id")),
-                    pointer=pointer,
-                    source=ref,
-                    reviewed=ref.read or fallback,
-                    unconfirmed=_marked(pointer, unconfirmed),
-                    headline=any(
-                        _covers(pointer, h) or _covers(h, pointer) for h in headline
-                    ),
+            for ref in source_refs(value):
+                out.append(
+                    FactSource(
+                        ams=str(entry.get("ams")),
+                        entry_id=str(entry.get("id")),
+                        pointer=pointer,
+                        source=ref,
+                        reviewed=ref.read or fallback,
+                        unconfirmed=_marked(pointer, unconfirmed),
+                        headline=any(_covers(pointer, h) or _covers(h, pointer) for h in headline),
+                    )
                 )
-            )
     return out
 
 
