@@ -30,7 +30,7 @@ EXIT_WEAK = 1
 
 def _entries(files: list[Path] | None, ams: str | None) -> list[dict[str, Any]]:
     paths = files or list(sample_files(Settings().repository_dir).values())
-    out = []
+    out: list[dict[str, Any]] = []
     for path in paths:
         document = load_document(path)
         found = document_entries(document)

@@ -223,20 +223,22 @@ def _key(pointer: str) -> str:
 
 
 def sourcing_problems(entry: dict[str, Any], base: str = "") -> list[SchemaError]:
-    """Errors: a headline fact that rests on a source declared weak and is not unconfirmed."""
-    problems = []
+    """Errors: headline facts that rest on a source declared weak and are not unconfirmed
+    (one error per source, naming its facts)."""
+    grouped: dict[str, tuple[SourceRef, list[str]]] = {}
     for f in headline_findings(entry):
         if f.unconfirmed or f.source is None or f.source.kind == UNCLASSIFIED:
             continue
-        problems.append(
-            SchemaError(
-                f"headline fact {f.pointer} rests on a {f.source.kind} source "
-                f"({f.source_pointer or '/'}); it needs a legal_text or official_page source, "
-                "or must be listed in unconfirmed",
-                where=f"{base}/sources/{_key(f.source_pointer or '')}",
-            )
+        grouped.setdefault(f.source_pointer or "", (f.source, []))[1].append(f.pointer)
+    return [
+        SchemaError(
+            f"headline fact(s) {', '.join(facts)} rest on a {ref.kind} source "
+            f"({pointer or '/'}); they need a legal_text or official_page source, or must be "
+            "listed in unconfirmed",
+            where=f"{base}/sources/{_key(pointer)}",
         )
-    return problems
+        for pointer, (ref, facts) in grouped.items()
+    ]
 
 
 def sourcing_warnings(

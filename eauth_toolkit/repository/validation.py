@@ -76,6 +76,8 @@ def _precise(error: ValidationError) -> SchemaError:
         ]
         if not branches:
             break
+        shaped = [e for e in branches if e.validator != "type"]
+        branches = shaped or branches  # the branch of the value's own type explains best
         deepest = max(len(e.absolute_path) for e in branches)
         error = best_match([e for e in branches if len(e.absolute_path) == deepest]) or branches[0]
     path = list(error.absolute_path)
