@@ -12,7 +12,13 @@ from typing import Any
 
 import typer
 
-from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, print_json
+from eauth_toolkit.cli._common import (
+    EXIT_BAD_INPUT,
+    console,
+    err_console,
+    print_json,
+    settings_for,
+)
 from eauth_toolkit.errors import InputError
 
 __all__ = ["app"]
@@ -48,9 +54,8 @@ def _open_store(database_url: str | None, authorities: Path | None) -> Any:
     from eauth_toolkit.laws.store import LawsStore
     from eauth_toolkit.repository.keys import AuthorityRegistry
     from eauth_toolkit.repository.samples import AUTHORITIES_FILE
-    from eauth_toolkit.settings import Settings
 
-    settings = Settings(database_url=database_url or "")
+    settings = settings_for(database_url=database_url)
     registry = AuthorityRegistry.load(authorities or settings.repository_dir / AUTHORITIES_FILE)
     return LawsStore.open(settings.database_url, registry)
 
@@ -224,9 +229,8 @@ def load_samples_cmd(
     """Sign the SANDBOX plans and reports with the SANDBOX authority keys and submit them."""
     from eauth_toolkit.laws.data import default_laws_dir
     from eauth_toolkit.laws.samples import load_sandbox_documents
-    from eauth_toolkit.settings import Settings
 
-    settings = Settings(database_url=database_url or "")
+    settings = settings_for(database_url=database_url)
     store = _open_store(database_url, authorities)
     try:
         for item in load_sandbox_documents(

@@ -10,7 +10,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from eauth_toolkit.cli._common import console, print_json
+from eauth_toolkit.cli._common import console, print_json, settings_for
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository.models import AMS_CODES
 from eauth_toolkit.repository.samples import sample_files
@@ -21,7 +21,6 @@ from eauth_toolkit.repository.sourcing import (
     standing,
 )
 from eauth_toolkit.schemaio import load_document
-from eauth_toolkit.settings import Settings
 
 __all__ = ["sources"]
 
@@ -29,7 +28,7 @@ EXIT_WEAK = 1
 
 
 def _entries(files: list[Path] | None, ams: str | None) -> list[dict[str, Any]]:
-    paths = files or list(sample_files(Settings().repository_dir).values())
+    paths = files or list(sample_files(settings_for().repository_dir).values())
     out: list[dict[str, Any]] = []
     for path in paths:
         document = load_document(path)

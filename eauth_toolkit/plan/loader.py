@@ -8,7 +8,6 @@ a :class:`~eauth_toolkit.errors.SchemaError` (``file#/json/pointer``) or a
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,10 @@ __all__ = [
     "DATA_DIR",
     "PACKAGED_PLAN",
     "PACKAGED_STATUS",
-    "STATUS_ENV",
     "activity_index",
     "default_status_path",
+    "is_packaged",
+    "status_to_read",
     "load_plan",
     "load_status",
     "parse_status_document",
@@ -36,14 +36,25 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PACKAGED_PLAN = DATA_DIR / "workplan.yaml"
 PACKAGED_STATUS = DATA_DIR / "status.yaml"
-#: environment variable naming another status file
-STATUS_ENV = "EAUTH_PLAN_STATUS"
 
 
 def default_status_path() -> Path:
-    """``$EAUTH_PLAN_STATUS`` if set, else the status file shipped with the package."""
-    env = os.environ.get(STATUS_ENV)
-    return Path(env) if env else PACKAGED_STATUS
+    """The status file shipped with the package (read-only; ``eauth plan`` and the service keep
+    theirs in the data folder, see :attr:`eauth_toolkit.settings.Settings.plan_status_file`)."""
+    return PACKAGED_STATUS
+
+
+def is_packaged(path: Path) -> bool:
+    """True for a file inside the package's own data (which is never written to)."""
+    return path.resolve().is_relative_to(DATA_DIR)
+
+
+def status_to_read(path: Path, *, seeded_from_package: bool) -> Path:
+    """``path``; or, while a data-folder status file (``seeded_from_package``) has not been
+    written yet, the packaged one it will start from."""
+    if seeded_from_package and not path.exists():
+        return PACKAGED_STATUS
+    return path
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,7 +164,7 @@ def parse_status_document(document: Any, source: str, plan: WorkPlan) -> StatusF
 
 
 def load_status(path: str | Path | None = None, plan: WorkPlan | None = None) -> StatusFile:
-    """Load and validate a status file (default: ``$EAUTH_PLAN_STATUS`` or the packaged one)."""
+    """Load and validate a status file (default: the packaged one)."""
     p = Path(path) if path is not None else default_status_path()
     return _with_laws_progress(parse_status_document(read_document(p), str(p), plan or load_plan()))
 
