@@ -72,26 +72,34 @@ def range_label(rs: RuleSet, r: Range, result_label: str, unknown: int) -> str:
     return text
 
 
-def profile_from_dict(data: Mapping[str, Any], *, source: str | None = None) -> TechnologyProfile:
-    """Build a profile from a mapping; errors become a :class:`SchemaError` naming every pointer."""
+def profile_from_dict(
+    data: Mapping[str, Any], *, source: str | None = None, prefix: str = ""
+) -> TechnologyProfile:
+    """Build a profile from a mapping; errors become a :class:`SchemaError` naming every pointer.
+
+    ``prefix`` is where the profile sits in its file (``/entries/3/profile``), put before every pointer.
+    """
     from eauth_toolkit.loa.migrate import old_format_problem
+
+    def where(pointer: str) -> str:
+        full = prefix + ("" if pointer == "/" and prefix else pointer)
+        return f"{source}#{full}" if source else full
 
     problem = old_format_problem(data)
     if problem is not None:
-        where = f"{source}#{problem[0]}" if source else problem[0]
-        raise SchemaError(problem[1], where=where)
+        raise SchemaError(problem[1], where=where(problem[0]))
     try:
         return TechnologyProfile.model_validate(data)
     except ValidationError as exc:
         errs = exc.errors()
         first = errs[0]
-        pointer = json_pointer(first["loc"])
-        where = f"{source}#{pointer}" if source else pointer
         msg = first["msg"]
         if len(errs) > 1:
-            others = "; ".join(f"{json_pointer(e['loc'])}: {e['msg']}" for e in errs[1:])
+            others = "; ".join(
+                f"{prefix}{json_pointer(e['loc'])}: {e['msg']}" for e in errs[1:]
+            )
             msg += f" (and {len(errs) - 1} more: {others})"
-        raise SchemaError(msg, where=where) from None
+        raise SchemaError(msg, where=where(json_pointer(first["loc"]))) from None
 
 
 def _show(value: Any) -> str:
@@ -413,13 +421,28 @@ def assess(
 ) -> Assessment:
     """Assess ``profile`` with every shipped rule set of the Guidance profile (``default`` or ``asean-strict``)."""
     p = profile if isinstance(profile, TechnologyProfile) else profile_from_dict(profile)
-    sets = rule_sets(guidance_profile)
+    sets = _SETS.get(guidance_profile) or _sets(guidance_profile)
     enc = encode(p)
     T0 = enc.T
-    U0 = enc.U
+    U0 = T0 | enc.U
     routes = enc.routes
-    levels = []
-    for rs in sets:
-        evaluate = rs.evaluate
-        levels.append(tuple([evaluate(T0 | rT, T0 | rT | U0 | rU) for rT, rU in routes]))
-    return Assessment(p, enc, sets, tuple(levels), guidance_profile)
+    if len(routes) == 1:
+        rT, rU = routes[0]
+        T = T0 | rT
+        TU = U0 | rT | rU
+        levels = tuple([(rs.evaluate(T, TU),) for rs in sets])
+    else:
+        levels = tuple(
+            [tuple([rs.evaluate(T0 | rT, U0 | rT | rU) for rT, rU in routes]) for rs in sets]
+        )
+    return Assessment(p, enc, sets, levels, guidance_profile)
+
+
+#: the compiled rule sets per Guidance profile, once loaded
+_SETS: dict[str, tuple[RuleSet, ...]] = {}
+
+
+def _sets(guidance_profile: str) -> tuple[RuleSet, ...]:
+    out = rule_sets(guidance_profile)
+    _SETS[guidance_profile] = out
+    return out

@@ -527,7 +527,23 @@ _NO_ROUTE = EnrolmentRoute()
 
 
 def encode(profile: TechnologyProfile, track: dict[int, set[str]] | None = None) -> Encoded:
-    """Encode ``profile``; with ``track``, record the JSON pointers behind every possible atom."""
+    """Encode ``profile``; with ``track``, record the JSON pointers behind every possible atom.
+
+    A profile is immutable, so its encoding is made once and kept on it (as a compiled pattern
+    is); tracking always encodes afresh.
+    """
+    if track is None:
+        private = profile.__pydantic_private__
+        done = private.get("_compiled") if private else None
+        if done is not None:
+            return done  # type: ignore[no-any-return]
+        out = _encode(profile, None)
+        profile._compiled = out
+        return out
+    return _encode(profile, track)
+
+
+def _encode(profile: TechnologyProfile, track: dict[int, set[str]] | None) -> Encoded:
     confirm = _Confirm(profile)
     shared = _Acc(track)
     _encode_shared(profile, confirm, shared)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from eauth_toolkit.errors import InputError, LoaError
 from eauth_toolkit.loa.guidance import MAPPINGS_FILE
-from eauth_toolkit.schemaio import load_document
 
 if TYPE_CHECKING:
     from eauth_toolkit.loa.assessment import Assessment
@@ -89,7 +88,9 @@ def parse_level(text: str | int) -> int:
 
 @lru_cache(maxsize=1)
 def mapping_tables() -> Mapping[str, Mapping[str, Any]]:
-    doc = load_document(MAPPINGS_FILE)
+    from eauth_toolkit.loa.rules import read_yaml
+
+    doc = read_yaml(MAPPINGS_FILE)
     if not isinstance(doc, dict) or "eidas" not in doc:
         raise LoaError("mapping file has no eidas table", where=str(MAPPINGS_FILE))
     return doc

@@ -15,9 +15,9 @@ level, never for the *confirmed* level: the assessment is a range (see :mod:`.as
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
 __all__ = [
     "PROFILE_VERSION",
@@ -685,6 +685,15 @@ class TechnologyProfile(_Frozen):
         default_factory=list, description="Levels given to this means by official bodies."
     )
     notes: str | None = None
+
+    #: the facts compiled to atom masks (:func:`eauth_toolkit.loa.facts.encode`), made on first use
+    _compiled: Any = PrivateAttr(default=None)
+
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> TechnologyProfile:
+        """A copy (with ``update``); the compiled facts are made again for the copy."""
+        out = super().model_copy(update=update, deep=deep)
+        out._compiled = None
+        return out
 
 
 PUBLISHED_SCHEMAS = {"technology-profile": TechnologyProfile}

@@ -23,6 +23,7 @@ from itertools import product
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import ValidationError
 
 from eauth_toolkit.errors import LoaError
@@ -114,8 +115,11 @@ class RuleSet:
     rules: tuple[Rule, ...]
     profile: str
     path: str
-    #: per phase (in ``phases`` order): ((level, terms), ...) sorted by level
-    plan: tuple[tuple[tuple[int, Terms], ...], ...] = field(repr=False, default=())
+    #: per phase (in ``phases`` order): the rules folded per level (see :func:`_fold`)
+    fast: tuple[tuple[FastLevel, ...], ...] = field(repr=False, default=())
+    memo: dict[tuple[int, int], tuple[tuple[int, int], ...]] = field(
+        repr=False, default_factory=dict, compare=False
+    )
 
     @property
     def top(self) -> int:
@@ -144,30 +148,75 @@ class RuleSet:
         return tuple(r for r in self.rules if r.phase == phase)
 
     def evaluate(self, T: int, TU: int) -> tuple[tuple[int, int], ...]:
-        """(confirmed, reachable) level per phase for the confirmed atoms ``T`` and possible ``TU``."""
-        out = []
-        top = self.levels[-1][0]
-        for plan in self.plan:
-            lower = upper = top
-            for lvl, terms in plan:
-                if lvl > upper:
-                    break
-                for m in terms:
-                    if TU & m == m:
-                        break
-                else:
-                    upper = lvl - 1
-                    if lower > upper:
-                        lower = upper
-                    break
-                if lvl <= lower:
-                    for m in terms:
-                        if T & m == m:
-                            break
-                    else:
-                        lower = lvl - 1
-            out.append((lower, upper))
-        return tuple(out)
+        """(confirmed, reachable) level per phase for the confirmed atoms ``T`` and possible ``TU``.
+
+        A pure function of the two masks, remembered per rule set (bounded), so re-assessing a
+        repository whose facts did not change costs a dictionary look-up per rule set.
+        """
+        key = (T, TU)
+        memo = self.memo
+        found = memo.get(key)
+        if found is not None:
+            return found
+        out = tuple(_phase_levels(T, TU, levels, self.top) for levels in self.fast)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = out
+        return out
+
+
+#: entries remembered per rule set before the memo is emptied
+_MEMO_SIZE = 4096
+
+#: one level of one phase: (all-of mask, any-of masks, general disjunctions)
+FastLevel = tuple[int, int, tuple[int, ...], tuple[Terms, ...]]
+
+
+def _holds(M: int, all_mask: int, any_masks: tuple[int, ...], general: tuple[Terms, ...]) -> bool:
+    if M & all_mask != all_mask:
+        return False
+    for a in any_masks:
+        if not M & a:
+            return False
+    for terms in general:
+        for m in terms:
+            if M & m == m:
+                break
+        else:
+            return False
+    return True
+
+
+def _phase_levels(T: int, TU: int, levels: tuple[FastLevel, ...], top: int) -> tuple[int, int]:
+    lower = upper = top
+    for lvl, all_mask, any_masks, general in levels:
+        if not _holds(TU, all_mask, any_masks, general):
+            upper = lvl - 1
+            return (min(lower, upper), upper)
+        if lvl <= lower and not _holds(T, all_mask, any_masks, general):
+            lower = lvl - 1
+    return lower, upper
+
+
+def _fold(rules: Sequence[Rule]) -> tuple[FastLevel, ...]:
+    """The rules of one phase folded per level: conjunctions into one mask, one-bit disjunctions
+    into 'any of' masks, the rest kept as disjunctions of masks."""
+    out = []
+    for lvl in sorted({r.level for r in rules}):
+        all_mask = 0
+        any_masks: list[int] = []
+        general: list[Terms] = []
+        for r in rules:
+            if r.level != lvl:
+                continue
+            if len(r.terms) == 1:
+                all_mask |= r.terms[0]
+            elif all(t and t & (t - 1) == 0 for t in r.terms):
+                any_masks.append(_or_all(r.terms))
+            else:
+                general.append(r.terms)
+        out.append((lvl, all_mask, tuple(any_masks), tuple(general)))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- compiler
@@ -292,7 +341,7 @@ def _compile(doc: RuleSetDocument, source: str, variant: str | None, profile: st
             )
         )
     rules.sort(key=lambda r: (phase_ids.index(r.phase), r.level, r.id))
-    plan = tuple(tuple((r.level, r.terms) for r in rules if r.phase == pid) for pid in phase_ids)
+    fast = tuple(_fold([r for r in rules if r.phase == pid]) for pid in phase_ids)
     results = tuple(
         Result(
             r.id,
@@ -316,13 +365,22 @@ def _compile(doc: RuleSetDocument, source: str, variant: str | None, profile: st
         rules=tuple(rules),
         profile=profile,
         path=source,
-        plan=plan,
+        fast=fast,
     )
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML data file of the Guidance, parsed with libyaml when present (errors name the line)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return load_document(path)  # the generic reader names the file and line of the problem
 
 
 def _read(path: Path) -> RuleSetDocument:
     source = str(path)
-    data = load_document(path)
+    data = read_yaml(path) if path.suffix.lower() in (".yaml", ".yml") else load_document(path)
     try:
         return RuleSetDocument.model_validate(data)
     except ValidationError as exc:
