@@ -24,8 +24,7 @@ TARGET = 100_000
 
 def mixed_profiles() -> list[dict[str, object]]:
     docs: list[dict[str, object]] = [
-        json.loads(p.read_text())
-        for p in sorted((ROOT / "examples" / "loa").glob("**/*.json"))
+        json.loads(p.read_text()) for p in sorted((ROOT / "examples" / "loa").glob("**/*.json"))
     ]
     docs.append({"name": "nothing known"})
     docs.append(
@@ -84,9 +83,7 @@ def main() -> None:
     n3, elapsed3 = run(lambda p: assess(p).to_dict(), profiles, args.seconds / 2)
 
     rules = sum(len(rs.rules) for rs in sets)
-    print(
-        f"{len(sets)} rule sets, {rules} rules; {len(profiles)} profiles in the mix; one core"
-    )
+    print(f"{len(sets)} rule sets, {rules} rules; {len(profiles)} profiles in the mix; one core")
     print(
         f"assess(pre-validated profile):      {rate:12,.0f} assessments/s  ({1e6 / rate:.1f} us each)"
     )

@@ -95,9 +95,7 @@ def profile_from_dict(
         first = errs[0]
         msg = first["msg"]
         if len(errs) > 1:
-            others = "; ".join(
-                f"{prefix}{json_pointer(e['loc'])}: {e['msg']}" for e in errs[1:]
-            )
+            others = "; ".join(f"{prefix}{json_pointer(e['loc'])}: {e['msg']}" for e in errs[1:])
             msg += f" (and {len(errs) - 1} more: {others})"
         raise SchemaError(msg, where=where(json_pointer(first["loc"]))) from None
 

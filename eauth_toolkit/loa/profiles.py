@@ -118,7 +118,9 @@ def profile_from_document(doc: Any, *, source: str, pointer: str | None = None) 
     if old is not None:
         raise SchemaError(old[1], where=f"{source}#{pointer + old[0]}")
     if not isinstance(data, dict):
-        raise SchemaError("a technology profile must be a JSON object", where=f"{source}#{pointer or '/'}")
+        raise SchemaError(
+            "a technology profile must be a JSON object", where=f"{source}#{pointer or '/'}"
+        )
     profile = profile_from_dict(data, source=source, prefix=pointer)
     if entry is not None:
         profile = with_entry_evidence(profile, entry)
