@@ -424,6 +424,7 @@ def assess(
     T0 = enc.T
     U0 = T0 | enc.U
     routes = enc.routes
+    levels: tuple[tuple[tuple[tuple[int, int], ...], ...], ...]
     if len(routes) == 1:
         rT, rU = routes[0]
         T = T0 | rT
