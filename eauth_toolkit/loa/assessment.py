@@ -261,6 +261,13 @@ class Assessment:
 
     def unknowns(self, key: str, result_id: str = "overall") -> list[dict[str, Any]]:
         """The facts between the confirmed and the reachable level, with the rules they decide."""
+        cache = self.__dict__.setdefault("cache_unknowns", {})
+        found = cache.get((key, result_id))
+        if found is None:
+            found = cache[(key, result_id)] = self._unknowns(key, result_id)
+        return [dict(u, rules=list(u["rules"])) for u in found]
+
+    def _unknowns(self, key: str, result_id: str) -> list[dict[str, Any]]:
         i = self._index(key)
         rs = self.sets[i]
         res = next(r for r in rs.results if r.id == result_id)
@@ -288,6 +295,13 @@ class Assessment:
 
     def advice(self, key: str, target: int) -> list[dict[str, Any]]:
         """Every control not yet confirmed for ``target`` in every phase (rules up to that level)."""
+        cache = self.__dict__.setdefault("cache_advice", {})
+        found = cache.get((key, target))
+        if found is None:
+            found = cache[(key, target)] = self._advice(key, target)
+        return [dict(a) for a in found]
+
+    def _advice(self, key: str, target: int) -> list[dict[str, Any]]:
         i = self._index(key)
         rs = self.sets[i]
         out = []

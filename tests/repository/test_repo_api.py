@@ -89,6 +89,8 @@ def test_submit_and_read_back(api: Api) -> None:
     assert eidas["confirmed"] != eidas["reachable"] and eidas["unknown_facts"] >= 1
     page = api.client.get("/repository/sg-a").text
     assert eidas["label"] in page and "LoA 4" in page
+    listing = api.client.get("/repository").text
+    assert "LoA 4" in listing and "lower bound" in listing
     iso = detail["assessment"]["results"]["iso29115-2013"]["overall"]
     assert iso["phases"]["enrolment"]["confirmed"] == "LoA4"
     assert [v["version"] for v in detail["versions"]] == [1]
