@@ -98,6 +98,8 @@ def _print_assessment(source: str, a: Any, target: tuple[str, str, int] | None) 
                 markup=False,
                 highlight=False,
             )
+    for decl in d["evidence"]["authority_declarations"]:
+        console.print(f"{decl['pointer']}: {decl['label']}", markup=False, highlight=False)
     m = d["mapping"]["eidas"]
     if m["differs"]:
         console.print(

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 
 from eauth_toolkit.errors import InputError, SchemaError
 from eauth_toolkit.loa.facts import FIELDS, Encoded, encode
-from eauth_toolkit.loa.models import TechnologyProfile
+from eauth_toolkit.loa.models import CONFIRMING_KINDS, EvidenceKind, TechnologyProfile
 from eauth_toolkit.loa.rules import DEFAULT_PROFILE, Rule, RuleSet, rule_sets
 from eauth_toolkit.schemaio import json_pointer
 
@@ -382,6 +382,23 @@ class Assessment:
         holds = True if iso.confirmed >= claimed else (False if iso.reachable < claimed else None)
         return {"claimed": claimed, "holds": holds}
 
+    def evidence(self) -> dict[str, Any]:
+        """What the facts rest on: facts per evidence kind, and AMS authorities' declarations by name."""
+        kinds: dict[str, int] = {}
+        declarations = []
+        for pointer, e in sorted(self.profile.evidence.items()):
+            kinds[e.kind.value] = kinds.get(e.kind.value, 0) + 1
+            if e.kind is EvidenceKind.authority_declaration:
+                who = e.authority or "an AMS authority"
+                declarations.append(
+                    {"pointer": pointer, "declared_by": who, "label": f"declaration of {who}"}
+                )
+        return {
+            "by_kind": kinds,
+            "confirming_kinds": sorted(k.value for k in CONFIRMING_KINDS),
+            "authority_declarations": declarations,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         results: dict[str, Any] = {}
         for rs in self.sets:
@@ -399,6 +416,7 @@ class Assessment:
             "routes_registered_separately": self.encoded.separately,
             "results": results,
             "mapping": self.mapping(),
+            "evidence": self.evidence(),
             "claim": self.claim(),
             "official_assessments": [
                 o.model_dump(mode="json", exclude_none=True)

@@ -62,6 +62,23 @@ def test_each_confirming_kind_confirms_and_the_others_do_not() -> None:
         assert a.phase_range(EIDAS, "management").reachable == 3
 
 
+def test_an_authority_declaration_confirms_and_is_labelled_as_that_authoritys() -> None:
+    declared = {"kind": "authority_declaration", "authority": "SG authority (IMDA)"}
+    a = assess(build(evidence={"/management": UNKNOWN, "/management/audit": declared}))
+    assert a.phase_range(EIDAS, "management").confirmed == 0  # the other management facts
+    ev = a.to_dict()["evidence"]
+    assert ev["authority_declarations"] == [
+        {
+            "pointer": "/management/audit",
+            "declared_by": "SG authority (IMDA)",
+            "label": "declaration of SG authority (IMDA)",
+        }
+    ]
+    assert ev["by_kind"] == {"public_document": 1, "unknown": 1, "authority_declaration": 1}
+    both = assess(build(evidence={"/management": declared}))
+    assert both.phase_range(EIDAS, "management").confirmed == 3
+
+
 def test_weakest_route_decides_unless_registered_separately() -> None:
     bank = {
         "name": "bank KYC",
