@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -165,6 +166,26 @@ def test_migrate_upgrades_a_format_1_profile(tmp_path: Path) -> None:
     assert ev["/credential_management/factors/1/type"]["kind"] == "public_document"
     assert ev["/credential_management/factors/0/key_protection"]["kind"] == "unknown"
     assert eauth("loa", "assess", str(path)).returncode == 0
+
+
+def test_eauth_loa_does_not_import_the_signature_or_web_stack() -> None:
+    code = (
+        "import sys\n"
+        "from eauth_toolkit.cli import main\n"
+        "try:\n    main(['loa', 'assess', sys.argv[1], '--json'])\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "heavy = sorted({m for m in sys.modules if m.startswith(('pyhanko', 'fastapi', 'starlette',"
+        " 'sqlalchemy', 'eauth_toolkit.signatures', 'eauth_toolkit.web'))})\n"
+        "assert not heavy, heavy[:5]\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES[0])],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr[-500:]
 
 
 def test_the_loa_engine_does_not_import_the_signature_or_web_stack() -> None:
