@@ -516,10 +516,10 @@ def _encode_shared(profile: TechnologyProfile, confirm: _Confirm, acc: _Acc) -> 
         )
 
 
-def _encode_route(route: EnrolmentRoute, index: int, confirm: _Confirm, acc: _Acc) -> None:
-    base = f"/enrolment/routes/{index}"
+def _encode_route(route: EnrolmentRoute, index: int | None, confirm: _Confirm, acc: _Acc) -> None:
+    base = "/enrolment/routes" if index is None else f"/enrolment/routes/{index}"
     for field, attr, kind in _ROUTE_FIELDS:
-        pointer = f"{base}/{attr}"
+        pointer = base if index is None else f"{base}/{attr}"
         acc.value(field, kind, getattr(route, attr), confirm(pointer), pointer)
 
 
@@ -552,7 +552,7 @@ def _encode(profile: TechnologyProfile, track: dict[int, set[str]] | None) -> En
     names = []
     for i, route in enumerate(routes):
         acc = _Acc(track)
-        _encode_route(route, i, confirm, acc)
+        _encode_route(route, i if profile.enrolment.routes else None, confirm, acc)
         parts.append((acc.T, acc.U))
         names.append(route.name or f"route {i + 1}")
     return Encoded(
