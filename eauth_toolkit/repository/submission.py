@@ -5,7 +5,12 @@ The checks run in this order and the first failure refuses the submission with a
 
 1. ``oversized``: the JWS is larger than the registry accepts;
 2. ``unsigned`` / ``bad_jws`` / ``bad_algorithm``: not a JWS signed with ES256 or EdDSA;
-3. ``schema_invalid``: the payload is not a JSON object naming a known AMS;
+   ``key_in_header``: the header carries a key or certificate (``x5c``, ``jwk``...);
+   ``unknown_critical``: ``crit`` names an extension not understood; ``bad_typ``: wrong ``typ``
+   (the header rules of RFC 7515, see :func:`~eauth_toolkit.repository.jose.check_header`);
+3. ``schema_invalid``: the payload is not strict JSON (duplicate member, control character,
+   integer outside the exact range, too deep: see :mod:`~eauth_toolkit.repository.strictjson`)
+   or not a JSON object naming a known AMS;
 4. ``unknown_authority`` / ``wrong_key`` / ``bad_signature``: not signed by the registered key of
    the AMS the document speaks for (``wrong_key`` when another authority's key signed it);
 5. ``forbidden``: the caller's token is bound to another AMS, or the document touches entries of
@@ -24,9 +29,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from eauth_toolkit.errors import RepositoryError, SchemaError
+from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.jose import JwsProblem, read_compact, verify_compact
 from eauth_toolkit.repository.keys import Authority, AuthorityRegistry
 from eauth_toolkit.repository.models import AMS_CODES
@@ -46,6 +50,9 @@ HTTP_STATUS: dict[str, int] = {
     "unsigned": 400,
     "bad_jws": 400,
     "bad_algorithm": 400,
+    "bad_typ": 400,
+    "key_in_header": 400,
+    "unknown_critical": 400,
     "schema_invalid": 422,
     "unknown_authority": 403,
     "wrong_key": 403,
@@ -189,10 +196,10 @@ def check_submission(
     except JwsProblem as exc:
         raise SubmissionRefused(exc.code, exc.message) from None
     try:
-        document = orjson.loads(payload)  # depth-limited: deep nesting is refused, not a crash
-    except orjson.JSONDecodeError:
+        document = strictjson.loads(payload)
+    except strictjson.StrictJsonError as exc:
         raise SubmissionRefused(
-            "schema_invalid", "the signed payload is not JSON", where="/"
+            "schema_invalid", f"the signed payload is refused: {exc.message}", where=exc.where
         ) from None
     if not isinstance(document, dict):
         raise SubmissionRefused(
@@ -230,7 +237,8 @@ def check_submission(
     scope = _scope_problems(document, ams)
     if scope is not None:
         raise SubmissionRefused("forbidden", scope[1], where=scope[0])
-    problems = submission_problems(document, raw=payload)
+    # the validators read the document as parsed above, never the payload bytes again
+    problems = submission_problems(document, raw=strictjson.dumps(document))
     missing = [name for name in ("sequence", "issued_at", "jti") if document.get(name) is None]
     problems.extend(
         SchemaError("required in a signed submission", where=f"/{name}") for name in missing

@@ -1,0 +1,178 @@
+"""The one JSON reading of the repository: every signed payload, protected header and list goes
+through :func:`loads` before anything looks at it, so a signature check, the validation and the
+store always see the same document.
+
+What is refused (``StrictJsonError`` with a JSON pointer), and why:
+
+* nesting deeper than ``max_depth``, counted on the raw bytes *before* parsing, so a document
+  nested thousands of levels deep costs one linear scan and never reaches a recursive parser;
+* an object with the same member name twice (RFC 8259 leaves the meaning open, and two parsers
+  may each pick a different one: ``{"ams":"MY","ams":"SG"}``);
+* ``NaN``, ``Infinity`` and numbers outside the I-JSON range (RFC 7493: integers beyond
+  +/-(2^53 - 1) are read differently by different parsers, as integer or float);
+* NUL and the other C0/C1 control characters (other than tab, line feed and carriage return) and
+  lone UTF-16 surrogates in any string or member name: they cannot be stored faithfully by every
+  database (PostgreSQL refuses NUL in text) and have no place in identifiers or free text;
+* bytes that are not UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from itertools import accumulate
+from typing import Any
+
+import orjson
+
+__all__ = ["StrictJsonError", "MAX_DEPTH", "MAX_SAFE_INTEGER", "loads", "dumps"]
+
+#: default nesting limit: the deepest repository document (list -> entry -> profile -> phase ->
+#: answer) is far below it
+MAX_DEPTH = 32
+
+#: the largest integer every JSON implementation reads exactly (RFC 7493 section 2.2)
+MAX_SAFE_INTEGER = 2**53 - 1
+
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = bytes(range(256)).translate(None, b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class StrictJsonError(ValueError):
+    """A JSON text the repository refuses; ``where`` is the JSON pointer of the fault."""
+
+    def __init__(self, message: str, where: str = "/") -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+
+
+class _Duplicate(Exception):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+def _depth(raw: bytes) -> int:
+    """The deepest nesting of ``raw``, ignoring brackets inside strings."""
+    skeleton = _STRINGS.sub(b"", raw).translate(None, _BRACKETS)
+    if not skeleton:
+        return 0
+    return max(accumulate(_STEP[b] for b in skeleton))
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _Duplicate(name)
+            seen.add(name)
+    return out
+
+
+def _constant(name: str) -> Any:
+    raise StrictJsonError(f"{name} is not a JSON number")
+
+
+def _token(value: object) -> str:
+    return str(value).replace("~", "~0").replace("/", "~1")
+
+
+def _walk(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every value, member names as values too."""
+    stack = [(pointer, node)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            for name, sub in value.items():
+                child = f"{where}/{_token(name)}"
+                yield child, name
+                stack.append((child, sub))
+        elif isinstance(value, list):
+            stack.extend((f"{where}/{i}", sub) for i, sub in enumerate(value))
+        else:
+            yield where, value
+
+
+def _find_duplicate(raw: str, name: str) -> str:
+    """The pointer of the object holding ``name`` twice (found by a second, recording parse)."""
+    found: list[Any] = []
+
+    def record(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            found.append(out)
+        return out
+
+    root = json.loads(raw, object_pairs_hook=record)
+    if not found:
+        return "/"
+    target = found[0]
+    stack: list[tuple[str, Any]] = [("", root)]
+    while stack:
+        where, value = stack.pop()
+        if value is target:
+            return f"{where}/{_token(name)}"
+        if isinstance(value, dict):
+            stack.extend((f"{where}/{_token(k)}", v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}/{i}", v) for i, v in enumerate(value))
+    return "/"
+
+
+def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse ``raw`` by the rules in the module docstring; raise :class:`StrictJsonError`."""
+    if isinstance(raw, str):
+        try:
+            data = raw.encode("utf-8")
+        except UnicodeError:
+            raise StrictJsonError("the text holds a lone UTF-16 surrogate") from None
+    else:
+        data = raw
+    depth = _depth(data)
+    if depth > max_depth:
+        raise StrictJsonError(f"nested {depth} levels deep; at most {max_depth} are accepted")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeError as exc:
+        raise StrictJsonError(f"not UTF-8 (byte {exc.start})") from None  # type: ignore[attr-defined]
+    try:
+        value = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+    except _Duplicate as dup:
+        where = _find_duplicate(text, dup.name)
+        raise StrictJsonError(f"member {dup.name!r} appears twice in one object", where) from None
+    except json.JSONDecodeError as exc:
+        raise StrictJsonError(
+            f"JSON syntax error: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:  # only when max_depth was raised above what the parser can take
+        raise StrictJsonError("nested too deeply") from None
+    for where, item in _walk(value, ""):
+        if isinstance(item, str):
+            bad = _BAD_CHARS.search(item)
+            if bad is not None:
+                raise StrictJsonError(
+                    f"control character or lone surrogate U+{ord(bad.group()):04X} in a string",
+                    where or "/",
+                )
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                raise StrictJsonError(
+                    f"integer {item} is outside the range every JSON reader keeps exactly "
+                    f"(+/-{MAX_SAFE_INTEGER})",
+                    where or "/",
+                )
+        elif isinstance(item, float) and abs(item) > MAX_SAFE_INTEGER:
+            raise StrictJsonError(f"number {item!r} is too large", where or "/")
+    return value
+
+
+def dumps(value: Any) -> bytes:
+    """The compact UTF-8 JSON of a document :func:`loads` accepted (what validators read)."""
+    return orjson.dumps(value)
