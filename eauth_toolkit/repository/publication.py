@@ -120,6 +120,8 @@ class PublicationResult:
     entry_count: int
     sha256: str
     size: int
+    #: what recovery found and did before publishing (see :func:`recover_list_file`)
+    recovered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -451,7 +453,7 @@ def publish(
         raise InputError("publishing needs the publisher's private key", where="--key")
     out = Path(out)
     _check_out(out)
-    recover_list_file(store, out, key, mode=mode)
+    recovery = recover_list_file(store, out, key, mode=mode)
     now = now or utcnow()
     next_update = now + validity
     kid = key_id(key)
@@ -486,6 +488,7 @@ def publish(
         entry_count=record.entry_count,
         sha256=hashlib.sha256(record.content).hexdigest(),
         size=len(record.content),
+        recovered=tuple(recovery.messages()),
     )
 
 
