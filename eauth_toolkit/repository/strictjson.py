@@ -22,11 +22,12 @@ import json
 import re
 from collections.abc import Iterator
 from itertools import accumulate
+from pathlib import Path
 from typing import Any
 
 import orjson
 
-__all__ = ["StrictJsonError", "MAX_DEPTH", "MAX_SAFE_INTEGER", "loads", "dumps"]
+__all__ = ["StrictJsonError", "MAX_DEPTH", "MAX_SAFE_INTEGER", "loads", "dumps", "load_file"]
 
 #: default nesting limit: the deepest repository document (list -> entry -> profile -> phase ->
 #: answer) is far below it
@@ -44,10 +45,14 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 class StrictJsonError(ValueError):
     """A JSON text the repository refuses; ``where`` is the JSON pointer of the fault."""
 
-    def __init__(self, message: str, where: str = "/") -> None:
+    def __init__(
+        self, message: str, where: str = "/", line: tuple[int, int] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.where = where
+        #: (line, column) of a syntax error
+        self.line = line
 
 
 class _Duplicate(Exception):
@@ -147,7 +152,8 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         raise StrictJsonError(f"member {dup.name!r} appears twice in one object", where) from None
     except json.JSONDecodeError as exc:
         raise StrictJsonError(
-            f"JSON syntax error: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            f"JSON syntax error: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            line=(exc.lineno, exc.colno),
         ) from None
     except RecursionError:  # only when max_depth was raised above what the parser can take
         raise StrictJsonError("nested too deeply") from None
@@ -176,3 +182,25 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
 def dumps(value: Any) -> bytes:
     """The compact UTF-8 JSON of a document :func:`loads` accepted (what validators read)."""
     return orjson.dumps(value)
+
+
+def load_file(path: str | Path) -> Any:
+    """A JSON file read by :func:`loads`; every problem is an ``InputError`` naming the file and
+    the JSON pointer."""
+    from eauth_toolkit.errors import InputError
+
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", where=str(p)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file", where=str(p)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror or exc})", where=str(p)) from None
+    try:
+        return loads(raw)
+    except StrictJsonError as exc:
+        if exc.line is not None:
+            raise InputError(exc.message, where=f"{p}:{exc.line[0]}:{exc.line[1]}") from None
+        raise InputError(exc.message, where=f"{p}#{exc.where}") from None
