@@ -45,9 +45,7 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 class StrictJsonError(ValueError):
     """A JSON text the repository refuses; ``where`` is the JSON pointer of the fault."""
 
-    def __init__(
-        self, message: str, where: str = "/", line: tuple[int, int] | None = None
-    ) -> None:
+    def __init__(self, message: str, where: str = "/", line: tuple[int, int] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.where = where

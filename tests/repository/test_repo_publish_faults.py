@@ -33,7 +33,14 @@ PUBLISHER = load_key(publisher_key_path(REPOSITORY_DIR))
 PUBLISHER_CERT = load_key(publisher_certificate_path(REPOSITORY_DIR))
 
 #: the steps of one publication, in order (see ``publish``)
-STEPS = ("before_sign", "after_sign", "before_commit", "after_commit", "after_write", "after_rename")
+STEPS = (
+    "before_sign",
+    "after_sign",
+    "before_commit",
+    "after_commit",
+    "after_write",
+    "after_rename",
+)
 
 KILLER = textwrap.dedent(
     """
