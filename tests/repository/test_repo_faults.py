@@ -28,8 +28,8 @@ from eauth_toolkit.repository.samples import publisher_key_path
 from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.store import RepositoryStore, StoreUnavailable
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import create_app
 from eauth_toolkit.web import limits
+from eauth_toolkit.web.app import create_app
 from eauth_toolkit.web.routes.repository import STORE_STATE_KEY, install
 from tests.conftest import free_port
 from tests.repository.conftest import REPOSITORY_DIR, Authorities, make_document, make_entry
