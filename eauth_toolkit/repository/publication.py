@@ -370,11 +370,11 @@ def recover_list_file(
                 pass
         if out.is_file():
             try:
-                raw = out.read_bytes()
+                digest = _sha256_file(out)
             except OSError as exc:
                 raise _write_error(exc, out, "cannot read the list file") from None
-            digest = hashlib.sha256(raw).hexdigest()
             if digest not in store.publication_digests():
+                raw = out.read_bytes()
                 found = _adoptable(store, raw, key) if key is not None else None
                 if found is not None and store.adopt_publication(*found):
                     report.adopted = found[0].sequence_number
@@ -395,32 +395,32 @@ def _export_locked(
     *,
     mode: int,
     on_step: Callable[[str], None] | None = None,
+    content: bytes | None = None,
 ) -> int | None:
     """Write the last recorded list to ``out`` unless it holds it already; its number, or None
-    when nothing needed writing."""
-    content = store.publication_content()
-    if content is None:
+    when nothing needed writing. ``content`` is that list's file when the caller has it."""
+    latest = store.latest_publication()
+    if latest is None:
         return None
+    number, digest = latest
     try:
-        if out.is_file() and out.read_bytes() == content:
+        if out.is_file() and _sha256_file(out) == digest:
             return None
+        if content is None or hashlib.sha256(content).hexdigest() != digest:
+            content = store.publication_content(number)
+            assert content is not None
         atomic_write(out, content, mode=mode, on_step=on_step)
     except OSError as exc:
         raise _write_error(exc, out, "cannot write the list file") from None
-    return verify_list_sequence(content)
+    return number
 
 
-def verify_list_sequence(content: bytes) -> int:
-    """The sequence number of a list the store recorded (no signature check: it is ours)."""
-    parts = parse_list(content)
-    payload = base64.urlsafe_b64decode(parts["payload"] + "=" * (-len(parts["payload"]) % 4))
-    head = payload[: payload.find(b'"entries":[')]
-    marker = b'"sequence_number":'
-    start = head.index(marker) + len(marker)
-    end = start
-    while head[end : end + 1].isdigit():
-        end += 1
-    return int(head[start:end])
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def export_list(store: RepositoryStore, out: Path, *, mode: int = 0o644) -> int | None:
@@ -472,7 +472,7 @@ def publish(
     record = store.record_publication(sign, on_step=on_step)
     with _locked(out):
         try:
-            _export_locked(store, out, mode=mode, on_step=on_step)
+            _export_locked(store, out, mode=mode, on_step=on_step, content=record.content)
         except PublicationWriteError as exc:
             raise PublicationWriteError(
                 f"list #{record.sequence_number} is recorded but was not written "

@@ -728,6 +728,17 @@ class RepositoryStore:
             )
         return content
 
+    def latest_publication(self) -> tuple[int, str] | None:
+        """(number, SHA-256 of the file) of the last recorded list, or None."""
+        query = (
+            select(t.publication.c.sequence_number, t.publication.c.sha256)
+            .order_by(t.publication.c.sequence_number.desc())
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return (int(row.sequence_number), str(row.sha256)) if row is not None else None
+
     def publication_digests(self) -> dict[str, int]:
         """SHA-256 of every recorded list file -> its number."""
         with self._read() as conn:

@@ -8,8 +8,9 @@ What is refused (``StrictJsonError`` with a JSON pointer), and why:
   nested thousands of levels deep costs one linear scan and never reaches a recursive parser;
 * an object with the same member name twice (RFC 8259 leaves the meaning open, and two parsers
   may each pick a different one: ``{"ams":"MY","ams":"SG"}``);
-* ``NaN``, ``Infinity`` and numbers outside the I-JSON range (RFC 7493: integers beyond
-  +/-(2^53 - 1) are read differently by different parsers, as integer or float);
+* ``NaN``, ``Infinity``, numbers too large for a double, and integers outside the I-JSON range
+  (RFC 7493: integers beyond +/-(2^53 - 1) are read differently by different parsers, as
+  integer or float);
 * NUL and the other C0/C1 control characters (other than tab, line feed and carriage return) and
   lone UTF-16 surrogates in any string or member name: they cannot be stored faithfully by every
   database (PostgreSQL refuses NUL in text) and have no place in identifiers or free text;
@@ -19,6 +20,7 @@ What is refused (``StrictJsonError`` with a JSON pointer), and why:
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from itertools import accumulate
@@ -36,9 +38,20 @@ MAX_DEPTH = 32
 #: the largest integer every JSON implementation reads exactly (RFC 7493 section 2.2)
 MAX_SAFE_INTEGER = 2**53 - 1
 
-_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKETS = bytes(range(256)).translate(None, b"[]{}")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+_STEP = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
+_WHITESPACE = b" \t\r\n"
+#: what the fast path leaves to the careful one: escaped control characters and surrogates
+#: (an odd number of backslashes before the ``u``), raw DEL and C1 characters
+_SUSPECT_TEXT = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\(?:u00[01][0-8bcefBCEF]|u001[0-9a-fA-F]|u007[fF]|"
+    rb"u00[89][0-9a-fA-F]|u[dD][89a-fA-F][0-9a-fA-F]{2}|[bf])|\x7f|\xc2[\x80-\x9f]"
+)
+#: numbers that may be outside the exact range: 16 digits or more, or a large exponent
+_SUSPECT_NUMBER = re.compile(rb"\d{16}|[eE][+-]?\d{3}")
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -58,12 +71,34 @@ class _Duplicate(Exception):
         self.name = name
 
 
-def _depth(raw: bytes) -> int:
-    """The deepest nesting of ``raw``, ignoring brackets inside strings."""
-    skeleton = _STRINGS.sub(b"", raw).translate(None, _BRACKETS)
-    if not skeleton:
+def _depth(skeleton: bytes) -> int:
+    """The deepest nesting of a JSON text whose strings were removed."""
+    brackets = skeleton.translate(None, _BRACKETS)
+    if not brackets:
         return 0
-    return max(accumulate(_STEP[b] for b in skeleton))
+    return max(accumulate(map(_STEP.__getitem__, brackets)))
+
+
+def _members(skeleton: bytes) -> int:
+    """How many object members a JSON text whose strings were emptied holds."""
+    return skeleton.translate(None, _WHITESPACE).count(b'"":')
+
+
+def _fast(data: bytes, skeleton: bytes) -> Any:
+    """The document when every rule visibly holds (C-speed checks), else ``_SLOW``: then the
+    careful reading decides and names the pointer."""
+    if _SUSPECT_TEXT.search(data) or _SUSPECT_NUMBER.search(skeleton):
+        return _SLOW
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return _SLOW
+    if _members(skeleton) != _members(_STRINGS.sub(b'""', orjson.dumps(value))):
+        return _SLOW  # a member name appeared twice somewhere
+    return value
+
+
+_SLOW = object()
 
 
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -136,9 +171,17 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
             raise StrictJsonError("the text holds a lone UTF-16 surrogate") from None
     else:
         data = raw
-    depth = _depth(data)
+    skeleton = _STRINGS.sub(b'""', data)
+    depth = _depth(skeleton)
     if depth > max_depth:
         raise StrictJsonError(f"nested {depth} levels deep; at most {max_depth} are accepted")
+    value = _fast(data, skeleton)
+    if value is not _SLOW:
+        return value
+    return _careful(data)
+
+
+def _careful(data: bytes) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeError as exc:
@@ -172,8 +215,8 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
                     f"(+/-{MAX_SAFE_INTEGER})",
                     where or "/",
                 )
-        elif isinstance(item, float) and abs(item) > MAX_SAFE_INTEGER:
-            raise StrictJsonError(f"number {item!r} is too large", where or "/")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise StrictJsonError("number is too large for a double", where or "/")
     return value
 
 
