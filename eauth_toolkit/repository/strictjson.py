@@ -19,6 +19,7 @@ What is refused (``StrictJsonError`` with a JSON pointer), and why:
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
@@ -45,13 +46,32 @@ _STEP[ord("[")] = _STEP[ord("{")] = 1
 _STEP[ord("]")] = _STEP[ord("}")] = -1
 _WHITESPACE = b" \t\r\n"
 #: what the fast path leaves to the careful one: escaped control characters and surrogates
-#: (an odd number of backslashes before the ``u``), raw DEL and C1 characters
-_SUSPECT_TEXT = re.compile(
-    rb"(?<!\\)(?:\\\\)*\\(?:u00[01][0-8bcefBCEF]|u001[0-9a-fA-F]|u007[fF]|"
-    rb"u00[89][0-9a-fA-F]|u[dD][89a-fA-F][0-9a-fA-F]{2}|[bf])|\x7f|\xc2[\x80-\x9f]"
+#: (``\b``, ``\f``, ``\u00XX``, ``\uD8XX``...), raw DEL and C1 characters
+_SUSPECT_ESCAPE = re.compile(
+    rb"\\(?:u00[01][0-8bcefBCEF]|u001[0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F]|"
+    rb"u[dD][89a-fA-F][0-9a-fA-F]{2}|[bf])"
 )
-#: numbers that may be outside the exact range: 16 digits or more, or a large exponent
-_SUSPECT_NUMBER = re.compile(rb"\d{16}|[eE][+-]?\d{3}")
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+#: numbers that may be outside the exact range: 16 digits or more, or a large exponent; found
+#: by plain substring search after mapping digits to 0, e/E to e and signs to +
+_NUMBER_SHAPE = bytes(
+    ord("0")
+    if chr(b).isdigit() and b < 128
+    else ord("e")
+    if b in b"eE"
+    else ord("+")
+    if b in b"+-"
+    else ord(" ")
+    for b in range(256)
+)
+_SUSPECT_SHAPES = (b"0" * 16, b"e000", b"e+000")
+
+
+def _suspect_number(text: bytes) -> bool:
+    shape = text.translate(_NUMBER_SHAPE)
+    return any(s in shape for s in _SUSPECT_SHAPES)
+
+
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -72,7 +92,8 @@ class _Duplicate(Exception):
 
 
 def _depth(skeleton: bytes) -> int:
-    """The deepest nesting of a JSON text whose strings were removed."""
+    """The deepest nesting of a JSON text whose strings were emptied (of any JSON text: an
+    upper bound)."""
     brackets = skeleton.translate(None, _BRACKETS)
     if not brackets:
         return 0
@@ -84,17 +105,31 @@ def _members(skeleton: bytes) -> int:
     return skeleton.translate(None, _WHITESPACE).count(b'"":')
 
 
-def _fast(data: bytes, skeleton: bytes) -> Any:
+def _fast(data: bytes, skeleton: bytes | None) -> Any:
     """The document when every rule visibly holds (C-speed checks), else ``_SLOW``: then the
-    careful reading decides and names the pointer."""
-    if _SUSPECT_TEXT.search(data) or _SUSPECT_NUMBER.search(skeleton):
+    careful reading decides and names the pointer. ``skeleton`` is ``data`` with its strings
+    emptied, computed only when needed."""
+    if _SUSPECT_ESCAPE.search(data) or b"\x7f" in data or _C1.search(data):
         return _SLOW
+    # a parse creates only new, acyclic objects: the cyclic garbage collector is paused meanwhile,
+    # since its passes over a large document's million objects are pure overhead
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:
         return _SLOW
-    if _members(skeleton) != _members(_STRINGS.sub(b'""', orjson.dumps(value))):
-        return _SLOW  # a member name appeared twice somewhere
+    finally:
+        if enabled:
+            gc.enable()
+    if _suspect_number(data):
+        skeleton = skeleton if skeleton is not None else _STRINGS.sub(b'""', data)
+        if _suspect_number(skeleton):
+            return _SLOW
+    if orjson.dumps(value) != data:  # not compact: count the members instead
+        skeleton = skeleton if skeleton is not None else _STRINGS.sub(b'""', data)
+        if _members(skeleton) != _members(_STRINGS.sub(b'""', orjson.dumps(value))):
+            return _SLOW  # a member name appeared twice somewhere
     return value
 
 
@@ -171,10 +206,12 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
             raise StrictJsonError("the text holds a lone UTF-16 surrogate") from None
     else:
         data = raw
-    skeleton = _STRINGS.sub(b'""', data)
-    depth = _depth(skeleton)
-    if depth > max_depth:
-        raise StrictJsonError(f"nested {depth} levels deep; at most {max_depth} are accepted")
+    skeleton = None
+    if _depth(data) > max_depth:  # brackets in strings count too: a bound, made exact below
+        skeleton = _STRINGS.sub(b'""', data)
+        depth = _depth(skeleton)
+        if depth > max_depth:
+            raise StrictJsonError(f"nested {depth} levels deep; at most {max_depth} are accepted")
     value = _fast(data, skeleton)
     if value is not _SLOW:
         return value
