@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, ValidationError
 
+from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.models import (
     AmsCode,
     EntryStatus,
@@ -222,7 +223,16 @@ def build_router(store: RepositoryStore) -> APIRouter:
         if len(raw) > max_bytes + 1024:
             return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
         try:
-            body = SubmissionRequest.model_validate_json(raw)
+            envelope = strictjson.loads(raw, max_depth=2)
+        except strictjson.StrictJsonError as exc:
+            return _problem(
+                422,
+                "bad_request_body",
+                f'expected {{"jws": "..."}}: {exc.message}',
+                where=exc.where,
+            )
+        try:
+            body = SubmissionRequest.model_validate(envelope, strict=True)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = "/" + "/".join(str(p) for p in first["loc"]) if first["loc"] else "/"

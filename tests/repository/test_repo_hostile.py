@@ -242,3 +242,22 @@ def test_hostile_submissions_are_4xx_problem_documents(
         headers=auth,
     )
     assert r.status_code == 201, r.text
+
+
+def test_the_request_body_is_read_strictly_too(
+    client: tuple[TestClient, RepositoryStore, str], authorities: Authorities
+) -> None:
+    c, store, token = client
+    good = raw_jws(_header(), _text(stamped(store)).encode(), authorities.keys["SG"])
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    for body, where in (
+        (f'{{"jws":"x.y.z","jws":"{good}"}}', "/jws"),
+        ('{"jws":' + "[" * 50 + "]" * 50 + "}", "/"),
+        ('{"jws":"a\\u0000"}', "/jws"),
+    ):
+        r = c.post("/api/repository/submissions", content=body.encode(), headers=headers)
+        assert r.status_code == 422 and r.json()["code"] == "bad_request_body", r.text
+        assert r.json()["where"] == where
+    assert store.submissions() == []
+    r = c.post("/api/repository/submissions", content=f'{{"jws":"{good}"}}', headers=headers)
+    assert r.status_code == 201
