@@ -145,7 +145,12 @@ def sign(
     if out is None:
         sys.stdout.write(jws + "\n")
     else:
-        out.write_text(jws + "\n", encoding="ascii")
+        try:
+            out.write_text(jws + "\n", encoding="ascii")
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the file ({exc.strerror or exc})", where=str(out)
+            ) from None
         console.print(f"wrote {out}", markup=False)
 
 

@@ -790,7 +790,13 @@ def _insert_blobs(conn: Connection, blobs: dict[bytes, bytes]) -> None:
             )
         )
     rows = [{"sha256": d, "content": c} for d, c in blobs.items() if d not in known]
-    if rows:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":  # a concurrent publisher may store the same text
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(t.list_blob).on_conflict_do_nothing(), rows)
+    else:  # SQLite writers are serialised (BEGIN IMMEDIATE)
         conn.execute(insert(t.list_blob), rows)
 
 

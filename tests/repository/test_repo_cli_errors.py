@@ -97,3 +97,41 @@ def test_verify_with_a_root_ca_certificate_says_what_is_wrong(
     )
     code, _, err = run(capsys, "verify", str(listed), "--key", str(leaf))
     assert code == 2 and "EC key on secp384r1" in one_line(err)
+
+
+def test_every_command_answers_bad_paths_with_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, authorities: Authorities
+) -> None:
+    db = ["--database-url", f"sqlite:///{tmp_path / 'r.sqlite3'}"]
+    reg = ["--authorities", str(authorities.registry_path)]
+    missing = str(tmp_path / "missing.json")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    doc = tmp_path / "doc.json"
+    doc.write_text('{"ams": "SG", "authority": "x", "entries": []}')
+    key = str(authorities.key_paths["SG"])
+    cert = str(REPOSITORY_DIR / "sandbox-publisher-key" / "publisher.cert.pem")
+    publisher = str(publisher_key_path(REPOSITORY_DIR))
+    cases = [
+        ("validate", missing),
+        ("validate", str(folder)),
+        ("sign", missing, "--key", key, "--sequence", "1"),
+        ("sign", str(doc), "--key", missing, "--sequence", "1"),
+        ("sign", str(doc), "--key", key, "--sequence", "1", "--out", str(folder)),
+        ("submit", missing, *db, *reg),
+        ("submit", str(folder), *db, *reg),
+        ("submit", str(doc), "--key", key, *db, "--authorities", missing),
+        ("publish", "--key", missing, "--out", str(tmp_path / "l.json"), *db, *reg),
+        ("publish", "--key", publisher, "--out", str(folder), *db, *reg),
+        ("export", "--out", str(tmp_path / "l.json"), *db, *reg),
+        ("verify", missing, "--key", cert),
+        ("verify", str(doc), "--key", str(folder)),
+        ("verify", str(doc), "--key", missing),
+        ("diff", missing, missing, "--key", cert),
+        ("show", "sg-nothing", *db, *reg),
+        ("revoke-token", "nothing", *db, *reg),
+    ]
+    for args in cases:
+        code, _, err = run(capsys, *args)
+        assert code == 2, (args, err)
+        one_line(err)

@@ -197,3 +197,33 @@ def test_an_unrecorded_list_file_that_differs_is_moved_aside(
     assert len(aside) == 1 and aside[0].read_bytes() == orphan
     assert sqlite_store.publication_content(2) != orphan
     assert verify_list(out.read_bytes(), PUBLISHER_CERT).sequence_number == 2
+
+
+def test_concurrent_publishers_never_share_a_number(
+    store: RepositoryStore, submit_as: Callable[..., Any], tmp_path: Path
+) -> None:
+    import threading
+
+    from eauth_toolkit.errors import RepositoryError
+
+    submit_as(store, "SG", make_document("SG", [make_entry("SG", "a")]))
+    out = tmp_path / "list.json"
+    numbers: list[int] = []
+    conflicts: list[str] = []
+
+    def one() -> None:
+        try:
+            numbers.append(publish(store, PUBLISHER, out).sequence_number)
+        except RepositoryError as exc:
+            conflicts.append(exc.code)
+
+    threads = [threading.Thread(target=one) for _ in range(6)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert set(conflicts) <= {"publication_conflict"}
+    assert len(numbers) == len(set(numbers)) and numbers
+    recorded = _recorded(store)
+    assert sorted(recorded) == sorted(numbers) == list(range(1, len(numbers) + 1))
+    assert verify_list(out.read_bytes(), PUBLISHER_CERT).sequence_number == max(numbers)
