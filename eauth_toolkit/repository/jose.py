@@ -57,7 +57,7 @@ REGISTERED_HEADERS = frozenset(
 KEY_HEADERS = ("x5c", "x5u", "jwk", "jku")
 #: extensions this implementation understands, so ``crit`` may name them (none so far)
 UNDERSTOOD_EXTENSIONS: frozenset[str] = frozenset()
-MAX_HEADER_BYTES = 4096
+MAX_HEADER_BYTES = 16384
 
 
 def _registry(max_payload: int, max_header: int = MAX_HEADER_BYTES) -> JWSRegistry:

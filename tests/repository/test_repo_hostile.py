@@ -221,7 +221,7 @@ def test_hostile_submissions_are_4xx_problem_documents(
             None,
         ),
         (
-            raw_jws(_header(x5c=["MIIB" * 300]), _text(stamped(store)).encode(), sg),
+            raw_jws(_header(x5c=["MIIB" * 500] * 3), _text(stamped(store)).encode(), sg),
             400,
             "key_in_header",
             None,
