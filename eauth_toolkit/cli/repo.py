@@ -10,7 +10,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, print_json
+from eauth_toolkit.cli._common import (
+    EXIT_BAD_INPUT,
+    console,
+    err_console,
+    print_json,
+    settings_for,
+)
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
@@ -29,7 +35,6 @@ from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.repository.validation import document_problems
 from eauth_toolkit.schemaio import load_document as _load_any
-from eauth_toolkit.settings import Settings
 
 __all__ = ["app"]
 
@@ -51,7 +56,7 @@ _AUTH = typer.Option(
 
 
 def _open_store(database_url: str | None, authorities: Path | None) -> RepositoryStore:
-    settings = Settings(database_url=database_url or "")
+    settings = settings_for(database_url=database_url)
     registry = AuthorityRegistry.load(authorities or settings.repository_dir / AUTHORITIES_FILE)
     return RepositoryStore.open(settings.database_url, registry)
 
@@ -540,7 +545,7 @@ def load_samples_cmd(
     authorities: Path | None = _AUTH,
 ) -> None:
     """Sign the sample files with the SANDBOX authority keys and submit them."""
-    folder = directory or Settings().repository_dir
+    folder = directory or settings_for().repository_dir
     if not folder.is_dir():
         raise InputError("no such folder", where=str(folder))
     if not sample_files(folder):

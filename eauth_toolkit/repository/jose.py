@@ -80,14 +80,15 @@ def _typ_matches(value: object, expected: str) -> bool:
     return value == expected.lower()
 
 
-def check_header(segment: bytes, *, typ: str) -> dict[str, Any]:
+def check_header(segment: bytes, *, typ: str | None) -> dict[str, Any]:
     """Decode and check a protected header (the base64url segment) by RFC 7515's rules.
 
     Refusal codes: ``bad_jws`` (not a JSON object, duplicate member, malformed ``crit``),
     ``unsigned``/``bad_algorithm`` (``alg``), ``key_in_header`` (``x5c``, ``x5u``, ``jwk`` or
     ``jku``: keys come from the authority registry, never from the message),
     ``unknown_critical`` (``crit`` names an extension this implementation does not understand),
-    ``bad_typ`` (``typ`` missing or not ``typ``). Other unknown parameters are ignored.
+    ``bad_typ`` (``typ`` missing or not ``typ``; not checked when ``typ`` is None). Other
+    unknown parameters are ignored.
     """
     if len(segment) > MAX_HEADER_BYTES * 4 // 3 + 4:
         raise JwsProblem("bad_jws", f"the protected header is larger than {MAX_HEADER_BYTES} bytes")
@@ -139,7 +140,7 @@ def check_header(segment: bytes, *, typ: str) -> dict[str, Any]:
             )
     if header.get("b64", True) is not True:
         raise JwsProblem("unknown_critical", "unencoded payloads (b64: false) are not accepted")
-    if not _typ_matches(header.get("typ"), typ):
+    if typ is not None and not _typ_matches(header.get("typ"), typ):
         raise JwsProblem(
             "bad_typ", f"JWS typ is {header.get('typ')!r}; expected {typ!r} (RFC 7515 4.1.9)"
         )
@@ -164,7 +165,7 @@ def sign_compact(payload: bytes, key: Key, *, typ: str = SUBMISSION_TYP) -> str:
 
 
 def read_compact(
-    value: str, *, max_payload: int, typ: str = SUBMISSION_TYP
+    value: str, *, max_payload: int, typ: str | None = SUBMISSION_TYP
 ) -> tuple[dict[str, Any], bytes, Any]:
     """Parse (not verify) a compact JWS: its protected header (checked by :func:`check_header`),
     payload and joserfc object."""

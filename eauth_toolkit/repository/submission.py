@@ -26,12 +26,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from eauth_toolkit.errors import RepositoryError, SchemaError
 from eauth_toolkit.repository import strictjson
-from eauth_toolkit.repository.jose import JwsProblem, read_compact, verify_compact
+from eauth_toolkit.repository.jose import (
+    SUBMISSION_TYP,
+    JwsProblem,
+    read_compact,
+    verify_compact,
+)
 from eauth_toolkit.repository.keys import Authority, AuthorityRegistry
 from eauth_toolkit.repository.models import AMS_CODES
 from eauth_toolkit.repository.validation import submission_problems
@@ -169,8 +175,15 @@ def check_submission(
     now: dt.datetime,
     policy: SubmissionPolicy = SubmissionPolicy(),
     token_ams: str | None = None,
+    validate: Callable[..., list[SchemaError]] | None = None,
+    typ: str | None = None,
 ) -> VerifiedSubmission:
-    """Run every stateless check on a signed submission; raise :class:`SubmissionRefused`."""
+    """Run every stateless check on a signed submission; raise :class:`SubmissionRefused`.
+
+    ``validate(document, raw=payload)`` lists the content problems of another kind of signed
+    document (default: a Repository List submission). ``typ`` is the JWS ``typ`` required:
+    by default that of a Repository List submission, unless ``validate`` is given (the caller
+    of another kind of document passes its own ``typ`` or checks it itself)."""
     size = len(jws_text)
     if size > policy.max_bytes:
         raise SubmissionRefused(
@@ -192,7 +205,8 @@ def check_submission(
             "(eauth repo submit FILE --key KEY)",
         )
     try:
-        header, payload, obj = read_compact(text, max_payload=policy.max_bytes)
+        required = typ if typ is not None or validate is not None else SUBMISSION_TYP
+        header, payload, obj = read_compact(text, max_payload=policy.max_bytes, typ=required)
     except JwsProblem as exc:
         raise SubmissionRefused(exc.code, exc.message) from None
     try:
@@ -238,7 +252,7 @@ def check_submission(
     if scope is not None:
         raise SubmissionRefused("forbidden", scope[1], where=scope[0])
     # the validators read the document as parsed above, never the payload bytes again
-    problems = submission_problems(document, raw=strictjson.dumps(document))
+    problems = (validate or submission_problems)(document, raw=strictjson.dumps(document))
     missing = [name for name in ("sequence", "issued_at", "jti") if document.get(name) is None]
     problems.extend(
         SchemaError("required in a signed submission", where=f"/{name}") for name in missing

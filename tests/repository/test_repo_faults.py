@@ -31,7 +31,7 @@ from eauth_toolkit.settings import Settings
 from eauth_toolkit.web import limits
 from eauth_toolkit.web.app import create_app
 from eauth_toolkit.web.routes.repository import STORE_STATE_KEY, install
-from tests.conftest import free_port
+from tests.helpers import free_port
 from tests.repository.conftest import REPOSITORY_DIR, Authorities, make_document, make_entry
 from tests.repository.test_repo_api import repository_dir_for
 
