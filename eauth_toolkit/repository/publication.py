@@ -284,7 +284,8 @@ def _check_out(out: Path) -> None:
     folder = out.parent if str(out.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+        # not named like a temporary list file: recovery elsewhere must not take it for one
+        fd, probe = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".probe", dir=folder)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
