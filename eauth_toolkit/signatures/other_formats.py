@@ -1,32 +1,368 @@
-"""Signatures outside PDF: CMS (CAdES), JWS (JAdES) and XML (XAdES)."""
+"""Signatures outside PDF: CMS (CAdES), JWS (JAdES), XML (XAdES), ASiC containers and e-invoices.
+
+Each format module checks what is specific to it (structure, references, signature value, time
+stamps, embedded certificates and revocation data) and describes every signature it found as a
+:class:`Check`. :func:`finish` turns the checks into verdicts through the common conclusion: the
+signer's path validated at the validation time (never the wall clock alone when ``--at`` is
+given), past validation at the time a time stamp proves, the algorithm policy, the level.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
-from eauth_toolkit.signatures.models import FileReport
+from asn1crypto import cms, crl, ocsp, tsp, x509
+
+from eauth_toolkit.signatures.models import (
+    FileReport,
+    RevocationInfo,
+    SignatureVerdict,
+    SignerInfo,
+    TrustInfo,
+)
 from eauth_toolkit.signatures.pades import ValidationOptions
 
-__all__ = ["validate"]
+__all__ = [
+    "Check",
+    "DetachedData",
+    "TimeStampOutcome",
+    "algorithm_problem",
+    "check_timestamp",
+    "finish",
+    "validate",
+]
+
+#: detached signed data given by the caller: file name -> content (never fetched by us)
+DetachedData = Mapping[str, bytes]
+
+
+@dataclass
+class Check:
+    """What a format module found out about one signature, before the path and level decision."""
+
+    indication: str = "TOTAL-PASSED"
+    sub: str | None = None
+    intact: bool = True
+    leaf: x509.Certificate | None = None
+    chain: list[x509.Certificate] = field(default_factory=list)
+    claimed: datetime | None = None
+    proven: datetime | None = None
+    baseline: str | None = None
+    label: str | None = None
+    coverage: str | None = "ENTIRE_FILE"
+    crls: list[crl.CertificateList] = field(default_factory=list)
+    ocsps: list[ocsp.OCSPResponse] = field(default_factory=list)
+    algorithms: list[tuple[str, int | None]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def fail(self, indication: str, sub: str, reason: str, *, intact: bool | None = None) -> None:
+        """Record a problem; the first failure wins over later indeterminate ones."""
+        if self.indication == "TOTAL-FAILED":
+            self.reasons.append(reason)
+            return
+        if self.indication == "INDETERMINATE" and indication == "INDETERMINATE":
+            self.reasons.append(reason)
+            return
+        self.indication, self.sub = indication, sub
+        self.reasons.insert(0, reason) if indication == "TOTAL-FAILED" else self.reasons.append(
+            reason
+        )
+        if intact is not None:
+            self.intact = intact
+
+
+# ---------------------------------------------------------------------------------------------
+# algorithm policy (ETSI TS 119 312: hash functions and key sizes acceptable for signatures)
+
+#: digest algorithms no longer acceptable for signatures, and since when
+_WEAK_DIGESTS = {
+    "md5": datetime(2005, 1, 1, tzinfo=UTC),
+    "sha1": datetime(2013, 1, 1, tzinfo=UTC),
+}
+#: smallest RSA / DSA modulus accepted today, and the date smaller ones stopped being acceptable
+_MIN_RSA_BITS = 1900
+_SMALL_RSA_UNTIL = datetime(2019, 1, 1, tzinfo=UTC)
+
+
+def algorithm_problem(
+    algorithms: list[tuple[str, int | None]], poe: datetime | None
+) -> tuple[str, str] | None:
+    """``(sub_indication, reason)`` when a digest or key size is not acceptable and no proof of
+    existence (``poe``, a time stamp) shows the signature was made while it still was."""
+    for name, bits in algorithms:
+        until = _WEAK_DIGESTS.get(name)
+        if until is not None and (poe is None or poe >= until):
+            return (
+                "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                f"{name.upper()} is not acceptable for signatures since {until:%Y-%m-%d}"
+                " (ETSI TS 119 312) and no time stamp proves the signature existed before",
+            )
+        if (
+            name in ("rsa", "dsa")
+            and bits is not None
+            and bits < _MIN_RSA_BITS
+            and (poe is None or poe >= _SMALL_RSA_UNTIL)
+        ):
+            return (
+                "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                f"a {bits}-bit {name.upper()} key is below the {_MIN_RSA_BITS} bits accepted"
+                " (ETSI TS 119 312) and no time stamp proves the signature existed before",
+            )
+    return None
+
+
+def key_algorithm(cert: x509.Certificate) -> tuple[str, int | None]:
+    algo = cert.public_key.algorithm
+    try:
+        bits = cert.public_key.bit_size
+    except Exception:  # an unusual key: reported without a size
+        bits = None
+    return algo, bits
+
+
+# ---------------------------------------------------------------------------------------------
+# time stamps
+
+
+@dataclass(frozen=True)
+class TimeStampOutcome:
+    ok: bool
+    time: datetime | None
+    reason: str | None
+    certs: tuple[x509.Certificate, ...] = ()
+
+
+def _tst_time(token: cms.ContentInfo) -> datetime | None:
+    try:
+        info = token["content"]["encap_content_info"]["content"].parsed
+        return info["gen_time"].native if isinstance(info, tsp.TSTInfo) else None
+    except Exception:
+        return None
+
+
+async def check_timestamp(
+    token_der: bytes | cms.ContentInfo,
+    imprint_input: bytes,
+    options: ValidationOptions,
+    *,
+    what: str = "signature time stamp",
+) -> TimeStampOutcome:
+    """Validate an RFC 3161 token over ``imprint_input``: its TSA signature, the TSA's path to a
+    trust list (at the validation time) and the message imprint."""
+    from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
+    from pyhanko_certvalidator import ValidationContext
+
+    try:
+        token = (
+            token_der
+            if isinstance(token_der, cms.ContentInfo)
+            else cms.ContentInfo.load(token_der)
+        )
+        signed = token["content"]
+        _ = signed["signer_infos"][0]
+    except Exception as exc:
+        return TimeStampOutcome(False, None, f"the {what} cannot be read ({exc})")
+    when = _tst_time(token)
+    certs = tuple(
+        c.chosen for c in (signed["certificates"] or []) if isinstance(c.chosen, x509.Certificate)
+    )
+    moment = options.at or datetime.now(UTC)
+    vc = ValidationContext(
+        trust_roots=options.trust.anchors(),
+        other_certs=list(certs),
+        moment=moment,
+        allow_fetching=options.online,
+    )
+
+    def imprint(algo: str) -> bytes:
+        return hashlib.new(algo.replace("_", "-").replace("sha-", "sha"), imprint_input).digest()
+
+    try:
+        status = await validate_tst_signed_data(signed, vc, imprint)
+    except Exception as exc:
+        return TimeStampOutcome(False, when, f"the {what} does not validate ({exc})", certs)
+    if not status.get("intact"):
+        return TimeStampOutcome(
+            False, when, f"the {what} does not cover this signature (message imprint differs)"
+        )
+    if not status.get("valid"):
+        return TimeStampOutcome(False, when, f"the {what}'s own signature does not verify", certs)
+    if status.get("trust_problem_indic") is not None or status.get("validation_path") is None:
+        return TimeStampOutcome(
+            False, when, f"the {what}'s authority does not chain to a trust list that counts here"
+        )
+    return TimeStampOutcome(True, when, None, certs)
+
+
+# ---------------------------------------------------------------------------------------------
+# the common end
+
+
+async def finish(
+    checks: list[Check],
+    options: ValidationOptions,
+    *,
+    name: str,
+    fmt: str,
+    notes: list[str] | None = None,
+) -> FileReport:
+    """Path, algorithm policy and level for every check, one verdict each (same contract as PAdES)."""
+    verdicts = [await _conclude_one(c, options) for c in checks]
+    return FileReport(file=name, format=fmt, signatures=verdicts, notes=notes or [])  # type: ignore[arg-type]
+
+
+#: path problems a proof of existence (a valid time stamp) can cure by validating in the past
+_CURABLE = {
+    "OUT_OF_BOUNDS_NO_POE",
+    "OUT_OF_BOUNDS_NOT_REVOKED",
+    "REVOKED_NO_POE",
+    "CERTIFICATE_CHAIN_GENERAL_FAILURE",
+    "EXPIRED",
+}
+
+
+async def _conclude_one(check: Check, options: ValidationOptions) -> SignatureVerdict:
+    from eauth_toolkit.signatures.certpath import validate_signer_path
+    from eauth_toolkit.signatures.indications import explain
+    from eauth_toolkit.signatures.levels import decide_level, legal_term
+
+    indication, sub = check.indication, check.sub
+    reasons, warnings = list(check.reasons), list(check.warnings)
+    path, revocation = None, "not checked"
+    leaf = check.leaf
+    if indication == "TOTAL-PASSED" and leaf is None:
+        indication, sub = "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND"
+        reasons.append(explain(sub))
+    if indication == "TOTAL-PASSED" and leaf is not None:
+        moment = options.at or datetime.now(UTC)
+        outcome = await validate_signer_path(
+            leaf, check.chain, options, moment=moment, crls=check.crls, ocsps=check.ocsps
+        )
+        if (
+            outcome.indication != "TOTAL-PASSED"
+            and outcome.sub_indication in _CURABLE
+            and check.proven is not None
+            and check.proven < moment
+        ):
+            past = await validate_signer_path(
+                leaf, check.chain, options, moment=check.proven, crls=check.crls, ocsps=check.ocsps
+            )
+            if past.indication == "TOTAL-PASSED":
+                warnings.append(
+                    f"certificate validated at {check.proven:%Y-%m-%d %H:%M:%SZ}, the time the"
+                    f" signature time stamp proves (at {moment:%Y-%m-%d}: {outcome.sub_indication})"
+                )
+                outcome = past
+        indication, sub, path, revocation = (
+            outcome.indication,
+            outcome.sub_indication,
+            outcome.path,
+            outcome.revocation,
+        )
+        if sub:
+            reasons.append(explain(sub, outcome.reason))
+    if check.intact and indication != "TOTAL-FAILED":
+        problem = algorithm_problem(check.algorithms, check.proven)
+        if problem is not None:
+            if indication == "TOTAL-PASSED":
+                indication, sub = "INDETERMINATE", problem[0]
+            reasons.append(problem[1])
+    decision = decide_level(
+        indication=indication,
+        intact=check.intact,
+        path=path,
+        signing_time=check.proven or check.claimed,
+        trust=options.trust,
+        indeterminate_reason=reasons[0] if reasons else None,
+        signer_cert=leaf,
+    )
+    reasons += [r for r in decision.reasons if r not in reasons]
+    embedded = bool(check.crls or check.ocsps)
+    return SignatureVerdict(
+        field=check.label,
+        indication=indication,  # type: ignore[arg-type]
+        sub_indication=sub,
+        level=decision.level,  # type: ignore[arg-type]
+        baseline=check.baseline,  # type: ignore[arg-type]
+        signer=None
+        if leaf is None
+        else SignerInfo(
+            subject=leaf.subject.human_friendly,
+            issuer=leaf.issuer.human_friendly,
+            serial=format(leaf.serial_number, "x"),
+        ),
+        signing_time=check.claimed,
+        proven_time=check.proven,
+        trust=TrustInfo(
+            ams=decision.ams,
+            service=decision.service,
+            status=decision.status,
+            recognised_in=options.trust.ams,
+            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
+        ),
+        revocation=RevocationInfo(
+            status=revocation,  # type: ignore[arg-type]
+            source="embedded (signature)"
+            if embedded
+            else ("online" if options.online else "none"),
+        ),
+        coverage=check.coverage,
+        modifications=None,
+        warnings=warnings + [w for w in decision.warnings if w not in warnings],
+        reasons=reasons,
+    )
+
+
+def read_source(source: Path | bytes) -> bytes:
+    return source.read_bytes() if isinstance(source, Path) else source
 
 
 async def validate(
-    fmt: str, source: Path | bytes, options: ValidationOptions, *, name: str
+    fmt: str,
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str,
+    data: DetachedData | None = None,
 ) -> FileReport:
     """Dispatch to the validator of ``fmt``; every outcome is a report, never an exception."""
     try:
         if fmt == "CAdES":
             from eauth_toolkit.signatures.cades import validate_cms
 
-            return await validate_cms(source, options, name=name)
+            return await validate_cms(source, options, name=name, data=data)
         if fmt == "JAdES":
+            from eauth_toolkit.signatures import einvoice
             from eauth_toolkit.signatures.jades import validate_jws
 
-            return await validate_jws(source, options, name=name)
+            if einvoice.is_ubl_json(read_source(source)[:4096]):
+                return await einvoice.validate_ubl_json(source, options, name=name)
+
+            return await validate_jws(source, options, name=name, data=data)
+        if fmt == "ASiC":
+            from eauth_toolkit.signatures.asic import validate_asic
+
+            return await validate_asic(source, options, name=name)
         from eauth_toolkit.signatures.xades import validate_xml
 
-        return await validate_xml(source, options, name=name)
+        return await validate_xml(source, options, name=name, data=data)
     except RecursionError:
         return FileReport(file=name, format=None, error="cannot read: structure nested too deeply")
+    except OSError as exc:
+        return FileReport(file=name, format=None, error=f"cannot read: {exc.strerror or exc}")
     except Exception as exc:
         return FileReport(file=name, format=None, error=f"cannot read: {type(exc).__name__}: {exc}")
+
+
+def b64any(value: str) -> bytes:
+    """Decode base64 or base64url, padded or not (ETSI formats use both)."""
+    import base64
+
+    text = "".join(value.split())
+    text = text.replace("-", "+").replace("_", "/")
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
