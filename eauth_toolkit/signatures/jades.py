@@ -524,6 +524,10 @@ async def validate_jws(
         members, form = _members(raw)
     except (JadesFormatError, UnicodeDecodeError) as exc:
         return FileReport(file=name, format="JAdES", error=f"cannot read: not a JWS ({exc})")
+    if all(m.header.get("alg") in (None, "none") for m in members):
+        return FileReport(
+            file=name, format="JAdES", error="cannot read: not a JWS signature (alg none or missing)"
+        )
     checks = []
     for i, m in enumerate(members):
         c = await _check_member(m, options, data)

@@ -151,6 +151,7 @@ async def check_timestamp(
     options: ValidationOptions,
     *,
     what: str = "signature time stamp",
+    imprint: bool = True,
 ) -> TimeStampOutcome:
     """Validate an RFC 3161 token over ``imprint_input``: its TSA signature, the TSA's path to a
     trust list (at the validation time) and the message imprint."""
@@ -179,11 +180,14 @@ async def check_timestamp(
         allow_fetching=options.online,
     )
 
-    def imprint(algo: str) -> bytes:
-        return hashlib.new(algo.replace("_", "-").replace("sha-", "sha"), imprint_input).digest()
+    def expected(algo: str) -> bytes:
+        if not imprint:  # the caller does not know what the token covers: take its own value
+            tst = signed["encap_content_info"]["content"].parsed
+            return bytes(tst["message_imprint"]["hashed_message"].native)
+        return hashlib.new(algo, imprint_input).digest()
 
     try:
-        status = await validate_tst_signed_data(signed, vc, imprint)
+        status = await validate_tst_signed_data(signed, vc, expected)
     except Exception as exc:
         return TimeStampOutcome(False, when, f"the {what} does not validate ({exc})", certs)
     if not status.get("intact"):
