@@ -17,16 +17,14 @@ from pyhanko.sign.ades.report import AdESStatus
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.generic_cms import extract_self_reported_ts
 
-from eauth_toolkit.signatures.indications import explain
-from eauth_toolkit.signatures.levels import decide_level, legal_term
-from eauth_toolkit.signatures.models import (
-    FileReport,
-    RevocationInfo,
-    SignatureVerdict,
-    SignerInfo,
-    TrustInfo,
-)
+from eauth_toolkit.signatures.models import FileReport, Indication, SignatureVerdict, SubIndication
 from eauth_toolkit.signatures.pades import ValidationOptions
+from eauth_toolkit.signatures.verdicts import (
+    Checks,
+    build_verdict,
+    per_signer,
+    unreadable_verdict,
+)
 
 __all__ = ["validate_cms"]
 
@@ -45,7 +43,8 @@ def _load(data: bytes) -> cms.ContentInfo:
     info = cms.ContentInfo.load(data)
     if info["content_type"].native != "signed_data":
         raise ValueError(f"a CMS {info['content_type'].native}, not signed data")
-    _ = info["content"]["signer_infos"][0]  # force parsing of what we need
+    if not len(info["content"]["signer_infos"]):  # force parsing of what we need
+        raise ValueError("no SignerInfo")
     return info
 
 
@@ -79,30 +78,47 @@ async def validate_cms(
         )
     signed_data: cms.SignedData = info["content"]
     content = signed_data["encap_content_info"]["content"]
-    raw_digest: bytes | None = None
-    signer_info = signed_data["signer_infos"][0]
-    if content.native is None:  # detached
-        if not isinstance(source, Path) or source.suffix.lower() not in (".p7s", ".sig"):
-            return FileReport(
-                file=name,
-                format="CAdES",
-                error="cannot read: detached signature without its content (name it FILE.p7s)",
-            )
-        content_path = source.with_suffix("")
-        try:
-            digest_alg = signer_info["digest_algorithm"]["algorithm"].native
-            h = hashlib.new(digest_alg)
-            with open(content_path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            raw_digest = h.digest()
-            notes.append(f"detached signature over {content_path.name}")
-        except (OSError, ValueError) as exc:
-            return FileReport(
-                file=name,
-                format="CAdES",
-                error=f"cannot read the signed content {content_path}: {exc}",
-            )
+    signers = per_signer(signed_data)
+    if len(signers) > 1:
+        notes.append(f"{len(signers)} SignerInfos: each is validated on its own")
+    verdicts = []
+    for one in signers:
+        signer_info = one["signer_infos"][0]
+        raw_digest: bytes | None = None
+        if content.native is None:  # detached
+            if not isinstance(source, Path) or source.suffix.lower() not in (".p7s", ".sig"):
+                return FileReport(
+                    file=name,
+                    format="CAdES",
+                    error="cannot read: detached signature without its content (name it FILE.p7s)",
+                )
+            content_path = source.with_suffix("")
+            try:
+                digest_alg = signer_info["digest_algorithm"]["algorithm"].native
+                h = hashlib.new(digest_alg)
+                with open(content_path, "rb") as fh:
+                    for chunk in iter(lambda: fh.read(1 << 20), b""):
+                        h.update(chunk)
+                raw_digest = h.digest()
+                note = f"detached signature over {content_path.name}"
+                if note not in notes:
+                    notes.append(note)
+            except (OSError, ValueError) as exc:
+                return FileReport(
+                    file=name,
+                    format="CAdES",
+                    error=f"cannot read the signed content {content_path}: {exc}",
+                )
+        verdicts.append(await _one_signer(one, signer_info, raw_digest, options))
+    return FileReport(file=name, format="CAdES", signatures=verdicts, notes=notes)
+
+
+async def _one_signer(
+    signed_data: cms.SignedData,
+    signer_info: cms.SignerInfo,
+    raw_digest: bytes | None,
+    options: ValidationOptions,
+) -> SignatureVerdict:
     timing = options.timing()
     spec = options.spec().signature_validation_spec
     unsigned = {a["type"].native for a in (signer_info["unsigned_attrs"] or [])}
@@ -117,70 +133,28 @@ async def validate_cms(
                 signed_data, spec, timing_info=timing, raw_digest=raw_digest
             )
     except Exception as exc:
-        return FileReport(
-            file=name,
-            format="CAdES",
-            notes=notes,
-            signatures=[
-                SignatureVerdict(
-                    field=None, indication="INDETERMINATE", sub_indication="GENERIC", level=None, baseline=None,
-                    signer=None, signing_time=None, proven_time=None,
-                    trust=TrustInfo(ams=None, service=None, status="not evaluated"),
-                    revocation=RevocationInfo(status="unknown", source="none"), coverage=None, modifications=None,
-                    reasons=[f"could not evaluate: {type(exc).__name__}: {exc}"],
-                )
-            ],
-        )  # fmt: skip
+        return unreadable_verdict(
+            None,
+            SubIndication.FORMAT_FAILURE,
+            "the CMS signature could not be processed",
+            indication=Indication.INDETERMINATE,
+            detail=f"{type(exc).__name__}: {exc}",
+        )
     status = res.api_status
     indication = _STATUS[res.ades_subindic.status]
-    sub = None if indication == "TOTAL-PASSED" else res.ades_subindic.standard_name
-    reasons = [explain(sub, res.failure_msg)] if sub else []
     cert = getattr(status, "signing_cert", None)
     ts = getattr(status, "timestamp_validity", None)
-    proven = ts.timestamp if ts is not None and ts.intact and ts.valid else None
-    claimed = extract_self_reported_ts(signer_info)
-    decision = decide_level(
+    checks = Checks(
         indication=indication,
+        sub_indication=None if indication == "TOTAL-PASSED" else res.ades_subindic,
+        detail=res.failure_msg,
         intact=bool(status and status.intact and status.valid),
-        path=getattr(status, "validation_path", None),
-        signing_time=proven or claimed,
-        trust=options.trust,
-        indeterminate_reason=reasons[0] if reasons else None,
         signer_cert=cert,
-    )
-    reasons += [r for r in decision.reasons if r not in reasons]
-    revoked = sub in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE")
-    verdict = SignatureVerdict(
-        field=None,
-        indication=indication,  # type: ignore[arg-type]
-        sub_indication=sub,
-        level=decision.level,  # type: ignore[arg-type]
-        baseline=_baseline(signer_info),  # type: ignore[arg-type]
-        signer=None
-        if cert is None
-        else SignerInfo(
-            subject=cert.subject.human_friendly,
-            issuer=cert.issuer.human_friendly,
-            serial=format(cert.serial_number, "x"),
-        ),
-        signing_time=claimed,
-        proven_time=proven,
-        trust=TrustInfo(
-            ams=decision.ams,
-            service=decision.service,
-            status=decision.status,
-            recognised_in=options.trust.ams,
-            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
-        ),
-        revocation=RevocationInfo(
-            status="revoked"
-            if revoked
-            else ("good" if indication == "TOTAL-PASSED" else "unknown"),
-            source="online" if options.online else "none",
-        ),
+        path=getattr(status, "validation_path", None),
+        signing_time=extract_self_reported_ts(signer_info),
+        proven_time=ts.timestamp if ts is not None and ts.intact and ts.valid else None,
+        baseline=_baseline(signer_info),
+        revocation_source="online" if options.online else "none",
         coverage="ENTIRE_FILE" if raw_digest is None else "DETACHED_CONTENT",
-        modifications=None,
-        warnings=list(decision.warnings),
-        reasons=reasons,
     )
-    return FileReport(file=name, format="CAdES", signatures=[verdict], notes=notes)
+    return build_verdict(checks, options.trust)

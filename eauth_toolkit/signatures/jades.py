@@ -17,7 +17,6 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, RSAKey
 
 from eauth_toolkit.signatures.conclude import conclude
-from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.models import (
     FileReport,
 )
@@ -89,7 +88,7 @@ async def validate_jws(
         != hashlib.sha256(leaf.dump()).digest()
     ):
         indication, sub, intact = "TOTAL-FAILED", "FORMAT_FAILURE", False
-        reasons.append("x5t#S256 does not match the x5c certificate")
+        reasons.append("the x5t#S256 thumbprint does not match the x5c certificate")
     pem_key = pem.armor("PUBLIC KEY", leaf.public_key.dump())
     try:
         key = (
@@ -100,9 +99,9 @@ async def validate_jws(
         jws.deserialize_compact(
             token, key, registry=jades_registry([alg] if alg in _ALGS else _ALGS)
         )
-    except (JoseError, ValueError) as exc:
+    except (JoseError, ValueError):
         indication, sub, intact = "TOTAL-FAILED", "SIG_CRYPTO_FAILURE", False
-        reasons.append(f"{explain('SIG_CRYPTO_FAILURE')} ({type(exc).__name__})")
+        reasons.append(f"the JWS signature value does not verify with the x5c certificate ({alg})")
     claimed = None
     if "sigT" in headers:
         try:

@@ -8,6 +8,7 @@ pyhanko-certvalidator (:mod:`.certpath`).
 from __future__ import annotations
 
 import base64
+import logging
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from signxml import InvalidInput, InvalidSignature
 from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
 
 from eauth_toolkit.signatures.conclude import conclude
-from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.models import (
     FileReport,
 )
@@ -27,6 +27,7 @@ from eauth_toolkit.signatures.pades import ValidationOptions
 __all__ = ["validate_xml"]
 
 _DS = "http://www.w3.org/2000/09/xmldsig#"
+log = logging.getLogger("eauth_toolkit.signatures")
 _XADES = "http://uri.etsi.org/01903/v1.3.2#"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
@@ -69,10 +70,10 @@ async def validate_xml(
                 claimed = datetime.fromisoformat(st.text.strip().replace("Z", "+00:00"))
     except (InvalidSignature, InvalidInput) as exc:
         indication, sub, intact = "TOTAL-FAILED", "SIG_CRYPTO_FAILURE", False
-        reasons.append(f"{explain('SIG_CRYPTO_FAILURE')} ({exc})")
+        log.debug("XML signature value: %s", exc)
     except Exception as exc:
         indication, sub, intact = "TOTAL-FAILED", "FORMAT_FAILURE", False
-        reasons.append(f"{explain('FORMAT_FAILURE')} ({type(exc).__name__}: {exc})")
+        log.debug("XML signature structure: %s: %s", type(exc).__name__, exc)
     return await conclude(
         name=name,
         fmt="XAdES",
