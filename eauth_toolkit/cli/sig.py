@@ -112,6 +112,9 @@ def verify_cmd(
         None, "--etsi-report", help="Write an ETSI TS 119 102-2 XML report (one PDF input)."
     ),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Parallel worker processes."),
+    data: list[Path] = typer.Option(
+        [], "--data", help="Signed file of a detached signature (repeatable); never fetched."
+    ),
 ) -> None:
     """Validate signatures: ETSI indication, level (QES/AdES-QC/AdES/SES), baseline, trust.
 
@@ -131,7 +134,9 @@ def verify_cmd(
     files = expand_inputs([p for p in inputs if p.exists()])
     reports: list[FileReport] = []
     show_bar = any(p.is_dir() for p in inputs) and sys.stderr.isatty()
-    if show_bar or any(p.is_dir() for p in inputs):
+    if data:
+        reports = _verify_detached(files, options, data)
+    elif show_bar or any(p.is_dir() for p in inputs):
         with Progress(
             TextColumn("verifying"),
             BarColumn(),
@@ -162,6 +167,21 @@ def verify_cmd(
             if r.error:
                 err_console.print(f"error: {r.file}: {r.error}", markup=False)
     raise typer.Exit(exit_code(reports))
+
+
+def _verify_detached(files: list[Path], options: object, data: list[Path]) -> list[FileReport]:
+    """Each signature with the detached data given by --data (matched by file name)."""
+    from eauth_toolkit.signatures.api import verify
+    from eauth_toolkit.signatures.pades import ValidationOptions
+
+    assert isinstance(options, ValidationOptions)
+    content: dict[str, bytes] = {}
+    for p in data:
+        try:
+            content[p.name] = p.read_bytes()
+        except OSError as exc:
+            fail(InputError(f"cannot read: {exc.strerror}", where=f"--data {p}"))
+    return [verify(f, options, name=str(f), data=content) for f in files]
 
 
 def _write_etsi(files: list[Path], options: object, out: Path) -> None:

@@ -23,7 +23,6 @@ from pyhanko.sign.validation import errors as val_errors
 from pyhanko.sign.validation.generic_cms import extract_self_reported_ts, validate_sig_integrity
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
 
-from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.other_formats import (
     Check,
@@ -35,7 +34,7 @@ from eauth_toolkit.signatures.other_formats import (
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 
-__all__ = ["load_cms", "validate_cms"]
+__all__ = ["cms_checks", "load_cms", "validate_cms"]
 
 _ARCHIVE_TS = {"archive_time_stamp_v3", "1.2.840.113549.1.9.16.2.48", "1.2.840.113549.1.9.16.2.27"}
 
@@ -142,9 +141,7 @@ async def _check_signer(
     check.algorithms.append((md, None))
     cert = _find_cert(si["sid"], all_certs)
     if cert is None:
-        check.fail(
-            "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", explain("NO_SIGNING_CERTIFICATE_FOUND")
-        )
+        check.fail("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", None)
         return [check]
     check.leaf = cert
     check.chain = [c for c in all_certs if c.sha256 != cert.sha256]
@@ -162,12 +159,16 @@ async def _check_signer(
             intact, valid = _counter_integrity(si, cert, actual)
     except val_errors.SignatureValidationError as exc:
         sub = getattr(exc.ades_subindication, "standard_name", None) or "FORMAT_FAILURE"
-        indication = "INDETERMINATE" if sub in ("NO_SIGNING_CERTIFICATE_FOUND", "GENERIC") else "TOTAL-FAILED"
-        check.fail(indication, sub, explain(sub, exc.failure_message), intact=False)
+        indication = (
+            "INDETERMINATE"
+            if sub in ("NO_SIGNING_CERTIFICATE_FOUND", "GENERIC")
+            else "TOTAL-FAILED"
+        )
+        check.fail(indication, sub, exc.failure_message, intact=False)
         return [check]
-    except Exception as exc:
+    except Exception:
         check.fail(
-            "TOTAL-FAILED", "FORMAT_FAILURE", f"{explain('FORMAT_FAILURE')} ({exc})", intact=False
+            "TOTAL-FAILED", "FORMAT_FAILURE", "the SignerInfo cannot be processed", intact=False
         )
         return [check]
     if not intact:
@@ -175,13 +176,11 @@ async def _check_signer(
         check.fail(
             "TOTAL-FAILED",
             "HASH_FAILURE",
-            f"{explain('HASH_FAILURE')}: {what} does not match the message-digest attribute",
+            f"{what} does not match the message-digest attribute",
             intact=False,
         )
     elif not valid:
-        check.fail(
-            "TOTAL-FAILED", "SIG_CRYPTO_FAILURE", explain("SIG_CRYPTO_FAILURE"), intact=False
-        )
+        check.fail("TOTAL-FAILED", "SIG_CRYPTO_FAILURE", None, intact=False)
     out = [check]
     if check.indication != "TOTAL-FAILED":
         signature = si["signature"].native
@@ -197,7 +196,11 @@ async def _check_signer(
         for name in sorted(_ARCHIVE_TS):
             for token in _attr_values(si["unsigned_attrs"], name):
                 outcome = await check_timestamp(
-                    token, b"", options, what="archive time stamp", imprint=False  # type: ignore[arg-type]
+                    token,
+                    b"",
+                    options,
+                    what="archive time stamp",
+                    imprint=False,  # type: ignore[arg-type]
                 )
                 if not outcome.ok:
                     check.warnings.append(outcome.reason or "archive time stamp not valid")
@@ -221,7 +224,9 @@ async def _check_signer(
     return out
 
 
-def _counter_integrity(si: cms.SignerInfo, cert: x509.Certificate, actual: bytes) -> tuple[bool, bool]:
+def _counter_integrity(
+    si: cms.SignerInfo, cert: x509.Certificate, actual: bytes
+) -> tuple[bool, bool]:
     """A counter-signature signs the parent's signature value (RFC 5652, 11.4): no content type."""
     attrs = si["signed_attrs"]
     digests = _attr_values(attrs, "message_digest")
@@ -259,38 +264,32 @@ def _detached_content(
     return None, None
 
 
-async def validate_cms(
-    source: Path | bytes,
+async def cms_checks(
+    raw: bytes,
     options: ValidationOptions,
     *,
-    name: str,
-    data: DetachedData | None = None,
-) -> FileReport:
+    content: bytes | None = None,
+    content_name: str | None = None,
+) -> tuple[list[Check], list[str]]:
+    """The checks of every signer of a CMS (``content``: the data of a detached signature).
+    Raises ValueError when the bytes are not a CMS signed-data object or the content is missing."""
     notes: list[str] = []
-    raw = read_source(source)
     try:
         info = load_cms(raw)
     except Exception as exc:
-        return FileReport(
-            file=name, format="CAdES", error=f"cannot read: not a CMS signed-data object ({exc})"
-        )
+        raise ValueError(f"not a CMS signed-data object ({exc})") from exc
     signed: cms.SignedData = info["content"]
     encap = signed["encap_content_info"]
     content_type = encap["content_type"].native
     inner = encap["content"]
-    content: bytes | None = None if isinstance(inner, core.Void) else inner.native
-    if content is not None:
-        coverage = "the encapsulated content"
+    embedded: bytes | None = None if isinstance(inner, core.Void) else inner.native
+    if embedded is not None:
+        content, coverage = embedded, "the encapsulated content"
+    elif content is None:
+        raise ValueError("a detached signature without its content (give it with --data)")
     else:
-        content, fname = _detached_content(source, data)
-        if content is None:
-            return FileReport(
-                file=name,
-                format="CAdES",
-                error="cannot read: a detached signature without its content (give it with --data)",
-            )
-        coverage = f"detached file {fname}"
-        notes.append(f"detached signature over {fname}")
+        coverage = f"detached file {content_name}"
+        notes.append(f"detached signature over {content_name}")
     certs = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
     checks: list[Check] = []
     many = len(signed["signer_infos"]) > 1
@@ -310,4 +309,20 @@ async def validate_cms(
             checks.append(c)
     if many:
         notes.append(f"{len(signed['signer_infos'])} parallel signatures")
+    return checks, notes
+
+
+async def validate_cms(
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str,
+    data: DetachedData | None = None,
+) -> FileReport:
+    raw = read_source(source)
+    content, fname = _detached_content(source, data)
+    try:
+        checks, notes = await cms_checks(raw, options, content=content, content_name=fname)
+    except ValueError as exc:
+        return FileReport(file=name, format="CAdES", error=f"cannot read: {exc}")
     return await finish(checks, options, name=name, fmt="CAdES", notes=notes)

@@ -27,7 +27,6 @@ from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import ECKey, OKPKey, RSAKey
 from joserfc.registry import HeaderParameter
 
-from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.other_formats import (
     Check,
@@ -82,7 +81,17 @@ ETSI_UNSIGNED = {
     "rfsTst": "time stamp on references",
 }
 #: header parameters JAdES requires to be critical when present (TS 119 182-1, 5.1.1/5.2)
-_MUST_BE_CRITICAL = {"sigT", "x5t#o", "sigX5ts", "srCms", "sigPl", "srAts", "adoTst", "sigPId", "sigD"}
+_MUST_BE_CRITICAL = {
+    "sigT",
+    "x5t#o",
+    "sigX5ts",
+    "srCms",
+    "sigPl",
+    "srAts",
+    "adoTst",
+    "sigPId",
+    "sigD",
+}
 _UNDERSTOOD = set(ETSI_PROTECTED) | {"b64"}
 
 _ALGS = [
@@ -107,7 +116,11 @@ _DIG_ALGS = {
 def jades_registry(algorithms: list[str] | None = None) -> jws.JWSRegistry:
     """joserfc's JWS registry that understands the JAdES header parameters."""
     registry = jws.JWSRegistry(
-        header_registry={k: HeaderParameter(f"{v} (JAdES)", _any) for k, v in ETSI_PROTECTED.items() if k not in ("b64", "cty")},
+        header_registry={
+            k: HeaderParameter(f"{v} (JAdES)", _any)
+            for k, v in ETSI_PROTECTED.items()
+            if k not in ("b64", "cty")
+        },
         algorithms=algorithms,
         strict_check_header=False,
     )
@@ -164,13 +177,21 @@ def _members(token: bytes) -> tuple[list[_Member], str]:
                 raise JadesFormatError("signatures is not a non-empty list")
             out = []
             for i, s in enumerate(sigs):
-                if not isinstance(s, dict) or not isinstance(s.get("protected"), str) or not isinstance(s.get("signature"), str):
-                    raise JadesFormatError(f"/signatures/{i}: protected and signature strings are required")
+                if (
+                    not isinstance(s, dict)
+                    or not isinstance(s.get("protected"), str)
+                    or not isinstance(s.get("signature"), str)
+                ):
+                    raise JadesFormatError(
+                        f"/signatures/{i}: protected and signature strings are required"
+                    )
                 out.append(_Member(s["protected"], payload, s["signature"], s.get("header")))
             return out, "JSON general serialisation"
         if not isinstance(doc.get("protected"), str) or not isinstance(doc.get("signature"), str):
             raise JadesFormatError("a flattened JWS needs protected and signature strings")
-        return [_Member(doc["protected"], payload, doc["signature"], doc.get("header"))], "JSON flattened serialisation"
+        return [
+            _Member(doc["protected"], payload, doc["signature"], doc.get("header"))
+        ], "JSON flattened serialisation"
     parts = text.split(".")
     if len(parts) != 3:
         raise JadesFormatError("a compact JWS has three parts separated by dots")
@@ -246,7 +267,11 @@ def _cert_refs(header: dict[str, Any]) -> list[tuple[str, bytes]]:
     if isinstance(header.get("sigX5ts"), list) and header["sigX5ts"]:
         candidates.append(header["sigX5ts"][0])
     for c in candidates:
-        if isinstance(c, dict) and c.get("digAlg") in _DIG_ALGS and isinstance(c.get("digVal"), str):
+        if (
+            isinstance(c, dict)
+            and c.get("digAlg") in _DIG_ALGS
+            and isinstance(c.get("digVal"), str)
+        ):
             refs.append((_DIG_ALGS[c["digAlg"]], b64any(c["digVal"])))
     return refs
 
@@ -286,15 +311,15 @@ def _signed_octets(
     contents: list[bytes] = []
     covered = []
     for uri in pars:
-        content = _lookup(uri, data)
-        if content is None:
+        found = _lookup(uri, data)
+        if found is None:
             check.fail(
                 "INDETERMINATE",
                 "SIGNED_DATA_NOT_FOUND",
                 f"sigD names {uri}: give the signed file with --data",
             )
             return None, []
-        contents.append(content)
+        contents.append(found)
         covered.append(f"detached file {uri}")
     if mid == _OBJECT_ID_BY_URI_HASH:
         hash_m = _DIG_ALGS.get(str(sig_d.get("hashM")))
@@ -311,7 +336,7 @@ def _signed_octets(
                 check.fail(
                     "TOTAL-FAILED",
                     "HASH_FAILURE",
-                    f"{explain('HASH_FAILURE')}: {uri} does not match its digest in sigD",
+                    f"{uri} does not match its digest in sigD",
                     intact=False,
                 )
         return (member.payload_b64 or "").encode(), covered
@@ -356,7 +381,12 @@ async def _check_member(
         check.warnings.append(f"{', '.join(loose)} should be listed in crit (TS 119 182-1)")
     alg = header.get("alg")
     if alg not in _ALGS:
-        check.fail("TOTAL-FAILED", "FORMAT_FAILURE", f"alg {alg!r} is not a signature algorithm", intact=False)
+        check.fail(
+            "TOTAL-FAILED",
+            "FORMAT_FAILURE",
+            f"alg {alg!r} is not a signature algorithm",
+            intact=False,
+        )
         return check
     check.algorithms.append((_ALG_DIGEST.get(str(alg)[2:], "sha512"), None))
     _claimed(header, check)
@@ -383,11 +413,17 @@ async def _check_member(
                         certs.append(x509.Certificate.load(_pki_val(v["x509Cert"])))
             if name == "tstVD" and isinstance(value, dict):
                 for v in value.get("certVals") or []:
-                    certs.append(x509.Certificate.load(_pki_val(v.get("x509Cert", v) if isinstance(v, dict) else v)))
+                    certs.append(
+                        x509.Certificate.load(
+                            _pki_val(v.get("x509Cert", v) if isinstance(v, dict) else v)
+                        )
+                    )
         for c in certs:
             _ = c.subject
     except (ValueError, TypeError, JadesFormatError) as exc:
-        check.fail("TOTAL-FAILED", "FORMAT_FAILURE", f"a certificate cannot be read ({exc})", intact=False)
+        check.fail(
+            "TOTAL-FAILED", "FORMAT_FAILURE", f"a certificate cannot be read ({exc})", intact=False
+        )
         return check
     refs = _cert_refs(header)
     leaf = None
@@ -405,7 +441,7 @@ async def _check_member(
     elif certs:
         leaf = certs[0]
     else:
-        check.fail("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", explain("NO_SIGNING_CERTIFICATE_FOUND"))
+        check.fail("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", None)
         return check
     check.leaf = leaf
     check.chain = [c for c in certs if c.sha256 != leaf.sha256]
@@ -434,11 +470,14 @@ async def _check_member(
                 payload=payload,
             )
     except BadSignatureError:
-        check.fail("TOTAL-FAILED", "SIG_CRYPTO_FAILURE", explain("SIG_CRYPTO_FAILURE"), intact=False)
+        check.fail("TOTAL-FAILED", "SIG_CRYPTO_FAILURE", None, intact=False)
         return check
     except (JoseError, ValueError, TypeError) as exc:
         check.fail(
-            "TOTAL-FAILED", "FORMAT_FAILURE", f"the JWS cannot be verified ({type(exc).__name__}: {exc})", intact=False
+            "TOTAL-FAILED",
+            "FORMAT_FAILURE",
+            f"the JWS cannot be verified: {getattr(exc, 'description', None) or 'malformed header or key'}",
+            intact=False,
         )
         return check
 
@@ -482,7 +521,9 @@ async def _unsigned(
                     raise JadesFormatError(f"{name} without tstTokens")
                 for t in tokens:
                     outcome = await check_timestamp(
-                        _pki_val(t), imprint, options,
+                        _pki_val(t),
+                        imprint,
+                        options,
                         what="signature time stamp" if name == "sigTst" else "archive time stamp",
                     )
                     if not outcome.ok:
@@ -526,7 +567,9 @@ async def validate_jws(
         return FileReport(file=name, format="JAdES", error=f"cannot read: not a JWS ({exc})")
     if all(m.header.get("alg") in (None, "none") for m in members):
         return FileReport(
-            file=name, format="JAdES", error="cannot read: not a JWS signature (alg none or missing)"
+            file=name,
+            format="JAdES",
+            error="cannot read: not a JWS signature (alg none or missing)",
         )
     checks = []
     for i, m in enumerate(members):

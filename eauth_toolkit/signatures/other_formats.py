@@ -17,13 +17,7 @@ from pathlib import Path
 
 from asn1crypto import cms, crl, ocsp, tsp, x509
 
-from eauth_toolkit.signatures.models import (
-    FileReport,
-    RevocationInfo,
-    SignatureVerdict,
-    SignerInfo,
-    TrustInfo,
-)
+from eauth_toolkit.signatures.models import FileReport, SignatureVerdict
 from eauth_toolkit.signatures.pades import ValidationOptions
 
 __all__ = [
@@ -60,20 +54,25 @@ class Check:
     reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
-    def fail(self, indication: str, sub: str, reason: str, *, intact: bool | None = None) -> None:
-        """Record a problem; the first failure wins over later indeterminate ones."""
-        if self.indication == "TOTAL-FAILED":
-            self.reasons.append(reason)
-            return
-        if self.indication == "INDETERMINATE" and indication == "INDETERMINATE":
-            self.reasons.append(reason)
-            return
-        self.indication, self.sub = indication, sub
-        self.reasons.insert(0, reason) if indication == "TOTAL-FAILED" else self.reasons.append(
-            reason
+    context: str | None = None
+
+    def fail(
+        self, indication: str, sub: str, reason: str | None, *, intact: bool | None = None
+    ) -> None:
+        """Record a problem. A failure wins over an indeterminate outcome; the first problem of
+        the winning kind is the decisive one (its ``reason`` is the context of the
+        sub-indication), the others are kept as further reasons."""
+        decisive = self.indication == "TOTAL-PASSED" or (
+            self.indication == "INDETERMINATE" and indication == "TOTAL-FAILED"
         )
-        if intact is not None:
-            self.intact = intact
+        if decisive:
+            if self.context:
+                self.reasons.insert(0, f"{self.sub}: {self.context}")
+            self.indication, self.sub, self.context = indication, sub, reason
+        elif reason:
+            self.reasons.append(f"{sub}: {reason}")
+        if intact is not None and not intact:
+            self.intact = False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,14 +159,12 @@ async def check_timestamp(
 
     try:
         token = (
-            token_der
-            if isinstance(token_der, cms.ContentInfo)
-            else cms.ContentInfo.load(token_der)
+            token_der if isinstance(token_der, cms.ContentInfo) else cms.ContentInfo.load(token_der)
         )
         signed = token["content"]
         _ = signed["signer_infos"][0]
-    except Exception as exc:
-        return TimeStampOutcome(False, None, f"the {what} cannot be read ({exc})")
+    except Exception:
+        return TimeStampOutcome(False, None, f"the {what} cannot be read (not an RFC 3161 token)")
     when = _tst_time(token)
     certs = tuple(
         c.chosen for c in (signed["certificates"] or []) if isinstance(c.chosen, x509.Certificate)
@@ -188,8 +185,8 @@ async def check_timestamp(
 
     try:
         status = await validate_tst_signed_data(signed, vc, expected)
-    except Exception as exc:
-        return TimeStampOutcome(False, when, f"the {what} does not validate ({exc})", certs)
+    except Exception:
+        return TimeStampOutcome(False, when, f"the {what} does not validate", certs)
     if not status.get("intact"):
         return TimeStampOutcome(
             False, when, f"the {what} does not cover this signature (message imprint differs)"
@@ -231,18 +228,17 @@ _CURABLE = {
 
 
 async def _conclude_one(check: Check, options: ValidationOptions) -> SignatureVerdict:
+    """The signer's path (with the validation data the signature carries), past validation at
+    a proven time, the algorithm policy, then the one verdict builder."""
     from eauth_toolkit.signatures.certpath import validate_signer_path
-    from eauth_toolkit.signatures.indications import explain
-    from eauth_toolkit.signatures.levels import decide_level, legal_term
+    from eauth_toolkit.signatures.verdicts import Checks, build_verdict
 
-    indication, sub = check.indication, check.sub
-    reasons, warnings = list(check.reasons), list(check.warnings)
-    path, revocation = None, "not checked"
+    warnings = list(check.warnings)
+    path, revocation = None, None
     leaf = check.leaf
-    if indication == "TOTAL-PASSED" and leaf is None:
-        indication, sub = "INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND"
-        reasons.append(explain(sub))
-    if indication == "TOTAL-PASSED" and leaf is not None:
+    if check.indication == "TOTAL-PASSED" and leaf is None:
+        check.fail("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", None)
+    if check.indication == "TOTAL-PASSED" and leaf is not None:
         moment = options.at or datetime.now(UTC)
         outcome = await validate_signer_path(
             leaf, check.chain, options, moment=moment, crls=check.crls, ocsps=check.ocsps
@@ -262,64 +258,39 @@ async def _conclude_one(check: Check, options: ValidationOptions) -> SignatureVe
                     f" signature time stamp proves (at {moment:%Y-%m-%d}: {outcome.sub_indication})"
                 )
                 outcome = past
-        indication, sub, path, revocation = (
-            outcome.indication,
-            outcome.sub_indication,
-            outcome.path,
-            outcome.revocation,
-        )
-        if sub:
-            reasons.append(explain(sub, outcome.reason))
-    if check.intact and indication != "TOTAL-FAILED":
+        path, revocation = outcome.path, outcome.revocation
+        if outcome.indication != "TOTAL-PASSED":
+            check.fail(outcome.indication, str(outcome.sub_indication), None)
+            check.reasons.append(f"path: {outcome.reason}" if outcome.reason else "")
+            check.reasons = [r for r in check.reasons if r]
+    if check.intact and check.indication != "TOTAL-FAILED":
         problem = algorithm_problem(check.algorithms, check.proven)
         if problem is not None:
-            if indication == "TOTAL-PASSED":
-                indication, sub = "INDETERMINATE", problem[0]
-            reasons.append(problem[1])
-    decision = decide_level(
-        indication=indication,
-        intact=check.intact,
-        path=path,
-        signing_time=check.proven or check.claimed,
-        trust=options.trust,
-        indeterminate_reason=reasons[0] if reasons else None,
-        signer_cert=leaf,
-    )
-    reasons += [r for r in decision.reasons if r not in reasons]
+            if check.indication == "TOTAL-PASSED":
+                check.fail("INDETERMINATE", problem[0], problem[1])
+            else:
+                check.reasons.append(f"{problem[0]}: {problem[1]}")
     embedded = bool(check.crls or check.ocsps)
-    return SignatureVerdict(
+    checks = Checks(
+        indication=check.indication,
+        sub_indication=check.sub,
+        context=check.context,
+        intact=check.intact,
         field=check.label,
-        indication=indication,  # type: ignore[arg-type]
-        sub_indication=sub,
-        level=decision.level,  # type: ignore[arg-type]
-        baseline=check.baseline,  # type: ignore[arg-type]
-        signer=None
-        if leaf is None
-        else SignerInfo(
-            subject=leaf.subject.human_friendly,
-            issuer=leaf.issuer.human_friendly,
-            serial=format(leaf.serial_number, "x"),
-        ),
+        signer_cert=leaf,
+        path=path,
         signing_time=check.claimed,
         proven_time=check.proven,
-        trust=TrustInfo(
-            ams=decision.ams,
-            service=decision.service,
-            status=decision.status,
-            recognised_in=options.trust.ams,
-            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
-        ),
-        revocation=RevocationInfo(
-            status=revocation,  # type: ignore[arg-type]
-            source="embedded (signature)"
-            if embedded
-            else ("online" if options.online else "none"),
-        ),
+        baseline=check.baseline,
+        revocation_status=revocation,
+        revocation_source="embedded (signature)"
+        if embedded
+        else ("online" if options.online else "none"),
         coverage=check.coverage,
-        modifications=None,
-        warnings=warnings + [w for w in decision.warnings if w not in warnings],
-        reasons=reasons,
+        warnings=warnings,
+        reasons=list(check.reasons),
     )
+    return build_verdict(checks, options.trust)
 
 
 def read_source(source: Path | bytes) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,13 +47,13 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from eauth_toolkit.signatures import _speedups
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.indications import explain
-from eauth_toolkit.signatures.levels import TrustSet, decide_level, legal_term
+from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import (
+    BaselineLevel,
     FileReport,
-    RevocationInfo,
+    Indication,
     SignatureVerdict,
-    SignerInfo,
-    TrustInfo,
+    SubIndication,
 )
 from eauth_toolkit.signatures.pdf_checks import (
     baseline_level,
@@ -62,10 +63,18 @@ from eauth_toolkit.signatures.pdf_checks import (
     structure_problem,
     unaccounted_tail,
 )
+from eauth_toolkit.signatures.verdicts import (
+    Checks,
+    build_verdict,
+    sub_indication,
+    unreadable_verdict,
+)
 
 __all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async", "etsi_report"]
 
 _speedups.install()
+
+log = logging.getLogger("eauth_toolkit.signatures")
 
 
 @dataclass(frozen=True)
@@ -216,16 +225,6 @@ def _collect(
 # ----------------------------------------------------------------------------- per signature
 
 
-def _signer_info(cert: x509.Certificate | None) -> SignerInfo | None:
-    if cert is None:
-        return None
-    return SignerInfo(
-        subject=cert.subject.human_friendly,
-        issuer=cert.issuer.human_friendly,
-        serial=format(cert.serial_number, "x"),
-    )
-
-
 def _knowledge(
     esig: EmbeddedPdfSignature, sig_spec: SignatureValidationSpec
 ) -> SignatureValidationSpec:
@@ -365,58 +364,46 @@ async def _one(
     try:
         result, _archive_ok = await _ades(esig, options)
     except Exception as exc:  # the engine could not evaluate this signature at all
-        reason = f"could not evaluate: {type(exc).__name__}: {exc}"
         return (
-            SignatureVerdict(
-                field=field_name,
-                indication="INDETERMINATE",
-                sub_indication="GENERIC",
-                level=None,
-                baseline=None,
-                signer=_signer_info(signer_cert),
-                signing_time=None,
-                proven_time=None,
-                trust=TrustInfo(ams=None, service=None, status="not evaluated"),
-                revocation=RevocationInfo(status="unknown", source="none"),
-                coverage=None,
-                modifications=None,
-                reasons=[reason],
+            unreadable_verdict(
+                field_name,
+                SubIndication.GENERIC,
+                "the signature could not be evaluated",
+                indication=Indication.INDETERMINATE,
+                signer_cert=signer_cert,
+                detail=f"{type(exc).__name__}: {exc}",
             ),
             None,
         )
     status = result.api_status
     ades_status = result.ades_subindic.status
     indication = {
-        AdESStatus.PASSED: "TOTAL-PASSED",
-        AdESStatus.FAILED: "TOTAL-FAILED",
-        AdESStatus.INDETERMINATE: "INDETERMINATE",
+        AdESStatus.PASSED: Indication.TOTAL_PASSED,
+        AdESStatus.FAILED: Indication.TOTAL_FAILED,
+        AdESStatus.INDETERMINATE: Indication.INDETERMINATE,
     }[ades_status]
-    sub = None if ades_status == AdESStatus.PASSED else result.ades_subindic.standard_name
+    sub = None if ades_status == AdESStatus.PASSED else sub_indication(result.ades_subindic)
     reasons: list[str] = []
     warnings: list[str] = []
-    if sub is not None:
-        reasons.append(explain(sub, result.failure_msg))
     cov, mod, mod_warn, mod_fail = modification_findings(status)
     warnings.extend(mod_warn)
-    if mod_fail and indication != "TOTAL-FAILED":
-        indication, sub = "TOTAL-FAILED", "FORMAT_FAILURE"
-        reasons.extend(mod_fail)
-    elif mod_fail:
-        reasons.extend(mod_fail)
+    if mod_fail and indication != Indication.TOTAL_FAILED:
+        indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
+    reasons.extend(mod_fail)
     intact = bool(status and status.intact and status.valid)
-    if status is not None and not status.intact and indication == "TOTAL-PASSED":
-        indication, sub = "TOTAL-FAILED", "HASH_FAILURE"
+    if status is not None and not status.intact and indication == Indication.TOTAL_PASSED:
+        indication, sub = Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE
     try:
         baseline, bl_warn = baseline_level(esig, reader)
     except Exception as exc:
-        baseline, bl_warn = None, [f"baseline level not determined: {type(exc).__name__}"]
+        log.debug("baseline level not determined", exc_info=exc)
+        baseline, bl_warn = None, ["the baseline level could not be determined"]
     warnings.extend(bl_warn)
     signing_time = getattr(status, "signer_reported_dt", None)
     if signing_time is None:
         try:
-            signing_time = (
-                esig.self_reported_timestamp
-            )  # the /M entry (PAdES has no signing-time attribute)
+            # the /M entry (PAdES has no signing-time attribute)
+            signing_time = esig.self_reported_timestamp
         except Exception:
             signing_time = None
     proven = None
@@ -425,46 +412,28 @@ async def _one(
         proven = ts_validity.timestamp
     elif result.oldest_evidence_record_timestamp is not None:
         proven = result.oldest_evidence_record_timestamp
-    path = getattr(status, "validation_path", None)
-    best_time = proven or signing_time
-    decision = decide_level(
-        indication=indication,
-        intact=intact,
-        path=path,
-        signing_time=best_time,
-        trust=options.trust,
-        indeterminate_reason=(reasons[0] if reasons else sub),
-        signer_cert=signer_cert,
+    revocation = revocation_info(
+        sub, indication == Indication.TOTAL_PASSED, read_dss(reader), esig, options.online
     )
-    for r in decision.reasons:
-        if r not in reasons:
-            reasons.append(r)
-    warnings.extend(decision.warnings)
-    verdict = SignatureVerdict(
-        field=field_name,
-        indication=indication,  # type: ignore[arg-type]
+    checks = Checks(
+        indication=indication,
         sub_indication=sub,
-        level=decision.level,  # type: ignore[arg-type]
-        baseline=baseline,  # type: ignore[arg-type]
-        signer=_signer_info(signer_cert),
+        detail=result.failure_msg,
+        intact=intact,
+        field=field_name,
+        signer_cert=signer_cert,
+        path=getattr(status, "validation_path", None),
         signing_time=signing_time,
         proven_time=proven,
-        trust=TrustInfo(
-            ams=decision.ams,
-            service=decision.service,
-            status=decision.status,
-            recognised_in=options.trust.ams,
-            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
-        ),
-        revocation=revocation_info(
-            sub, indication == "TOTAL-PASSED", read_dss(reader), esig, options.online
-        ),
+        baseline=baseline,
+        revocation_status=revocation.status,
+        revocation_source=revocation.source,
         coverage=cov,
         modifications=mod,
         warnings=warnings,
         reasons=reasons,
     )
-    return verdict, result
+    return build_verdict(checks, options.trust), result
 
 
 # ----------------------------------------------------------------------------- per file
@@ -589,8 +558,8 @@ async def _file_level_checks(
     out = []
     for v in verdicts:
         baseline = v.baseline
-        if broken_ts and baseline == "B-LTA":
-            baseline = "B-LT"
+        if broken_ts and baseline == BaselineLevel.B_LTA:
+            baseline = BaselineLevel.B_LT
         out.append(
             v.model_copy(
                 update={"warnings": [*v.warnings, *extra, *broken_ts], "baseline": baseline}
@@ -624,21 +593,7 @@ def _broken(esig: EmbeddedPdfSignature, why: str) -> SignatureVerdict:
 
 
 def _broken_field(field_name: str | None, why: str) -> SignatureVerdict:
-    return SignatureVerdict(
-        field=field_name,
-        indication="TOTAL-FAILED",
-        sub_indication="FORMAT_FAILURE",
-        level=None,
-        baseline=None,
-        signer=None,
-        signing_time=None,
-        proven_time=None,
-        trust=TrustInfo(ams=None, service=None, status="not evaluated"),
-        revocation=RevocationInfo(status="unknown", source="none"),
-        coverage=None,
-        modifications=None,
-        reasons=[f"the signature could not be processed: {why}"],
-    )
+    return unreadable_verdict(field_name, SubIndication.FORMAT_FAILURE, why)
 
 
 def validate_pdf(
