@@ -40,6 +40,7 @@ def _cases() -> list[str]:
         "jades-sigd.jws#other", "jades-detached.jws", "jades-bad-crit.jws",
         "jades-B-T.json", "jades-B-LT.json", "jades-B-LTA.json",
         "cades-B-B.p7s#data", "cades-B-B.p7s#other", "cades-B-B.p7s#nodata", "cades-B-T.p7s",
+        "cades-broken-ts.p7s",
         "cades-B-LT.p7s", "cades-B-LTA.p7s", "cades-parallel.p7m", "cades-counter.p7m",
         "cades-ber.p7m", "cades-pdf-content.p7m",
         "asics-cades.asics", "asics-xades.scs", "asice-xades.asice", "asice-xades.bdoc",
@@ -84,8 +85,9 @@ def check_case(case: Case, directory: Path, options: ValidationOptions) -> FileR
         assert sig.sub_indication == case.sub_indication, (case.what, sig)
         if case.baseline is not None:
             assert sig.baseline == case.baseline, (case.what, sig)
-        if case.proven:
-            assert sig.proven_time is not None, (case.what, sig)
+        assert (sig.proven_time is not None) == case.proven, (case.what, sig)
+        if case.warning:
+            assert any(case.warning in w for w in sig.warnings), (case.what, sig.warnings)
         if case.reason:
             assert any(case.reason in r for r in sig.reasons), (case.what, sig.reasons)
     if case.note:

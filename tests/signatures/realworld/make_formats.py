@@ -76,6 +76,7 @@ class Case:
     proven: bool = False
     note: str | None = None
     reason: str | None = None
+    warning: str | None = None
     what: str = ""
 
 
@@ -780,6 +781,25 @@ def _make_cades(pki: SandboxPKI, out: Path) -> list[Case]:
             what="signature time stamp",
         )
     )
+    # a time stamp over something else: no proven time, and said so
+    broken = cms.ContentInfo.load(bt.dump())
+    bsi = broken["content"]["signer_infos"][0]
+    attrs = [a for a in bsi["unsigned_attrs"] if a["type"].native != "signature_time_stamp_token"]
+    bsi["unsigned_attrs"] = cms.CMSAttributes(attrs)
+    _add_unsigned(bsi, "signature_time_stamp_token", _tst(pki, b"some other data"))
+    write("cades-broken-ts.p7s", broken)
+    cases.append(
+        Case(
+            "cades-broken-ts.p7s",
+            "CAdES",
+            "TOTAL-PASSED",
+            baseline="B-T",
+            online=True,
+            data=["contract.txt"],
+            warning="message imprint differs",
+            what="time stamp over other data",
+        )
+    )
     # B-LT: the certificates and the OCSP response / CRL in the SignedData
     cert = pki.cert("my-signer-qc")
     ocsps, crls = _revinfo(pki, cert, pki.cert("my-root"))
@@ -1076,52 +1096,36 @@ def _make_einvoice(out: Path, arch: Any) -> list[Case]:
     cert = arch.get_cert(CertLabel("invoice-signer"))
     key = _pyca_key(arch.key_set.get_private_key(KeyLabel("invoice-signer")))
     when = datetime(2026, 6, 1, 8, 5, tzinfo=UTC)
-    xml = sign_myinvois_xml(sample_invoice_xml(), cert=cert, key=key, signing_time=when)
-    (out / "myinvois-invoice.xml").write_bytes(xml)
-    cases.append(
-        Case(
-            "myinvois-invoice.xml",
-            "XAdES",
-            "TOTAL-PASSED",
-            baseline="B-B",
-            note="TIN C25845632020, BRN 202001234567",
-            what="MyInvois XML",
+    signed = {
+        "xml": (
+            sign_myinvois_xml(sample_invoice_xml(), cert=cert, key=key, signing_time=when),
+            (b">3300.00<", b">330.00<"),
+            "reference 1 (the whole document)",
+        ),
+        "json": (
+            sign_myinvois_json(sample_invoice_json(), cert=cert, key=key, signing_time=when),
+            (b'"3300.00"', b'"330.00"'),
+            "the document body",
+        ),
+    }
+    for ext, (data, (old, new), part) in signed.items():
+        good, changed = f"myinvois-invoice.{ext}", f"myinvois-invoice-changed.{ext}"
+        (out / good).write_bytes(data)
+        (out / changed).write_bytes(data.replace(old, new))
+        ids = "TIN C25845632020, BRN 202001234567"
+        cases.append(
+            Case(good, "XAdES", "TOTAL-PASSED", baseline="B-B", note=ids, what=f"MyInvois {ext}")
         )
-    )
-    (out / "myinvois-invoice-changed.xml").write_bytes(xml.replace(b">3300.00<", b">330.00<"))
-    cases.append(
-        Case(
-            "myinvois-invoice-changed.xml",
-            "XAdES",
-            "TOTAL-FAILED",
-            "HASH_FAILURE",
-            reason="reference 1 (the whole document)",
-            what="MyInvois XML changed",
+        cases.append(
+            Case(
+                changed,
+                "XAdES",
+                "TOTAL-FAILED",
+                "HASH_FAILURE",
+                reason=part,
+                what=f"MyInvois {ext} changed",
+            )
         )
-    )
-    js = sign_myinvois_json(sample_invoice_json(), cert=cert, key=key, signing_time=when)
-    (out / "myinvois-invoice.json").write_bytes(js)
-    cases.append(
-        Case(
-            "myinvois-invoice.json",
-            "XAdES",
-            "TOTAL-PASSED",
-            baseline="B-B",
-            note="TIN C25845632020, BRN 202001234567",
-            what="MyInvois JSON",
-        )
-    )
-    (out / "myinvois-invoice-changed.json").write_bytes(js.replace(b'"3300.00"', b'"330.00"'))
-    cases.append(
-        Case(
-            "myinvois-invoice-changed.json",
-            "XAdES",
-            "TOTAL-FAILED",
-            "HASH_FAILURE",
-            reason="the document body",
-            what="MyInvois JSON changed",
-        )
-    )
     return cases
 
 
