@@ -11,7 +11,10 @@ from pathlib import Path
 
 import jsonschema
 
-from tests.signatures.test_formats_realworld import format_fixtures  # noqa: F401 (the fixture)
+from tests.signatures import test_formats_realworld
+
+#: the session fixture that generates the files (made once for both modules)
+fixtures_dir = test_formats_realworld.format_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "signature-report.schema.json").read_text())
@@ -28,26 +31,26 @@ def eauth(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_detached_signature_with_data(format_fixtures: Path) -> None:
-    sig = str(format_fixtures / "cades-B-LT.p7s")
-    good = eauth("sig", "verify", "--json", sig, "--data", str(format_fixtures / "contract.txt"))
+def test_detached_signature_with_data(fixtures_dir: Path) -> None:
+    sig = str(fixtures_dir / "cades-B-LT.p7s")
+    good = eauth("sig", "verify", "--json", sig, "--data", str(fixtures_dir / "contract.txt"))
     assert good.returncode == 0, good.stdout + good.stderr
     doc = json.loads(good.stdout)
     jsonschema.validate(doc, SCHEMA)
     [verdict] = doc["signatures"]
     assert (verdict["indication"], verdict["baseline"]) == ("TOTAL-PASSED", "B-LT")
     assert verdict["proven_time"] is not None
-    changed = str(format_fixtures / "contract-changed.txt")
+    changed = str(fixtures_dir / "contract-changed.txt")
     bad = eauth("sig", "verify", "--json", sig, "--data", changed)
     assert bad.returncode == 1
     assert json.loads(bad.stdout)["signatures"][0]["sub_indication"] == "HASH_FAILURE"
-    missing = eauth("sig", "verify", sig, "--data", str(format_fixtures / "no-such-file"))
+    missing = eauth("sig", "verify", sig, "--data", str(fixtures_dir / "no-such-file"))
     assert missing.returncode == 2
     assert "--data" in missing.stderr and "Traceback" not in missing.stderr
 
 
-def test_expired_signer_verifies_at_a_past_time(format_fixtures: Path) -> None:
-    xml = str(format_fixtures / "xades-expired-signer.xml")
+def test_expired_signer_verifies_at_a_past_time(fixtures_dir: Path) -> None:
+    xml = str(fixtures_dir / "xades-expired-signer.xml")
     now = json.loads(eauth("sig", "verify", "--json", xml).stdout)
     past = eauth("sig", "verify", "--json", "--at", "2024-06-01T00:00:00Z", xml)
     assert now["signatures"][0]["indication"] == "INDETERMINATE"
@@ -55,9 +58,9 @@ def test_expired_signer_verifies_at_a_past_time(format_fixtures: Path) -> None:
     assert json.loads(past.stdout)["signatures"][0]["level"] == "AdES"
 
 
-def test_container_and_invoices_in_one_run(format_fixtures: Path) -> None:
+def test_container_and_invoices_in_one_run(fixtures_dir: Path) -> None:
     files = ["asice-xades.asice", "myinvois-invoice.xml", "myinvois-invoice-changed.json"]
-    res = eauth("sig", "verify", "--json", *(str(format_fixtures / f) for f in files))
+    res = eauth("sig", "verify", "--json", *(str(fixtures_dir / f) for f in files))
     assert res.returncode == 1  # the changed invoice fails
     docs = json.loads(res.stdout)
     for d in docs:
