@@ -28,6 +28,7 @@ from eauth_toolkit.signatures.trustlist import TrustList, load_certificates, loa
 __all__ = [
     "DEFAULT_TRUST_LIST_DIR",
     "VerifyRequest",
+    "check_ams",
     "default_trust_lists",
     "detect_format",
     "expand_inputs",
@@ -78,12 +79,27 @@ class VerifyRequest:
     at: datetime | None = None
 
 
+def check_ams(ams: str | None, *, where: str = "ams") -> str | None:
+    """The AMS code in upper case; an unknown code is an :class:`InputError` (it would otherwise
+    quietly leave no trust list that counts, and turn a valid signature INDETERMINATE)."""
+    from eauth_toolkit.recognition.models import AMS_CODES
+
+    if ams is None or ams == "":
+        return None
+    code = ams.strip().upper()
+    if code not in AMS_CODES:
+        raise InputError(
+            f"unknown AMS code {ams!r} (one of {', '.join(AMS_CODES)})", where=f"{where} {ams}"
+        )
+    return code
+
+
 def options_for(request: VerifyRequest) -> ValidationOptions:
     if request.trust_list_paths:
         lists = [load_trust_list(Path(p)) for p in request.trust_list_paths]
     else:
         lists = default_trust_lists()
-    ams = request.ams.upper() if request.ams else None
+    ams = check_ams(request.ams)
     return ValidationOptions(
         trust=TrustSet.for_ams(lists, ams), online=request.online, at=request.at
     )

@@ -603,25 +603,72 @@ def validate_pdf(
     return run_sync(lambda: validate_pdf_async(source, options, name=name))
 
 
+_ETSI_NS = "http://uri.etsi.org/19102/v1.2.1#"
+
+
+def _minimal_svr(verdict: SignatureVerdict) -> Any:
+    """A SignatureValidationReport from our own verdict, for a signature pyHanko's report
+    generator cannot describe (e.g. a CMS without a signer certificate)."""
+    from lxml import etree
+
+    ns = f"{{{_ETSI_NS}}}"
+    svr = etree.Element(ns + "SignatureValidationReport", nsmap={None: _ETSI_NS})
+    if verdict.field:
+        ident = etree.SubElement(svr, ns + "SignatureIdentifier")
+        etree.SubElement(ident, ns + "DAReference").text = verdict.field
+    status = etree.SubElement(svr, ns + "SignatureValidationStatus")
+    main = verdict.indication.value.lower().replace("-", "_")
+    main = {"total_passed": "total-passed", "total_failed": "total-failed"}.get(main, main)
+    etree.SubElement(status, ns + "MainIndication").text = f"urn:etsi:019102:mainindication:{main}"
+    if verdict.sub_indication:
+        etree.SubElement(
+            status, ns + "SubIndication"
+        ).text = f"urn:etsi:019102:subindication:{verdict.sub_indication.value}"
+    if verdict.reasons:
+        info = etree.SubElement(status, ns + "AssociatedValidationReportData")
+        etree.SubElement(info, ns + "AdditionalValidationReportData").text = "; ".join(
+            verdict.reasons
+        )
+    return svr
+
+
 def etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
-    """An ETSI TS 119 102-2 validation report (XML) for every signature of one PDF."""
+    """An ETSI TS 119 102-2 validation report (XML) for every signature of one PDF.
+
+    Never raises for a readable or unreadable PDF: a signature that pyHanko's report generator
+    cannot describe gets a report built from our verdict, and a file without signatures gets an
+    empty report (the reason is in the JSON verdicts).
+    """
     from lxml import etree
     from pyhanko.sign.validation.report.tools import generate_report
 
     kept: list[Any] = []
-    run_sync(lambda: validate_pdf_async(source, options, keep=kept))
-    if not kept:
-        raise ValueError("no signature could be evaluated, so there is nothing to report")
-    docs = [etree.fromstring(generate_report(esig, res).encode()) for esig, res in kept]
-    main = docs[0]
-    ns = main.nsmap.get(None) or "http://uri.etsi.org/19102/v1.2.1#"
-    for extra in docs[1:]:
-        for el in extra.findall(f"{{{ns}}}SignatureValidationReport"):
-            anchor = main.findall(f"{{{ns}}}SignatureValidationReport")[-1]
-            anchor.addnext(el)
-        objs = extra.find(f"{{{ns}}}SignatureValidationObjects")
-        main_objs = main.find(f"{{{ns}}}SignatureValidationObjects")
-        if objs is not None and main_objs is not None:
-            for o in list(objs):
-                main_objs.append(o)
+    report = run_sync(lambda: validate_pdf_async(source, options, keep=kept))
+    by_field: dict[str | None, Any] = {}
+    for esig, res in kept:
+        try:
+            by_field[esig.field_name] = (esig, res)
+        except Exception:
+            continue
+    ns = f"{{{_ETSI_NS}}}"
+    main = etree.Element(ns + "ValidationReport", nsmap={None: _ETSI_NS})
+    objects = None
+    for verdict in report.signatures:
+        pair = by_field.get(verdict.field)
+        svrs: list[Any] = []
+        if pair is not None:
+            try:
+                doc = etree.fromstring(generate_report(*pair).encode())
+                svrs = doc.findall(ns + "SignatureValidationReport")
+                objs = doc.find(ns + "SignatureValidationObjects")
+                if objs is not None:
+                    if objects is None:
+                        objects = etree.Element(ns + "SignatureValidationObjects")
+                    objects.extend(list(objs))
+            except Exception as exc:
+                log.debug("ETSI report generator failed for %s", verdict.field, exc_info=exc)
+                svrs = []
+        main.extend(svrs or [_minimal_svr(verdict)])
+    if objects is not None:
+        main.append(objects)
     return etree.tostring(main, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()
