@@ -252,11 +252,20 @@ def _counter_integrity(
 
 
 def _detached_content(
-    source: Path | bytes, data: DetachedData | None
+    source: Path | bytes, data: DetachedData | None, name: str
 ) -> tuple[bytes | None, str | None]:
+    """The content of a detached CMS: the one ``--data`` file, or the one named like the
+    signature without its ``.p7s``/``.sig`` suffix, or that file next to the signature."""
+    stem = Path(name).name
+    for suffix in (".p7s", ".sig", ".P7S"):
+        stem = stem.removesuffix(suffix)
     if data:
-        name, content = next(iter(data.items()))
-        return content, name
+        if len(data) == 1:
+            only = next(iter(data.items()))
+            return only[1], only[0]
+        if stem in data:
+            return data[stem], stem
+        return None, None
     if isinstance(source, Path) and source.suffix.lower() in (".p7s", ".sig"):
         sibling = source.with_suffix("")
         if sibling.is_file():
@@ -286,7 +295,10 @@ async def cms_checks(
     if embedded is not None:
         content, coverage = embedded, "the encapsulated content"
     elif content is None:
-        raise ValueError("a detached signature without its content (give it with --data)")
+        raise ValueError(
+            "a detached signature without its content (give it with --data; with several"
+            " --data files, the content of FILE.p7s is the one named FILE)"
+        )
     else:
         coverage = f"detached file {content_name}"
         notes.append(f"detached signature over {content_name}")
@@ -320,7 +332,7 @@ async def validate_cms(
     data: DetachedData | None = None,
 ) -> FileReport:
     raw = read_source(source)
-    content, fname = _detached_content(source, data)
+    content, fname = _detached_content(source, data, name)
     try:
         checks, notes = await cms_checks(raw, options, content=content, content_name=fname)
     except ValueError as exc:

@@ -234,7 +234,7 @@ async def _conclude_one(check: Check, options: ValidationOptions) -> SignatureVe
     from eauth_toolkit.signatures.verdicts import Checks, build_verdict
 
     warnings = list(check.warnings)
-    path, revocation = None, None
+    path, revocation, detail = None, None, None
     leaf = check.leaf
     if check.indication == "TOTAL-PASSED" and leaf is None:
         check.fail("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", None)
@@ -261,8 +261,7 @@ async def _conclude_one(check: Check, options: ValidationOptions) -> SignatureVe
         path, revocation = outcome.path, outcome.revocation
         if outcome.indication != "TOTAL-PASSED":
             check.fail(outcome.indication, str(outcome.sub_indication), None)
-            check.reasons.append(f"path: {outcome.reason}" if outcome.reason else "")
-            check.reasons = [r for r in check.reasons if r]
+            detail = outcome.reason
     if check.intact and check.indication != "TOTAL-FAILED":
         problem = algorithm_problem(check.algorithms, check.proven)
         if problem is not None:
@@ -275,6 +274,7 @@ async def _conclude_one(check: Check, options: ValidationOptions) -> SignatureVe
         indication=check.indication,
         sub_indication=check.sub,
         context=check.context,
+        detail=detail,
         intact=check.intact,
         field=check.label,
         signer_cert=leaf,
@@ -305,7 +305,22 @@ async def validate(
     name: str,
     data: DetachedData | None = None,
 ) -> FileReport:
-    """Dispatch to the validator of ``fmt``; every outcome is a report, never an exception."""
+    """Dispatch to the validator of ``fmt``; every outcome is a report, never an exception, and
+    an input that cannot be read gets a one-line error."""
+    report = await _validate(fmt, source, options, name=name, data=data)
+    if report.error and "\n" in report.error:
+        report = report.model_copy(update={"error": " ".join(report.error.split())})
+    return report
+
+
+async def _validate(
+    fmt: str,
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str,
+    data: DetachedData | None,
+) -> FileReport:
     try:
         if fmt == "CAdES":
             from eauth_toolkit.signatures.cades import validate_cms
@@ -317,7 +332,6 @@ async def validate(
 
             if einvoice.is_ubl_json(read_source(source)[:4096]):
                 return await einvoice.validate_ubl_json(source, options, name=name)
-
             return await validate_jws(source, options, name=name, data=data)
         if fmt == "ASiC":
             from eauth_toolkit.signatures.asic import validate_asic

@@ -116,3 +116,34 @@ def test_fixture_verdict(
 ) -> None:
     case = expected[case_id]
     check_case(case, format_fixtures, _options(case, online, offline))
+
+
+def _mutations(data: bytes) -> list[bytes]:
+    out = [data[: len(data) // 2], data[:10], data + b"\x00" * 7]
+    for pos in (len(data) // 7, len(data) // 3, len(data) // 2, (len(data) * 5) // 6):
+        flipped = bytearray(data)
+        flipped[pos] ^= 0x5A
+        out.append(bytes(flipped))
+    return out
+
+
+def test_damaged_files_get_a_report_never_an_exception(
+    format_fixtures: Path, expected: dict[str, Case], offline: ValidationOptions
+) -> None:
+    files = sorted({c.file for c in expected.values()})
+    for name in files:
+        for i, damaged in enumerate(_mutations((format_fixtures / name).read_bytes())):
+            report = verify(damaged, offline, name=f"{name}#{i}")
+            if report.error is not None:
+                assert "\n" not in report.error and "Traceback" not in report.error, report.error
+            else:
+                assert report.signatures, (name, i)
+                # a damaged file is never better than the original
+                assert all(
+                    s.indication != "TOTAL-PASSED" or expected_passes(expected, name)
+                    for s in report.signatures
+                ), (name, i, report)
+
+
+def expected_passes(expected: dict[str, Case], name: str) -> bool:
+    return any(c.file == name and c.indication == "TOTAL-PASSED" for c in expected.values())
