@@ -15,14 +15,14 @@ import dataclasses
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from asn1crypto import x509
 from pyhanko.pdf_utils.misc import PdfReadError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESStatus
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESStatus
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -39,6 +39,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
+    FreshnessReqType,
     RevocationCheckingPolicy,
     RevocationCheckingRule,
 )
@@ -77,6 +78,11 @@ _speedups.install()
 log = logging.getLogger("eauth_toolkit.signatures")
 
 
+#: how long after the proven signing time revocation data must be issued to count (none: any
+#: data issued after that time shows the certificate was not revoked when it signed)
+REVINFO_GRACE = timedelta(0)
+
+
 @dataclass(frozen=True)
 class ValidationOptions:
     """What a validation run trusts and when it validates; build once, reuse for a whole batch."""
@@ -95,7 +101,15 @@ class ValidationOptions:
                 revinfo_policy=CertRevTrustPolicy(
                     RevocationCheckingPolicy(
                         ee_certificate_rule=rule, intermediate_ca_cert_rule=rule
-                    )
+                    ),
+                    # EN 319 102-1, 5.2.5.4: revocation data issued after the time the signature
+                    # is proven to exist is fresh enough, however long ago that was; embedded
+                    # data therefore keeps a B-LT signature valid after its nextUpdate. A
+                    # validation at a given past time (--at) judges the data as it stood then.
+                    freshness_req_type=FreshnessReqType.DEFAULT
+                    if self.at is not None
+                    else FreshnessReqType.TIME_AFTER_SIGNATURE,
+                    freshness=None if self.at is not None else REVINFO_GRACE,
                 ),
             )
             fetching = (
@@ -338,14 +352,37 @@ async def _with_time(
     spec: PdfSignatureValidationSpec,
     timing: ValidationTimingInfo,
 ) -> ades.AdESLTAValidationResult:
+    knowledge = _knowledge(esig, sig_spec)
     res = await ades.ades_with_time_validation(
         esig.signed_data,
-        _knowledge(esig, sig_spec),
+        knowledge,
         timing_info=timing,
         raw_digest=esig.compute_digest(),
         extra_status_kwargs=_integrity(esig, spec),
         status_cls=PdfSignatureStatus,
     )
+    poe = getattr(res, "best_signature_time", None)
+    if (
+        res.ades_subindic == AdESIndeterminate.TRY_LATER
+        and poe is not None
+        and poe < timing.best_signature_time
+    ):
+        # The signature time stamp validated and proves the signature existed at ``poe``;
+        # revocation data issued after that time is what EN 319 102-1 (5.5) asks for, so the
+        # certificate is validated again with that proof of existence.
+        proven = ValidationTimingInfo(
+            validation_time=timing.validation_time,
+            best_signature_time=poe,
+            point_in_time_validation=timing.point_in_time_validation,
+        )
+        res = await ades.ades_with_time_validation(
+            esig.signed_data,
+            knowledge,
+            timing_info=proven,
+            raw_digest=esig.compute_digest(),
+            extra_status_kwargs=_integrity(esig, spec),
+            status_cls=PdfSignatureStatus,
+        )
     return _as_lta(res, timing.best_signature_time)
 
 
