@@ -353,14 +353,18 @@ async def _with_time(
     timing: ValidationTimingInfo,
 ) -> ades.AdESLTAValidationResult:
     knowledge = _knowledge(esig, sig_spec)
-    res = await ades.ades_with_time_validation(
-        esig.signed_data,
-        knowledge,
-        timing_info=timing,
-        raw_digest=esig.compute_digest(),
-        extra_status_kwargs=_integrity(esig, spec),
-        status_cls=PdfSignatureStatus,
-    )
+
+    async def run(at: ValidationTimingInfo) -> Any:
+        return await ades.ades_with_time_validation(
+            esig.signed_data,
+            knowledge,
+            timing_info=at,
+            raw_digest=esig.compute_digest(),
+            extra_status_kwargs=_integrity(esig, spec),
+            status_cls=PdfSignatureStatus,
+        )
+
+    res = await run(timing)
     poe = getattr(res, "best_signature_time", None)
     if (
         res.ades_subindic == AdESIndeterminate.TRY_LATER
@@ -370,18 +374,12 @@ async def _with_time(
         # The signature time stamp validated and proves the signature existed at ``poe``;
         # revocation data issued after that time is what EN 319 102-1 (5.5) asks for, so the
         # certificate is validated again with that proof of existence.
-        proven = ValidationTimingInfo(
-            validation_time=timing.validation_time,
-            best_signature_time=poe,
-            point_in_time_validation=timing.point_in_time_validation,
-        )
-        res = await ades.ades_with_time_validation(
-            esig.signed_data,
-            knowledge,
-            timing_info=proven,
-            raw_digest=esig.compute_digest(),
-            extra_status_kwargs=_integrity(esig, spec),
-            status_cls=PdfSignatureStatus,
+        res = await run(
+            ValidationTimingInfo(
+                validation_time=timing.validation_time,
+                best_signature_time=poe,
+                point_in_time_validation=timing.point_in_time_validation,
+            )
         )
     return _as_lta(res, timing.best_signature_time)
 
