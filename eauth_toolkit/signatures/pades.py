@@ -14,15 +14,17 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from asn1crypto import x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESStatus
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESStatus
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -39,6 +41,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
+    FreshnessReqType,
     RevocationCheckingPolicy,
     RevocationCheckingRule,
 )
@@ -57,8 +60,10 @@ from eauth_toolkit.signatures.models import (
 )
 from eauth_toolkit.signatures.pdf_checks import (
     baseline_level,
+    is_doc_timestamp,
     modification_findings,
     read_dss,
+    repair_startxref,
     revocation_info,
     structure_problem,
     unaccounted_tail,
@@ -75,6 +80,11 @@ __all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async",
 _speedups.install()
 
 log = logging.getLogger("eauth_toolkit.signatures")
+
+
+#: how long after the proven signing time revocation data must be issued to count (none: any
+#: data issued after that time shows the certificate was not revoked when it signed)
+REVINFO_GRACE = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -95,7 +105,15 @@ class ValidationOptions:
                 revinfo_policy=CertRevTrustPolicy(
                     RevocationCheckingPolicy(
                         ee_certificate_rule=rule, intermediate_ca_cert_rule=rule
-                    )
+                    ),
+                    # EN 319 102-1, 5.2.5.4: revocation data issued after the time the signature
+                    # is proven to exist is fresh enough, however long ago that was; embedded
+                    # data therefore keeps a B-LT signature valid after its nextUpdate. A
+                    # validation at a given past time (--at) judges the data as it stood then.
+                    freshness_req_type=FreshnessReqType.DEFAULT
+                    if self.at is not None
+                    else FreshnessReqType.TIME_AFTER_SIGNATURE,
+                    freshness=None if self.at is not None else REVINFO_GRACE,
                 ),
             )
             fetching = (
@@ -130,40 +148,106 @@ class _Unreadable(Exception):
     pass
 
 
-def _open_reader(stream: IO[bytes]) -> tuple[PdfFileReader, list[str]]:
+class _ReadAgainLeniently(Exception):
+    """Strict reading failed in the middle of a validation: start again in non-strict mode."""
+
+
+def _unlock(reader: PdfFileReader, notes: list[str]) -> None:
+    """Open an encrypted document with the empty user password (as every viewer does)."""
+    if not reader.encrypted:
+        return
+    try:
+        result = reader.decrypt(b"")
+    except Exception as exc:
+        raise _Unreadable(f"encrypted, and the empty password does not open it ({exc})") from None
+    if getattr(result, "status", None) is not None and result.status.name == "FAILED":
+        raise _Unreadable("encrypted with a user password; it cannot be opened without it")
+    notes.append("the document is encrypted; opened with the empty user password")
+
+
+def _open_reader(stream: IO[bytes], *, strict: bool = True) -> tuple[PdfFileReader, list[str]]:
     """Strict parsing first; hybrid-reference or sloppy files are read again leniently, and we say so."""
     notes: list[str] = []
-    try:
-        reader = PdfFileReader(stream, strict=True)
-        if reader.xrefs.hybrid_xrefs_present:
-            raise PdfStrictReadError("hybrid cross-reference sections")
-        return reader, notes
-    except PdfStrictReadError as exc:
-        notes.append(f"strict parsing rejected the file ({exc}); read again in non-strict mode")
-    except (
-        PdfReadError,
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        AttributeError,
-        AssertionError,
-    ) as exc:
-        notes.append(
-            f"strict parsing failed ({type(exc).__name__}: {exc}); read again in non-strict mode"
-        )
-    except RecursionError:
-        raise _Unreadable("the document structure is nested too deeply") from None
+    if strict:
+        try:
+            reader = PdfFileReader(stream, strict=True)
+            if reader.xrefs.hybrid_xrefs_present:
+                raise PdfStrictReadError("hybrid cross-reference sections")
+            _unlock(reader, notes)
+            return reader, notes
+        except PdfStrictReadError as exc:
+            log.debug("strict reading failed", exc_info=exc)
+            notes.append(
+                "structural irregularity: strict reading refused the file "
+                f"({_plain(exc)}); read again in non-strict mode"
+            )
+        except (
+            PdfReadError,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+            AttributeError,
+            AssertionError,
+        ) as exc:
+            log.debug("strict reading failed", exc_info=exc)
+            notes.append(
+                "structural irregularity: strict reading failed "
+                f"({_plain(exc)}); read again in non-strict mode"
+            )
+        except RecursionError:
+            raise _Unreadable("the document structure is nested too deeply") from None
     stream.seek(0)
     try:
-        return PdfFileReader(stream, strict=False), notes
+        reader = PdfFileReader(stream, strict=False)
+        _unlock(reader, notes)
+        return reader, notes
+    except _Unreadable:
+        raise
     except RecursionError:
         raise _Unreadable("the document structure is nested too deeply") from None
     except Exception as exc:
-        raise _Unreadable(f"not a readable PDF: {type(exc).__name__}: {exc}") from exc
+        log.debug("non-strict reading failed", exc_info=exc)
+        raise _Unreadable(f"not a readable PDF ({_plain(exc)})") from exc
+
+
+def _plain(exc: BaseException) -> str:
+    """A short description of a reading problem, without internal object representations."""
+    text = str(exc).split("\n")[0]
+    text = re.sub(r"Reference\(idnum=(\d+), generation=(\d+)\)", r"object \1 \2", text)
+    return text[:160] or type(exc).__name__
 
 
 _SUBFILTERS = {"/adbe.pkcs7.detached", "/adbe.pkcs7.sha1", "/ETSI.CAdES.detached", "/ETSI.RFC3161"}
+
+
+class _DocTimeStamp(EmbeddedPdfSignature):
+    """A document time stamp whose dictionary does not say /Type /DocTimeStamp (missing, null or
+    /Sig) but whose SubFilter is ETSI.RFC3161 or whose content is a time-stamp token."""
+
+    @property
+    def sig_object_type(self) -> Any:
+        return generic.pdf_name("/DocTimeStamp")
+
+
+def _classify_timestamps(reader: PdfFileReader, notes: list[str]) -> None:
+    """Classify document time stamps by SubFilter and content, not by /Type (as DSS does)."""
+    try:
+        found = reader.embedded_signatures
+    except Exception:
+        return
+    for esig in found:
+        try:
+            if type(esig) is EmbeddedPdfSignature and esig.sig_object_type != "/DocTimeStamp":
+                if is_doc_timestamp(esig.sig_object):
+                    esig.__class__ = _DocTimeStamp
+                    notes.append(
+                        f"'{esig.field_name}' is a document time stamp although its dictionary "
+                        f"says /Type {esig.sig_object.get('/Type', '(missing)')}; "
+                        "classified by its SubFilter and content"
+                    )
+        except Exception:
+            log.debug("time stamp classification failed", exc_info=True)
 
 
 def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str, str]]:
@@ -178,7 +262,7 @@ def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str,
         fields = [
             name
             for name, obj, _ in enumerate_sig_fields(reader, filled_status=True)
-            if str(obj.get_object().get("/Type", "/Sig")) != "/DocTimeStamp"
+            if not is_doc_timestamp(obj.get_object())
         ]
         size = reader.stream.seek(0, io.SEEK_END)
         if len(engine) == len(fields) and all(
@@ -202,7 +286,7 @@ def _collect(
     for name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
         try:
             obj = sig_obj.get_object()
-            is_ts = str(obj.get("/Type", "/Sig")) == "/DocTimeStamp"
+            is_ts = is_doc_timestamp(obj)
             if is_ts != want_timestamps:
                 continue
             subfilter = str(obj.get("/SubFilter", ""))
@@ -213,11 +297,15 @@ def _collect(
             if problem:
                 found.append((name, problem))
                 continue
-            found.append(EmbeddedPdfSignature(reader, sig_field, name))
+            esig = EmbeddedPdfSignature(reader, sig_field, name)
+            if is_ts and esig.sig_object_type != "/DocTimeStamp":
+                esig.__class__ = _DocTimeStamp
+            found.append(esig)
         except RecursionError:
             found.append((name, "structure nested too deeply"))
         except Exception as exc:
-            found.append((name, f"{type(exc).__name__}: {exc}"))
+            log.debug("signature field %s cannot be read", name, exc_info=exc)
+            found.append((name, "its CMS signature data cannot be parsed"))
     found.sort(key=lambda e: e.signed_revision if isinstance(e, EmbeddedPdfSignature) else 1 << 30)
     return found
 
@@ -338,14 +426,35 @@ async def _with_time(
     spec: PdfSignatureValidationSpec,
     timing: ValidationTimingInfo,
 ) -> ades.AdESLTAValidationResult:
-    res = await ades.ades_with_time_validation(
-        esig.signed_data,
-        _knowledge(esig, sig_spec),
-        timing_info=timing,
-        raw_digest=esig.compute_digest(),
-        extra_status_kwargs=_integrity(esig, spec),
-        status_cls=PdfSignatureStatus,
-    )
+    knowledge = _knowledge(esig, sig_spec)
+
+    async def run(at: ValidationTimingInfo) -> Any:
+        return await ades.ades_with_time_validation(
+            esig.signed_data,
+            knowledge,
+            timing_info=at,
+            raw_digest=esig.compute_digest(),
+            extra_status_kwargs=_integrity(esig, spec),
+            status_cls=PdfSignatureStatus,
+        )
+
+    res = await run(timing)
+    poe = getattr(res, "best_signature_time", None)
+    if (
+        res.ades_subindic == AdESIndeterminate.TRY_LATER
+        and poe is not None
+        and poe < timing.best_signature_time
+    ):
+        # The signature time stamp validated and proves the signature existed at ``poe``;
+        # revocation data issued after that time is what EN 319 102-1 (5.5) asks for, so the
+        # certificate is validated again with that proof of existence.
+        res = await run(
+            ValidationTimingInfo(
+                validation_time=timing.validation_time,
+                best_signature_time=poe,
+                point_in_time_validation=timing.point_in_time_validation,
+            )
+        )
     return _as_lta(res, timing.best_signature_time)
 
 
@@ -363,6 +472,10 @@ async def _one(
         signer_cert = None
     try:
         result, _archive_ok = await _ades(esig, options)
+    except PdfStrictReadError as exc:
+        if reader.strict:
+            raise _ReadAgainLeniently(_plain(exc)) from exc
+        raise
     except Exception as exc:  # the engine could not evaluate this signature at all
         return (
             unreadable_verdict(
@@ -463,50 +576,84 @@ async def validate_pdf_async(
             return FileReport(
                 file=label, format=None, error="cannot read: not a PDF (no %PDF- header)"
             )
+        extra: list[str] = []
+        repaired = repair_startxref(stream)
+        if repaired is not None:
+            stream.close()
+            stream, extra = io.BytesIO(repaired[0]), [repaired[1]]
         try:
-            reader, notes = _open_reader(stream)
-            sigs = _signatures(reader)
-        except _Unreadable as exc:
-            return FileReport(file=label, format="PAdES", error=f"cannot read: {exc}")
-        except RecursionError:
-            return FileReport(
-                file=label, format="PAdES", error="cannot read: structure nested too deeply"
+            return await _validate_stream(stream, label, options, keep, strict=True, notes=extra)
+        except _ReadAgainLeniently as exc:
+            if keep is not None:
+                keep.clear()
+            note = (
+                "structural irregularity: strict reading failed during validation "
+                f"({exc}); validated again in non-strict mode"
             )
-        except Exception as exc:
-            if notes_retry := await _retry_lenient(stream):
-                reader, notes, sigs = notes_retry
-            else:
-                return FileReport(
-                    file=label, format="PAdES", error=f"cannot read: {type(exc).__name__}: {exc}"
-                )
-        verdicts: list[SignatureVerdict] = []
-        archives_validated = True
-        if not sigs:
-            notes.append("the document contains no signatures")
-        for esig in sigs:
-            if isinstance(esig, tuple):
-                verdicts.append(_broken_field(*esig))
-                archives_validated = False
-                continue
-            try:
-                verdict, result = await _one(esig, reader, options)
-            except RecursionError:
-                verdict, result = _broken(esig, "structure nested too deeply"), None
-            except Exception as exc:
-                verdict, result = _broken(esig, f"{type(exc).__name__}: {exc}"), None
-            verdicts.append(verdict)
-            archives_validated &= (
-                result is not None and result.oldest_evidence_record_timestamp is not None
+            stream.seek(0)
+            return await _validate_stream(
+                stream, label, options, keep, strict=False, notes=[*extra, note]
             )
-            if keep is not None and result is not None:
-                keep.append((esig, result))
-        if verdicts:
-            verdicts = await _file_level_checks(
-                reader, verdicts, options, notes, check_timestamps=not archives_validated
-            )
-        return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
     finally:
         stream.close()
+
+
+async def _validate_stream(
+    stream: IO[bytes],
+    label: str,
+    options: ValidationOptions,
+    keep: list[Any] | None,
+    *,
+    strict: bool,
+    notes: list[str],
+) -> FileReport:
+    try:
+        reader, read_notes = _open_reader(stream, strict=strict)
+        notes = [*notes, *read_notes]
+        _classify_timestamps(reader, notes)
+        sigs = _signatures(reader)
+    except _Unreadable as exc:
+        return FileReport(file=label, format="PAdES", error=f"cannot read: {exc}")
+    except RecursionError:
+        return FileReport(
+            file=label, format="PAdES", error="cannot read: structure nested too deeply"
+        )
+    except Exception as exc:
+        if notes_retry := await _retry_lenient(stream):
+            reader, more, sigs = notes_retry
+            notes = [*notes, *more]
+        else:
+            log.debug("unreadable PDF", exc_info=exc)
+            return FileReport(file=label, format="PAdES", error=f"cannot read: {_plain(exc)}")
+    verdicts: list[SignatureVerdict] = []
+    archives_validated = True
+    if not sigs:
+        notes.append("the document contains no signatures")
+    for esig in sigs:
+        if isinstance(esig, tuple):
+            verdicts.append(_broken_field(*esig))
+            archives_validated = False
+            continue
+        try:
+            verdict, result = await _one(esig, reader, options)
+        except _ReadAgainLeniently:
+            raise
+        except RecursionError:
+            verdict, result = _broken(esig, "structure nested too deeply"), None
+        except Exception as exc:
+            log.debug("signature could not be processed", exc_info=exc)
+            verdict, result = _broken(esig, "its data could not be processed"), None
+        verdicts.append(verdict)
+        archives_validated &= (
+            result is not None and result.oldest_evidence_record_timestamp is not None
+        )
+        if keep is not None and result is not None:
+            keep.append((esig, result))
+    if verdicts:
+        verdicts = await _file_level_checks(
+            reader, verdicts, options, notes, check_timestamps=not archives_validated
+        )
+    return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
 
 
 async def _file_level_checks(
@@ -532,7 +679,8 @@ async def _file_level_checks(
         # when the AdES LTA process validated the archive time stamp chain, it is not redone
         timestamps = _doc_timestamps(reader) if check_timestamps else []
     except Exception as exc:
-        timestamps = [("?", f"{type(exc).__name__}: {exc}")]
+        log.debug("document time stamps cannot be collected", exc_info=exc)
+        timestamps = [("?", "the time-stamp fields cannot be read")]
     for ts in timestamps:
         if isinstance(ts, tuple):
             broken_ts.append(f"document time stamp '{ts[0]}' cannot be read: {ts[1]}")
@@ -549,9 +697,8 @@ async def _file_level_checks(
                     f"(intact={st.intact}, valid={st.valid}, coverage={st.coverage.name if st.coverage else None})"
                 )
         except Exception as exc:
-            broken_ts.append(
-                f"document time stamp '{ts.field_name}' does not verify: {type(exc).__name__}: {exc}"
-            )
+            log.debug("document time stamp check failed", exc_info=exc)
+            broken_ts.append(f"document time stamp '{ts.field_name}' could not be verified")
     if not extra and not broken_ts:
         return verdicts
     notes.extend(extra + broken_ts)
