@@ -4,7 +4,6 @@ make_formats.py) gets the indication, sub-indication, number of signatures and b
 from __future__ import annotations
 
 import json
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,9 +14,7 @@ from eauth_toolkit.signatures.api import VerifyRequest, options_for, verify
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.pades import ValidationOptions
 from eauth_toolkit.signatures.sandbox import SandboxPKI
-
-sys.path.insert(0, str(Path(__file__).parent / "realworld"))
-from make_formats import Case, generate  # noqa: E402
+from tests.signatures.realworld.make_formats import Case, generate
 
 
 @pytest.fixture(scope="session")
