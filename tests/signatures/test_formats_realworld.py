@@ -30,7 +30,7 @@ def _cases() -> list[str]:
         "xades-enveloped-B-B.xml", "xades-bom.xml", "xades-utf16.xml", "xades-tampered.xml",
         "xades-props-tampered.xml", "xades-rsa-sha1.xml", "xades-enveloping.xml",
         "xades-detached.xml#data", "xades-detached.xml#nodata", "xades-detached.xml#other",
-        "xades-B-T.xml", "xades-B-LT.xml", "xades-B-LTA.xml",
+        "xades-B-T.xml", "xades-B-LT.xml", "xades-B-LTA.xml", "xades-counter.xml",
         "xades-expired-signer.xml#now", "xades-expired-signer.xml#at",
         "jades-compact-B-B.jws", "jades-tampered.jws", "jades-flattened.json",
         "jades-general-2.json", "jades-etsi-headers.json", "jades-sigd.jws#data",

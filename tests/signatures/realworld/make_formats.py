@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import cms, x509
+from asn1crypto import cms, core, x509
 from certomancer.registry import ArchLabel, CertLabel, CertomancerConfig, KeyLabel
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
@@ -227,6 +227,39 @@ def _resign_sha1(root: Any, key: rsa.RSAPrivateKey) -> Any:
     return root
 
 
+def _counter_sign(root: Any, cert: x509.Certificate, issuer: x509.Certificate, key: Any) -> Any:
+    """Small edit: a counter-signature (EN 319 132-1, 5.4.2) over the signature value, made with
+    lxml's exclusive canonicalisation and the signer's key."""
+    exc = "http://www.w3.org/2001/10/xml-exc-c14n#"
+    sig = _signature_el(root)
+    value = sig.find(f"{{{DS}}}SignatureValue")
+    value.set("Id", "parent-signature-value")
+    counter = _e(
+        _e(_unsigned_props(sig), XADES, "CounterSignature"), DS, "Signature", Id="counter-1"
+    )
+    si = _e(counter, DS, "SignedInfo")
+    _e(si, DS, "CanonicalizationMethod", Algorithm=exc)
+    _e(si, DS, "SignatureMethod", Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256")
+    ref = _e(
+        si,
+        DS,
+        "Reference",
+        URI="#parent-signature-value",
+        Type="http://uri.etsi.org/01903#CountersignedSignature",
+    )
+    _e(_e(ref, DS, "Transforms"), DS, "Transform", Algorithm=exc)
+    _e(ref, DS, "DigestMethod", Algorithm="http://www.w3.org/2001/04/xmlenc#sha256")
+    digest = hashlib.sha256(etree.tostring(value, method="c14n", exclusive=True)).digest()
+    _e(ref, DS, "DigestValue", _b64(digest))
+    sv = _e(counter, DS, "SignatureValue", "")
+    x509data = _e(_e(counter, DS, "KeyInfo"), DS, "X509Data")
+    for c in (cert, issuer):
+        _e(x509data, DS, "X509Certificate", _b64(c.dump()))
+    signed = etree.tostring(si, method="c14n", exclusive=True)
+    sv.text = _b64(key.sign(signed, padding.PKCS1v15(), hashes.SHA256()))
+    return root
+
+
 def _make_xades(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
     cases: list[Case] = []
     signer = "my-signer-qc"
@@ -371,6 +404,22 @@ def _make_xades(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
             online=True,
             data=["order-changed.xml"],
             what="detached, other data",
+        )
+    )
+    sg = "sg-signer-qc"
+    countered = _counter_sign(
+        etree.fromstring(bb), pki.cert(sg), _issuer(pki, sg), _pyca_key(pki.key(sg))
+    )
+    write("xades-counter.xml", _xml_bytes(countered))
+    cases.append(
+        Case(
+            "xades-counter.xml",
+            "XAdES",
+            "TOTAL-PASSED",
+            count=2,
+            online=True,
+            note=None,
+            what="counter-signature",
         )
     )
     for level in ("B-T", "B-LT", "B-LTA"):
@@ -721,18 +770,27 @@ def _add_unsigned(si: cms.SignerInfo, attr: str, value: Any) -> None:
 
 
 def _ber(der: bytes) -> bytes:
-    """Small edit: the outer ContentInfo SEQUENCE and its [0] in BER indefinite-length form."""
-
-    def header_len(buf: bytes, at: int) -> int:
-        n = buf[at + 1]
-        return 2 if n < 0x80 else 2 + (n & 0x7F)
-
-    body = der[header_len(der, 0) :]  # OID TLV, then [0] { SignedData }
-    oid_len = header_len(body, 0) + body[1]
-    oid, tagged = body[:oid_len], body[oid_len:]
-    inner = tagged[header_len(tagged, 0) :]
-    assert cms.SignedData.load(inner)["signer_infos"]
-    return b"\x30\x80" + oid + b"\xa0\x80" + inner + b"\x00\x00" + b"\x00\x00"
+    """Small edit: the CMS in BER as streaming signers write it: indefinite lengths for the
+    ContentInfo, its [0], the SignedData and the encapsulated content, whose OCTET STRING is
+    constructed from chunks."""
+    eoc = b"\x00\x00"
+    info = cms.ContentInfo.load(der)
+    sd = info["content"]
+    encap = sd["encap_content_info"]
+    content = encap["content"].native
+    chunks = b"".join(
+        core.OctetString(content[i : i + 16]).dump() for i in range(0, len(content), 16)
+    )
+    encap_ber = (
+        b"\x30\x80" + encap["content_type"].dump() + b"\xa0\x80\x24\x80" + chunks + eoc + eoc + eoc
+    )
+    fields = [sd["version"].dump(), sd["digest_algorithms"].dump(), encap_ber]
+    fields += [sd[k].dump() for k in ("certificates", "crls") if sd[k].native is not None]
+    fields.append(sd["signer_infos"].dump())
+    signed_ber = b"\x30\x80" + b"".join(fields) + eoc
+    out = b"\x30\x80" + info["content_type"].dump() + b"\xa0\x80" + signed_ber + eoc + eoc
+    assert cms.ContentInfo.load(out)["content"]["encap_content_info"]["content"].native == content
+    return out
 
 
 def _make_cades(pki: SandboxPKI, out: Path) -> list[Case]:
