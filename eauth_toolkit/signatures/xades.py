@@ -467,6 +467,14 @@ def _verify_value(
     return True
 
 
+_UBL_EXT = "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2"
+
+
+def _in_ubl_extension(sig: etree._Element) -> bool:
+    """A signature inside a UBL document's extensions (where the MyInvois profile applies)."""
+    return any(a.tag == f"{{{_UBL_EXT}}}UBLExtensions" for a in sig.iterancestors())
+
+
 async def check_xml_signature(
     sig: XmlSignature, options: ValidationOptions, data: DetachedData | None
 ) -> Check:
@@ -569,7 +577,11 @@ async def check_xml_signature(
     if leaf is not None and check.indication != "TOTAL-FAILED":
         if _verify_value(sig, leaf, method, signed_info):
             pass
-        elif doc_octets is not None and _verify_value(sig, leaf, method, doc_octets):
+        elif (
+            doc_octets is not None
+            and _in_ubl_extension(sig.sig)
+            and _verify_value(sig, leaf, method, doc_octets)
+        ):
             # MyInvois (UBL) profile: the value signs the document, not ds:SignedInfo
             check.warnings.append(
                 "the signature value signs the transformed document, not ds:SignedInfo (MyInvois"
