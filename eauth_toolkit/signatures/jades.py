@@ -395,6 +395,10 @@ async def _check_member(
     for n in names:
         if n not in ETSI_UNSIGNED:
             check.warnings.append(f"etsiU component {n} is not defined by TS 119 182-1")
+        elif n in ("cSig", "sigRTst", "rfsTst", "sigPSt"):
+            check.warnings.append(f"etsiU {n} ({ETSI_UNSIGNED[n]}) is reported, not validated")
+    if "sigPId" in header:
+        check.warnings.append("signature policy (sigPId) reported, not processed")
     reported = sorted(k for k in header if k in ETSI_PROTECTED and k not in ("b64", "cty"))
     if reported:
         check.warnings.append(

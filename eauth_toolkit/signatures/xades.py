@@ -597,6 +597,15 @@ async def check_xml_signature(
     if check.indication == "TOTAL-FAILED":
         return check
 
+    if (
+        sig.signed_props is not None
+        and sig.signed_props.find(
+            "xades:SignedSignatureProperties/xades:SignaturePolicyIdentifier/xades:SignaturePolicyId",
+            NS,
+        )
+        is not None
+    ):
+        check.warnings.append("signature policy (SignaturePolicyId) reported, not processed")
     # unsigned properties: time stamps and validation data
     check.crls, check.ocsps = sig.revocation_values()
     await _time_stamps(sig, check, options, data)
