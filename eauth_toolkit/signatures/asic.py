@@ -205,6 +205,28 @@ async def _xades_signatures(
     return checks, covered
 
 
+async def _time_stamps(
+    files: dict[str, bytes], data_names: list[str], options: ValidationOptions
+) -> list[str]:
+    """Notes on ``META-INF/timestamp.tst`` tokens over the data object (ASiC-S, time-stamped)."""
+    from eauth_toolkit.signatures.other_formats import check_timestamp
+
+    notes = []
+    for tst in sorted(n for n in files if n.startswith("META-INF/") and n.lower().endswith(".tst")):
+        if len(data_names) != 1:
+            notes.append(f"{tst}: a time stamp, but not over exactly one data object")
+            continue
+        outcome = await check_timestamp(
+            files[tst], files[data_names[0]], options, what=f"time stamp {tst}"
+        )
+        when = f" of {outcome.time:%Y-%m-%d %H:%M:%SZ}" if outcome.time else ""
+        if outcome.ok:
+            notes.append(f"{tst}: a valid time stamp{when} over {data_names[0]}; no signature")
+        else:
+            notes.append(f"{tst}: {outcome.reason}; no signature")
+    return notes
+
+
 async def validate_asic(
     source: Path | bytes, options: ValidationOptions, *, name: str
 ) -> FileReport:
@@ -239,6 +261,9 @@ async def validate_asic(
     checks = c_checks + x_checks
     notes += c_notes
     if not checks:
+        stamps = await _time_stamps(files, data_names, options)
+        if stamps:  # a time-stamped ASiC-S: no signature, the time stamp is what it carries
+            return FileReport(file=name, format=None, notes=notes + stamps)
         return FileReport(
             file=name, format=None, error=f"cannot read: an {kind} container without any signature"
         )

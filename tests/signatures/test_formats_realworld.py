@@ -40,7 +40,7 @@ def _cases() -> list[str]:
         "cades-broken-ts.p7s",
         "cades-B-LT.p7s", "cades-B-LTA.p7s", "cades-parallel.p7m", "cades-counter.p7m",
         "cades-ber.p7m", "cades-pdf-content.p7m",
-        "asics-cades.asics", "asics-xades.scs", "asice-xades.asice", "asice-xades.bdoc",
+        "asics-cades.asics", "asics-timestamp.asics", "asics-xades.scs", "asice-xades.asice", "asice-xades.bdoc",
         "asice-cades.sce", "asice-cades-changed.asice",
         "myinvois-invoice.xml", "myinvois-invoice-changed.xml", "myinvois-invoice.json",
         "myinvois-invoice-changed.json",
@@ -134,7 +134,7 @@ def test_damaged_files_get_a_report_never_an_exception(
             if report.error is not None:
                 assert "\n" not in report.error and "Traceback" not in report.error, report.error
             else:
-                assert report.signatures, (name, i)
+                assert report.signatures or report.notes, (name, i)
                 # a damaged file is never better than the original
                 assert all(
                     s.indication != "TOTAL-PASSED" or expected_passes(expected, name)

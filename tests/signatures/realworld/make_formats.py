@@ -1037,6 +1037,22 @@ def _make_asic(pki: SandboxPKI, out: Path) -> list[Case]:
             what="ASiC-S with CAdES",
         )
     )
+    tst = _tst(pki, CONTRACT).dump()
+    _zip(
+        out / "asics-timestamp.asics",
+        s_mime,
+        {"contract.txt": CONTRACT, "META-INF/timestamp.tst": tst},
+    )
+    cases.append(
+        Case(
+            "asics-timestamp.asics",
+            None,
+            None,
+            count=0,
+            note="a valid time stamp",
+            what="time-stamped ASiC-S",
+        )
+    )
     xsig = _xades(
         ORDER,
         cert,
