@@ -80,8 +80,6 @@ from eauth_toolkit.signatures.verdicts import (
 
 __all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async", "etsi_report"]
 
-_speedups.install()
-
 log = logging.getLogger("eauth_toolkit.signatures")
 
 
@@ -607,6 +605,17 @@ async def validate_pdf_async(
 
     ``keep`` (a list) receives ``(embedded signature, AdES result)`` pairs for the ETSI report.
     """
+    with _speedups.applied():
+        return await _validate_pdf(source, options, name=name, keep=keep)
+
+
+async def _validate_pdf(
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str | None,
+    keep: list[Any] | None,
+) -> FileReport:
     label = name or (str(source) if isinstance(source, Path) else "upload.pdf")
     stream: IO[bytes]
     try:
@@ -830,6 +839,11 @@ def etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
     cannot describe gets a report built from our verdict, and a file without signatures gets an
     empty report (the reason is in the JSON verdicts).
     """
+    with _speedups.applied():
+        return _etsi_report(source, options)
+
+
+def _etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
     from lxml import etree
     from pyhanko.sign.validation.report.tools import generate_report
 
