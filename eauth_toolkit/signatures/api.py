@@ -20,6 +20,7 @@ import yaml
 
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.resources import trust_list_dir
+from eauth_toolkit.signatures import _speedups
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
@@ -39,10 +40,8 @@ __all__ = [
     "verify_many",
 ]
 
-# pyHanko logs a traceback for every expected validation failure; the verdicts already say what went
-# wrong. A NullHandler keeps those records off stderr unless the application configures logging.
-for _name in ("pyhanko", "pyhanko_certvalidator"):
-    logging.getLogger(_name).addHandler(logging.NullHandler())
+# A library leaves logging to the application: only a NullHandler on our own logger.
+logging.getLogger("eauth_toolkit.signatures").addHandler(logging.NullHandler())
 
 DEFAULT_TRUST_LIST_DIR = trust_list_dir()
 
@@ -134,7 +133,8 @@ async def _verify_async(
     if fmt in ("CAdES", "JAdES", "XAdES", "ASiC"):
         from eauth_toolkit.signatures import other_formats
 
-        return await other_formats.validate(fmt, source, options, name=label, data=data)
+        with _speedups.applied():
+            return await other_formats.validate(fmt, source, options, name=label, data=data)
     return FileReport(
         file=label,
         format=None,

@@ -53,11 +53,14 @@ from eauth_toolkit.signatures.indications import explain
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import (
     BaselineLevel,
+    Change,
+    ChangeCategory,
     FileReport,
     Indication,
     SignatureVerdict,
     SubIndication,
 )
+from eauth_toolkit.signatures.pdf_changes import analyse_changes, judge
 from eauth_toolkit.signatures.pdf_checks import (
     baseline_level,
     is_doc_timestamp,
@@ -76,8 +79,6 @@ from eauth_toolkit.signatures.verdicts import (
 )
 
 __all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async", "etsi_report"]
-
-_speedups.install()
 
 log = logging.getLogger("eauth_toolkit.signatures")
 
@@ -499,7 +500,31 @@ async def _one(
     reasons: list[str] = []
     warnings: list[str] = []
     cov, mod, mod_warn, mod_fail = modification_findings(status)
-    warnings.extend(mod_warn)
+    changes = _changes(esig, reader)
+    if changes is not None:
+        # our object-by-object analysis decides; pyHanko's stricter one only warns
+        disallowed = [c for c in changes if not c.allowed]
+        for c in changes:
+            if c.allowed and c.category not in (
+                ChangeCategory.DSS_UPDATE,
+                ChangeCategory.TIMESTAMP_ADDED,
+                ChangeCategory.SIGNATURE_ADDED,
+                ChangeCategory.OTHER,  # allowed "other": metadata, extended resources
+            ):
+                warnings.append(f"after signing: {c.description}")
+        coverage_fail = [r for r in mod_fail if "does not cover" in r]
+        if mod_fail and not disallowed and not coverage_fail:
+            warnings.append(
+                "pyHanko's difference analysis could not explain every change after signing; "
+                "each change is listed with its category"
+            )
+        mod_fail = coverage_fail + [
+            "the document was changed after signing in a way the signature does not permit: "
+            + c.description
+            for c in disallowed
+        ]
+    else:
+        warnings.extend(mod_warn)
     if mod_fail and indication != Indication.TOTAL_FAILED:
         indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
     reasons.extend(mod_fail)
@@ -543,10 +568,27 @@ async def _one(
         revocation_source=revocation.source,
         coverage=cov,
         modifications=mod,
+        changes=changes or [],
         warnings=warnings,
         reasons=reasons,
     )
     return build_verdict(checks, options.trust), result
+
+
+def _changes(esig: EmbeddedPdfSignature, reader: PdfFileReader) -> list[Change] | None:
+    """Every change after this signature, judged against its DocMDP/FieldMDP (None: not known)."""
+    try:
+        changes = analyse_changes(reader, esig.signed_revision)
+        level = esig.docmdp_level
+        fieldmdp = esig.fieldmdp
+        return judge(
+            changes,
+            None if level is None else int(level.value),
+            fieldmdp.is_locked if fieldmdp is not None else None,
+        )
+    except Exception as exc:
+        log.debug("change analysis failed", exc_info=exc)
+        return None
 
 
 # ----------------------------------------------------------------------------- per file
@@ -563,6 +605,17 @@ async def validate_pdf_async(
 
     ``keep`` (a list) receives ``(embedded signature, AdES result)`` pairs for the ETSI report.
     """
+    with _speedups.applied():
+        return await _validate_pdf(source, options, name=name, keep=keep)
+
+
+async def _validate_pdf(
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str | None,
+    keep: list[Any] | None,
+) -> FileReport:
     label = name or (str(source) if isinstance(source, Path) else "upload.pdf")
     stream: IO[bytes]
     try:
@@ -786,6 +839,11 @@ def etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
     cannot describe gets a report built from our verdict, and a file without signatures gets an
     empty report (the reason is in the JSON verdicts).
     """
+    with _speedups.applied():
+        return _etsi_report(source, options)
+
+
+def _etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
     from lxml import etree
     from pyhanko.sign.validation.report.tools import generate_report
 
