@@ -11,13 +11,14 @@ from pathlib import Path
 
 import jsonschema
 
+from eauth_toolkit.resources import schemas_dir
 from tests.signatures import test_formats_realworld
 
 #: the session fixture that generates the files (made once for both modules)
 fixtures_dir = test_formats_realworld.format_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT / "schemas" / "signature-report.schema.json").read_text())
+SCHEMA = json.loads((schemas_dir() / "signature-report.schema.json").read_text())
 
 
 def eauth(*args: str) -> subprocess.CompletedProcess[str]:
