@@ -185,7 +185,7 @@ async def _check_signer(
     if check.indication != "TOTAL-FAILED":
         signature = si["signature"].native
         for token in _attr_values(si["unsigned_attrs"], "signature_time_stamp_token"):
-            outcome = await check_timestamp(token, signature, options)  # type: ignore[arg-type]
+            outcome = await check_timestamp(token, signature, options, check=check)  # type: ignore[arg-type]
             if outcome.ok and outcome.time is not None:
                 if check.proven is None or outcome.time < check.proven:
                     check.proven = outcome.time

@@ -498,48 +498,67 @@ async def _unsigned(
     check: Check,
     options: ValidationOptions,
 ) -> None:
-    previous = b""
-    for name, value, written in unsigned:
-        try:
-            if name in ("rVals", "arVals") or (name == "tstVD" and isinstance(value, dict)):
-                rv = value.get("revVals", value) if name == "tstVD" else value
+    for name, value, _ in unsigned:  # validation data first: the time stamps' paths use it
+        if name in ("rVals", "arVals") or (name == "tstVD" and isinstance(value, dict)):
+            rv = value.get("revVals", value) if name == "tstVD" else value
+            try:
                 if isinstance(rv, dict):
                     for v in rv.get("crlVals") or []:
                         check.crls.append(crl.CertificateList.load(_pki_val(v)))
                     for v in rv.get("ocspVals") or []:
                         check.ocsps.append(ocsp.OCSPResponse.load(_pki_val(v)))
-            elif name in ("sigTst", "arcTst"):
-                if name == "sigTst":
-                    imprint = member.signature_b64.encode()
-                else:
-                    imprint = (
-                        payload
-                        + b"."
-                        + member.protected_b64.encode()
-                        + b"."
-                        + member.signature_b64.encode()
-                        + previous
-                    )
-                tokens = value.get("tstTokens") if isinstance(value, dict) else None
-                if not isinstance(tokens, list) or not tokens:
-                    raise JadesFormatError(f"{name} without tstTokens")
-                for t in tokens:
-                    outcome = await check_timestamp(
-                        _pki_val(t),
-                        imprint,
-                        options,
-                        what="signature time stamp" if name == "sigTst" else "archive time stamp",
-                    )
-                    if not outcome.ok:
-                        check.warnings.append(outcome.reason or f"{name} not valid")
-                    elif name == "sigTst" and outcome.time is not None:
-                        if check.proven is None or outcome.time < check.proven:
-                            check.proven = outcome.time
-        except (JadesFormatError, ValueError, TypeError) as exc:
-            check.warnings.append(f"etsiU {name} cannot be read ({exc})")
+            except (JadesFormatError, ValueError, TypeError) as exc:
+                check.warnings.append(f"etsiU {name} cannot be read ({exc})")
+    previous = b""
+    for name, value, written in unsigned:
+        if name in ("sigTst", "arcTst"):
+            try:
+                await _time_stamp(member, name, value, payload, previous, check, options)
+            except (JadesFormatError, ValueError, TypeError) as exc:
+                check.warnings.append(f"etsiU {name} cannot be read ({exc})")
         previous += written.encode()
     if "sigTst" in {n for n, _, _ in unsigned} and check.proven is None:
         check.warnings.append("no valid signature time stamp: nothing proves the signing time")
+
+
+async def _time_stamp(
+    member: _Member,
+    name: str,
+    value: Any,
+    payload: bytes,
+    previous: bytes,
+    check: Check,
+    options: ValidationOptions,
+) -> None:
+    """``sigTst`` (imprint: the base64url signature value, 5.3.4) or ``arcTst`` (the signed data,
+    the protected header, the signature value and the etsiU components before it, 5.3.6.3)."""
+    if name == "sigTst":
+        imprint = member.signature_b64.encode()
+    else:
+        imprint = (
+            payload
+            + b"."
+            + member.protected_b64.encode()
+            + b"."
+            + member.signature_b64.encode()
+            + previous
+        )
+    tokens = value.get("tstTokens") if isinstance(value, dict) else None
+    if not isinstance(tokens, list) or not tokens:
+        raise JadesFormatError(f"{name} without tstTokens")
+    for t in tokens:
+        outcome = await check_timestamp(
+            _pki_val(t),
+            imprint,
+            options,
+            what="signature time stamp" if name == "sigTst" else "archive time stamp",
+            check=check,
+        )
+        if not outcome.ok:
+            check.warnings.append(outcome.reason or f"{name} not valid")
+        elif name == "sigTst" and outcome.time is not None:
+            if check.proven is None or outcome.time < check.proven:
+                check.proven = outcome.time
 
 
 def _baseline(header: dict[str, Any], unsigned: list[str]) -> str | None:

@@ -151,9 +151,11 @@ async def check_timestamp(
     *,
     what: str = "signature time stamp",
     imprint: bool = True,
+    check: Check | None = None,
 ) -> TimeStampOutcome:
     """Validate an RFC 3161 token over ``imprint_input``: its TSA signature, the TSA's path to a
-    trust list (at the validation time) and the message imprint."""
+    trust list (at the validation time, with the certificates and revocation data the signature
+    carries, from ``check``) and the message imprint."""
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
     from pyhanko_certvalidator import ValidationContext
 
@@ -172,7 +174,9 @@ async def check_timestamp(
     moment = options.at or datetime.now(UTC)
     vc = ValidationContext(
         trust_roots=options.trust.anchors(),
-        other_certs=list(certs),
+        other_certs=list(certs) + (check.chain if check else []),
+        crls=check.crls if check else [],
+        ocsps=check.ocsps if check else [],
         moment=moment,
         allow_fetching=options.online,
     )

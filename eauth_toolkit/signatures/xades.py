@@ -627,7 +627,7 @@ async def _time_stamps(
             check.warnings.append(f"signature time stamp: {exc}")
             continue
         for enc in ts.iterfind("xades:EncapsulatedTimeStamp", NS):
-            outcome = await check_timestamp(_b64(enc.text), imprint, options)
+            outcome = await check_timestamp(_b64(enc.text), imprint, options, check=check)
             if outcome.ok and outcome.time is not None:
                 if check.proven is None or outcome.time < check.proven:
                     check.proven = outcome.time
@@ -648,7 +648,7 @@ async def _time_stamps(
             continue
         for enc in ts.iterfind("xades:EncapsulatedTimeStamp", NS):
             outcome = await check_timestamp(
-                _b64(enc.text), imprint, options, what="archive time stamp"
+                _b64(enc.text), imprint, options, what="archive time stamp", check=check
             )
             if not outcome.ok:
                 check.warnings.append(outcome.reason or "archive time stamp not valid")
