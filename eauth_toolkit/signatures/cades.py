@@ -22,6 +22,7 @@ from eauth_toolkit.signatures.pades import ValidationOptions
 from eauth_toolkit.signatures.verdicts import (
     Checks,
     build_verdict,
+    digest_slot_problem,
     per_signer,
     unreadable_verdict,
 )
@@ -133,11 +134,12 @@ async def _one_signer(
                 signed_data, spec, timing_info=timing, raw_digest=raw_digest
             )
     except Exception as exc:
+        slot = digest_slot_problem(signer_info)
         return unreadable_verdict(
             None,
             SubIndication.FORMAT_FAILURE,
-            "the CMS signature could not be processed",
-            indication=Indication.INDETERMINATE,
+            slot or "the CMS signature could not be processed",
+            indication=Indication.TOTAL_FAILED if slot else Indication.INDETERMINATE,
             detail=f"{type(exc).__name__}: {exc}",
         )
     status = res.api_status

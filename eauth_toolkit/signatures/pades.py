@@ -74,6 +74,7 @@ from eauth_toolkit.signatures.pdf_checks import (
 from eauth_toolkit.signatures.verdicts import (
     Checks,
     build_verdict,
+    digest_slot_problem,
     sub_indication,
     unreadable_verdict,
 )
@@ -478,6 +479,18 @@ async def _one(
             raise _ReadAgainLeniently(_plain(exc)) from exc
         raise
     except Exception as exc:  # the engine could not evaluate this signature at all
+        slot = digest_slot_problem(esig.signer_info)
+        if slot is not None:
+            return (
+                unreadable_verdict(
+                    field_name,
+                    SubIndication.FORMAT_FAILURE,
+                    slot,
+                    signer_cert=signer_cert,
+                    detail=f"{type(exc).__name__}: {exc}",
+                ),
+                None,
+            )
         return (
             unreadable_verdict(
                 field_name,

@@ -62,6 +62,7 @@ __all__ = [
     "SignatureLevel",
     "SubIndication",
     "build_verdict",
+    "digest_slot_problem",
     "per_signer",
     "reason",
     "signer_info",
@@ -273,3 +274,23 @@ def per_signer(signed_data: Any) -> list[Any]:
         copy["signer_infos"] = cms.SignerInfos([si.copy()])
         out.append(cms.SignedData.load(copy.untag().dump(force=True)))
     return out
+
+
+def digest_slot_problem(signer_info: Any) -> str | None:
+    """A plain sentence when a SignerInfo names a signature algorithm (e.g. sha256WithRSA) where
+    its digest algorithm belongs, which some signing software writes; None otherwise."""
+    from asn1crypto import algos
+
+    try:
+        oid = signer_info["digest_algorithm"]["algorithm"].dotted
+    except Exception:
+        return None
+    if oid in algos.DigestAlgorithmId._map:
+        return None
+    name = algos.SignedDigestAlgorithmId._map.get(oid)
+    if name is None:
+        return f"the digest algorithm {oid} of the signature is not known"
+    return (
+        f"the signature names the signature algorithm {name} ({oid}) where its digest algorithm "
+        "belongs, so the digest cannot be computed as the signature declares it"
+    )

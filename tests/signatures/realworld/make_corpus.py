@@ -223,6 +223,25 @@ def _zero_contents(data: bytes) -> bytes:
     return data[:at] + b"0" * 64 + data[at + 64 :]
 
 
+def _signature_algorithm_in_digest_slot(data: bytes) -> bytes:
+    """Write sha256WithRSAEncryption where the SignerInfo's digest algorithm belongs (outside the
+    signed attributes, so only the CMS bytes in /Contents change)."""
+    import binascii
+
+    from asn1crypto import cms
+
+    m = re.compile(rb"/Contents\s*<([0-9A-Fa-f]+)>").search(data)
+    assert m is not None
+    raw = binascii.unhexlify(m.group(1))
+    info = cms.ContentInfo.load(raw)
+    info = cms.ContentInfo.load(raw[: len(info.dump())])
+    info["content"]["signer_infos"][0]["digest_algorithm"] = {"algorithm": "1.2.840.113549.1.1.11"}
+    hexed = binascii.hexlify(info.dump(force=True)).upper()
+    assert len(hexed) <= len(m.group(1))
+    hexed += b"0" * (len(m.group(1)) - len(hexed))
+    return data[: m.start(1)] + hexed + data[m.end(1) :]
+
+
 def build(out: Path, pki: SandboxPKI) -> list[Expected]:
     """Write the corpus into ``out``; return what each file must get."""
     out.mkdir(parents=True, exist_ok=True)
@@ -293,6 +312,14 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
         "five-signatures-and-timestamp.pdf",
         _doc_timestamp(many, pki),
         Expected("", "6 five signatures and a document time stamp", [PASSED] * 5, [None] * 5),
+    )
+    # 4. a signature algorithm where the digest algorithm belongs: explained in plain words
+    put(
+        "digest-slot-signature-algorithm.pdf",
+        _signature_algorithm_in_digest_slot(
+            sign_pdf(sample_pdf(), pki=pki, signer="my-signer", baseline="B-B")
+        ),
+        Expected("", "4 signature algorithm in the digest slot", [FAILED], ["FORMAT_FAILURE"]),
     )
     # 7. a damaged CMS: a plain reason, no exception text
     put(
