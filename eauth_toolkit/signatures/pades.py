@@ -75,6 +75,7 @@ from eauth_toolkit.signatures.verdicts import (
     Checks,
     build_verdict,
     digest_slot_problem,
+    normalise_plain_ecdsa,
     sub_indication,
     unreadable_verdict,
 )
@@ -472,6 +473,11 @@ async def _one(
         signer_cert: x509.Certificate | None = esig.signer_cert
     except Exception:
         signer_cert = None
+    plain_note = None
+    try:
+        plain_note = normalise_plain_ecdsa(esig.signer_info)
+    except Exception as exc:
+        log.debug("plain ECDSA conversion failed", exc_info=exc)
     try:
         result, _archive_ok = await _ades(esig, options)
     except PdfStrictReadError as exc:
@@ -511,7 +517,7 @@ async def _one(
     }[ades_status]
     sub = None if ades_status == AdESStatus.PASSED else sub_indication(result.ades_subindic)
     reasons: list[str] = []
-    warnings: list[str] = []
+    warnings: list[str] = [plain_note] if plain_note else []
     cov, mod, mod_warn, mod_fail = modification_findings(status)
     changes = _changes(esig, reader)
     if changes is not None:
