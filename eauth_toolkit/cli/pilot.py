@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from eauth_toolkit.cli._common import console, print_json
+from eauth_toolkit.cli._common import console, print_json, settings_for
 from eauth_toolkit.errors import PilotError
 
 __all__ = ["app"]
@@ -32,7 +32,6 @@ class _InProcessServer:
     def __init__(self, database_url: str) -> None:
         import uvicorn
 
-        from eauth_toolkit.settings import Settings
         from eauth_toolkit.web.app import create_app
 
         self.port = _free_port()
@@ -40,7 +39,7 @@ class _InProcessServer:
         kwargs = {"base_url": self.url}
         if database_url:
             kwargs["database_url"] = database_url
-        self.app = create_app(Settings(**kwargs))  # type: ignore[arg-type]
+        self.app = create_app(settings_for(**kwargs))
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -80,11 +79,10 @@ def run(
     """Drive N scripted cross-border sign-ins over real HTTP (every step becomes an event)."""
     import httpx
 
-    from eauth_toolkit.settings import Settings
     from pilot_sandbox.config import load_pilot_config
     from pilot_sandbox.runner import drive_flow, plan_flows, summary
 
-    config = load_pilot_config(Settings().pilot_config)
+    config = load_pilot_config(settings_for().pilot_config)
     plans = plan_flows(config, flows, seed)
 
     def drive_all(base: str) -> list:  # type: ignore[type-arg]
@@ -148,12 +146,11 @@ def report(
     config: Path = typer.Option(None, "--config", help="pilot.toml (default: the service's)."),
 ) -> None:
     """Write the pilot report (JSON and HTML with charts) from the recorded events."""
-    from eauth_toolkit.settings import Settings
     from pilot_sandbox.config import load_pilot_config
     from pilot_sandbox.report import write_report
     from pilot_sandbox.store import Store
 
-    settings = Settings(database_url=database_url) if database_url else Settings()
+    settings = settings_for(database_url=database_url)
     pilot_config = load_pilot_config(config or settings.pilot_config)
     store = Store.open(settings.database_url, lock_dir=settings.data_dir)
     rep = write_report(store, pilot_config, out)

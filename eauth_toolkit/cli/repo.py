@@ -10,7 +10,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, print_json
+from eauth_toolkit.cli._common import (
+    EXIT_BAD_INPUT,
+    console,
+    err_console,
+    print_json,
+    settings_for,
+)
+from eauth_toolkit.cli.repo_sources import sources as sources_command
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
 from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
@@ -23,15 +30,16 @@ from eauth_toolkit.repository.publication import (
 )
 from eauth_toolkit.repository.samples import AUTHORITIES_FILE, load_samples
 from eauth_toolkit.repository.signing import sign_submission
+from eauth_toolkit.repository.sourcing import DEFAULT_MAX_AGE_DAYS, document_warnings, source_refs
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.repository.validation import document_problems
 from eauth_toolkit.schemaio import load_document
-from eauth_toolkit.settings import Settings
 
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True)
+app.command("sources")(sources_command)
 
 EXIT_INVALID = 1
 
@@ -49,7 +57,7 @@ _AUTH = typer.Option(
 
 
 def _open_store(database_url: str | None, authorities: Path | None) -> RepositoryStore:
-    settings = Settings(database_url=database_url or "")
+    settings = settings_for(database_url=database_url)
     registry = AuthorityRegistry.load(authorities or settings.repository_dir / AUTHORITIES_FILE)
     return RepositoryStore.open(settings.database_url, registry)
 
@@ -66,8 +74,12 @@ def _refused(exc: SubmissionRefused) -> None:
 def validate(
     files: list[Path] = typer.Argument(..., help="Submission documents, entries or signed lists."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    max_age: int = typer.Option(
+        DEFAULT_MAX_AGE_DAYS, "--max-age", min=0, help="Warn about facts checked over DAYS ago."
+    ),
 ) -> None:
-    """Check files against the published schemas and the sourcing rules (exit 1 when invalid)."""
+    """Check files against the published schemas and the sourcing rules (exit 1 when invalid;
+    warnings about weak, stale or missing sources do not change the exit code)."""
     report: list[dict[str, Any]] = []
     unreadable = invalid = False
     for path in files:
@@ -79,6 +91,7 @@ def validate(
             continue
         kind, problems = document_problems(document)
         invalid = invalid or bool(problems)
+        warnings = document_warnings(document, max_age_days=max_age)
         report.append(
             {
                 "file": str(path),
@@ -86,6 +99,7 @@ def validate(
                 "kind": kind,
                 "valid": not problems,
                 "problems": [{"where": p.where, "message": p.message} for p in problems],
+                "warnings": [{"where": w.where, "message": w.message} for w in warnings],
             }
         )
     if as_json:
@@ -94,7 +108,10 @@ def validate(
         for item in report:
             if not item["readable"]:
                 err_console.print(f"error: {item['error']}", markup=False)
-            elif item["valid"]:
+                continue
+            for w in item["warnings"]:
+                console.print(f"{item['file']}#{w['where']}: warning: {w['message']}", markup=False)
+            if item["valid"]:
                 console.print(f"{item['file']}: valid {item['kind']}", markup=False)
             else:
                 for p in item["problems"]:
@@ -273,15 +290,18 @@ def show(
         f"{'  (differs from the claimed level)' if found.level_mismatch else ''}",
         markup=False,
     )
-    confirmed = (found.summary or {}).get("confirmed_only")
-    if confirmed is not None and confirmed != found.assessed_level:
-        console.print(f"  the confirmed facts alone support level {confirmed}", markup=False)
+    ranges = (found.summary or {}).get("ranges") or {}
+    if ranges:
+        labels = "; ".join(r["label"] for r in ranges.values() if isinstance(r, dict))
+        console.print(f"  level ranges (confirmed-reachable): {labels}", markup=False)
     for item in doc["status_history"]:
         console.print(
             f"  {item['date']} {item['status']}: {item.get('reason') or ''}", markup=False
         )
-    for pointer, url in doc["sources"].items():
-        console.print(f"  source {pointer or '/'}: {url}", markup=False)
+    for pointer, src in doc["sources"].items():
+        for ref in source_refs(src):
+            read = f", read {ref.read}" if ref.read else ""
+            console.print(f"  source {pointer or '/'}: {ref.url} ({ref.kind}{read})", markup=False)
     for pointer in doc.get("unconfirmed", []):
         console.print(f"  unconfirmed: {pointer}", markup=False)
 
@@ -417,7 +437,7 @@ def load_samples_cmd(
     authorities: Path | None = _AUTH,
 ) -> None:
     """Sign the sample files with the SANDBOX authority keys and submit them."""
-    folder = directory or Settings().repository_dir
+    folder = directory or settings_for().repository_dir
     store = _open_store(database_url, authorities or folder / AUTHORITIES_FILE)
     try:
         results = load_samples(store, folder, only_missing=not force)
