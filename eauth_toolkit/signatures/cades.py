@@ -33,6 +33,7 @@ from eauth_toolkit.signatures.other_formats import (
     read_source,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
+from eauth_toolkit.signatures.verdicts import digest_slot_problem, normalise_plain_ecdsa
 
 __all__ = ["cms_checks", "load_cms", "validate_cms"]
 
@@ -137,6 +138,14 @@ async def _check_signer(
     all_certs = certs + [c for c in extra if c not in certs]
     check = Check(label=label, crls=crls, ocsps=ocsps, claimed=extract_self_reported_ts(si))
     check.baseline = _baseline(si, bool(crls or ocsps))
+    slot = digest_slot_problem(si)
+    if slot:
+        check.fail("TOTAL-FAILED", "FORMAT_FAILURE", slot, intact=False)
+        return [check]
+    signature = si["signature"].native  # as signed: time stamps and counter-signatures cover it
+    plain = normalise_plain_ecdsa(si)
+    if plain:
+        check.warnings.append(plain)
     md = si["digest_algorithm"]["algorithm"].native
     check.algorithms.append((md, None))
     cert = _find_cert(si["sid"], all_certs)
@@ -183,7 +192,6 @@ async def _check_signer(
         check.fail("TOTAL-FAILED", "SIG_CRYPTO_FAILURE", None, intact=False)
     out = [check]
     if check.indication != "TOTAL-FAILED":
-        signature = si["signature"].native
         for token in _attr_values(si["unsigned_attrs"], "signature_time_stamp_token"):
             outcome = await check_timestamp(token, signature, options, check=check)  # type: ignore[arg-type]
             if outcome.ok and outcome.time is not None:
@@ -219,7 +227,7 @@ async def _check_signer(
             signed=signed,
             options=options,
             label=f"{label or 'signer'}, counter-signature {i + 1}",
-            counter_of=si["signature"].native,
+            counter_of=signature,
         )
     return out
 

@@ -74,6 +74,8 @@ from eauth_toolkit.signatures.pdf_checks import (
 from eauth_toolkit.signatures.verdicts import (
     Checks,
     build_verdict,
+    digest_slot_problem,
+    normalise_plain_ecdsa,
     sub_indication,
     unreadable_verdict,
 )
@@ -471,6 +473,11 @@ async def _one(
         signer_cert: x509.Certificate | None = esig.signer_cert
     except Exception:
         signer_cert = None
+    plain_note = None
+    try:
+        plain_note = normalise_plain_ecdsa(esig.signer_info)
+    except Exception as exc:
+        log.debug("plain ECDSA conversion failed", exc_info=exc)
     try:
         result, _archive_ok = await _ades(esig, options)
     except PdfStrictReadError as exc:
@@ -478,6 +485,18 @@ async def _one(
             raise _ReadAgainLeniently(_plain(exc)) from exc
         raise
     except Exception as exc:  # the engine could not evaluate this signature at all
+        slot = digest_slot_problem(esig.signer_info)
+        if slot is not None:
+            return (
+                unreadable_verdict(
+                    field_name,
+                    SubIndication.FORMAT_FAILURE,
+                    slot,
+                    signer_cert=signer_cert,
+                    detail=f"{type(exc).__name__}: {exc}",
+                ),
+                None,
+            )
         return (
             unreadable_verdict(
                 field_name,
@@ -498,7 +517,7 @@ async def _one(
     }[ades_status]
     sub = None if ades_status == AdESStatus.PASSED else sub_indication(result.ades_subindic)
     reasons: list[str] = []
-    warnings: list[str] = []
+    warnings: list[str] = [plain_note] if plain_note else []
     cov, mod, mod_warn, mod_fail = modification_findings(status)
     changes = _changes(esig, reader)
     if changes is not None:

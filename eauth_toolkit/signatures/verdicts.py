@@ -62,6 +62,8 @@ __all__ = [
     "SignatureLevel",
     "SubIndication",
     "build_verdict",
+    "normalise_plain_ecdsa",
+    "digest_slot_problem",
     "per_signer",
     "reason",
     "signer_info",
@@ -273,3 +275,56 @@ def per_signer(signed_data: Any) -> list[Any]:
         copy["signer_infos"] = cms.SignerInfos([si.copy()])
         out.append(cms.SignedData.load(copy.untag().dump(force=True)))
     return out
+
+
+def digest_slot_problem(signer_info: Any) -> str | None:
+    """A plain sentence when a SignerInfo names a signature algorithm (e.g. sha256WithRSA) where
+    its digest algorithm belongs, which some signing software writes; None otherwise."""
+    from asn1crypto import algos
+
+    try:
+        oid = signer_info["digest_algorithm"]["algorithm"].dotted
+    except Exception:
+        return None
+    if oid in algos.DigestAlgorithmId._map:
+        return None
+    name = algos.SignedDigestAlgorithmId._map.get(oid)
+    if name is None:
+        return f"the digest algorithm {oid} of the signature is not known"
+    return (
+        f"the signature names the signature algorithm {name} ({oid}) where its digest algorithm "
+        "belongs, so the digest cannot be computed as the signature declares it"
+    )
+
+
+#: BSI TR-03111 ecdsa-plain-SHA* (signature value r||s instead of a DER SEQUENCE)
+_PLAIN_ECDSA = {
+    "0.4.0.127.0.7.1.1.4.1.1": "sha1_ecdsa",
+    "0.4.0.127.0.7.1.1.4.1.2": "sha224_ecdsa",
+    "0.4.0.127.0.7.1.1.4.1.3": "sha256_ecdsa",
+    "0.4.0.127.0.7.1.1.4.1.4": "sha384_ecdsa",
+    "0.4.0.127.0.7.1.1.4.1.5": "sha512_ecdsa",
+}
+
+
+def normalise_plain_ecdsa(signer_info: Any) -> str | None:
+    """Rewrite a plain ECDSA signature (BSI TR-03111, r||s) of ``signer_info`` in place into the
+    X9.62 DER form the validation engine verifies; the signed attributes and the mathematics are
+    unchanged. Returns a note when it did so."""
+    from asn1crypto import algos
+
+    try:
+        oid = signer_info["signature_algorithm"]["algorithm"].dotted
+    except Exception:
+        return None
+    name = _PLAIN_ECDSA.get(oid)
+    if name is None:
+        return None
+    raw = signer_info["signature"].native
+    if not raw or len(raw) % 2:
+        return None
+    half = len(raw) // 2
+    r, s = int.from_bytes(raw[:half], "big"), int.from_bytes(raw[half:], "big")
+    signer_info["signature"] = algos.DSASignature({"r": r, "s": s}).dump()
+    signer_info["signature_algorithm"] = {"algorithm": name}
+    return f"plain ECDSA signature value (BSI TR-03111 {name.split('_')[0].upper()}, r||s) read as X9.62"

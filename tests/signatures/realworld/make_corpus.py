@@ -223,6 +223,65 @@ def _zero_contents(data: bytes) -> bytes:
     return data[:at] + b"0" * 64 + data[at + 64 :]
 
 
+def _signature_algorithm_in_digest_slot(data: bytes) -> bytes:
+    """Write sha256WithRSAEncryption where the SignerInfo's digest algorithm belongs (outside the
+    signed attributes, so only the CMS bytes in /Contents change)."""
+    import binascii
+
+    from asn1crypto import cms
+
+    m = re.compile(rb"/Contents\s*<([0-9A-Fa-f]+)>").search(data)
+    assert m is not None
+    raw = binascii.unhexlify(m.group(1))
+    info = cms.ContentInfo.load(raw)
+    info = cms.ContentInfo.load(raw[: len(info.dump())])
+    info["content"]["signer_infos"][0]["digest_algorithm"] = {"algorithm": "1.2.840.113549.1.1.11"}
+    hexed = binascii.hexlify(info.dump(force=True)).upper()
+    assert len(hexed) <= len(m.group(1))
+    hexed += b"0" * (len(m.group(1)) - len(hexed))
+    return data[: m.start(1)] + hexed + data[m.end(1) :]
+
+
+class _PlainEcdsaSigner(signers.SimpleSigner):
+    """Writes BSI TR-03111 ecdsa-plain-SHA256: the signature value is r||s, not a DER SEQUENCE."""
+
+    def get_signature_mechanism_for_digest(self, digest_algorithm: Any) -> Any:
+        from asn1crypto import algos
+
+        return algos.SignedDigestAlgorithm({"algorithm": "0.4.0.127.0.7.1.1.4.1.3"})
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        n = (key.curve.key_size + 7) // 8
+        return r.to_bytes(n, "big") + s.to_bytes(n, "big")
+
+
+def _sign_plain_ecdsa(pki: SandboxPKI) -> bytes:
+    from pyhanko.sign import fields
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    signer = _PlainEcdsaSigner(
+        signing_cert=pki.cert("my-signer-ec"),
+        signing_key=pki.key("my-signer-ec"),
+        cert_registry=SimpleCertificateStore.from_certs([pki.cert("my-root")]),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
+    out = io.BytesIO()
+    w = IncrementalPdfFileWriter(io.BytesIO(sample_pdf()), strict=False)
+    signers.PdfSigner(meta, signer=signer).sign_pdf(w, output=out)
+    return out.getvalue()
+
+
 def build(out: Path, pki: SandboxPKI) -> list[Expected]:
     """Write the corpus into ``out``; return what each file must get."""
     out.mkdir(parents=True, exist_ok=True)
@@ -293,6 +352,19 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
         "five-signatures-and-timestamp.pdf",
         _doc_timestamp(many, pki),
         Expected("", "6 five signatures and a document time stamp", [PASSED] * 5, [None] * 5),
+    )
+    # 4. plain ECDSA (r||s) verified; a signature algorithm in the digest slot explained
+    put(
+        "ecdsa-plain.pdf",
+        _sign_plain_ecdsa(pki),
+        Expected("", "4 plain ECDSA (BSI TR-03111)", [PASSED], [None], online=True),
+    )
+    put(
+        "digest-slot-signature-algorithm.pdf",
+        _signature_algorithm_in_digest_slot(
+            sign_pdf(sample_pdf(), pki=pki, signer="my-signer", baseline="B-B")
+        ),
+        Expected("", "4 signature algorithm in the digest slot", [FAILED], ["FORMAT_FAILURE"]),
     )
     # 7. a damaged CMS: a plain reason, no exception text
     put(
