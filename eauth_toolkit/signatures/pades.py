@@ -76,6 +76,7 @@ from eauth_toolkit.signatures.verdicts import (
     build_verdict,
     digest_slot_problem,
     normalise_plain_ecdsa,
+    per_signer,
     sub_indication,
     unreadable_verdict,
 )
@@ -253,6 +254,54 @@ def _classify_timestamps(reader: PdfFileReader, notes: list[str]) -> None:
             log.debug("time stamp classification failed", exc_info=True)
 
 
+class _OneSignerOf(EmbeddedPdfSignature):
+    """One SignerInfo of a PDF signature whose CMS holds several (each is validated on its own,
+    over the same byte ranges, as the EU's DSS does)."""
+
+    def __init__(self, reader: PdfFileReader, sig_field: Any, fq_name: str, signed_data: Any):
+        # the same state pyHanko's constructor sets up, with one SignerInfo's SignedData
+        from pyhanko.sign.validation.pdf_embedded import extract_contents
+
+        self.reader = reader
+        self.sig_field = sig_field = sig_field.get_object()
+        ref = sig_field.raw_get("/V")
+        self.sig_object = ref.get_object()
+        self.byte_range = self.sig_object.raw_get("/ByteRange")
+        self.pkcs7_content = extract_contents(self.sig_object)
+        self.signed_data = signed_data
+        self.signer_info = signed_data["signer_infos"][0]
+        self._sd_cert_info = None
+        self.md_algorithm = self.signer_info["digest_algorithm"]["algorithm"].native.lower()
+        self.external_md_algorithm = self.md_algorithm
+        self.signed_revision = reader.xrefs.get_last_change(ref.reference)
+        self.coverage = None
+        self.external_digests = {}
+        self._docmdp = None
+        self._fieldmdp = None
+        self._docmdp_queried = self._fieldmdp_queried = False
+        self.tst_signature_digest = None
+        self.diff_result = None
+        self._integrity_checked = False
+        self.fq_name = fq_name
+
+
+def _several_signers(
+    reader: PdfFileReader, sig_field: Any, name: str, obj: Any
+) -> list[EmbeddedPdfSignature]:
+    """One signature object per SignerInfo when the CMS of ``obj`` holds more than one."""
+    from asn1crypto import cms
+
+    try:
+        contents = obj.get("/Contents")
+        contents = getattr(contents, "raw_object", contents)
+        signed_data = cms.ContentInfo.load(bytes(contents))["content"]
+        if len(signed_data["signer_infos"]) < 2:
+            return []
+    except Exception:
+        return []
+    return [_OneSignerOf(reader, sig_field, name, sd) for sd in per_signer(signed_data)]
+
+
 def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str, str]]:
     """Every filled signature field: a parsed signature, or ``(field, why it cannot be read)``.
 
@@ -300,6 +349,10 @@ def _collect(
             if problem:
                 found.append((name, problem))
                 continue
+            several = _several_signers(reader, sig_field, name, obj)
+            if several:
+                found.extend(several)
+                continue
             esig = EmbeddedPdfSignature(reader, sig_field, name)
             if is_ts and esig.sig_object_type != "/DocTimeStamp":
                 esig.__class__ = _DocTimeStamp
@@ -346,11 +399,17 @@ def _has_signature_timestamp(esig: EmbeddedPdfSignature) -> bool:
     )
 
 
+def _timestamps_of(reader: PdfFileReader) -> list[EmbeddedPdfSignature]:
+    """The document time stamps, also when another signature of the file cannot be parsed by
+    pyHanko's own collection (which then gives none at all)."""
+    try:
+        return list(reader.embedded_timestamp_signatures)
+    except Exception:
+        return [t for t in _collect(reader, want_timestamps=True) if not isinstance(t, tuple)]
+
+
 def _has_later_doc_timestamp(esig: EmbeddedPdfSignature) -> bool:
-    return any(
-        ts.signed_revision > esig.signed_revision
-        for ts in esig.reader.embedded_timestamp_signatures
-    )
+    return any(ts.signed_revision > esig.signed_revision for ts in _timestamps_of(esig.reader))
 
 
 def _integrity(esig: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec) -> dict[str, Any]:
@@ -551,7 +610,7 @@ async def _one(
     if status is not None and not status.intact and indication == Indication.TOTAL_PASSED:
         indication, sub = Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE
     try:
-        baseline, bl_warn = baseline_level(esig, reader)
+        baseline, bl_warn = baseline_level(esig, reader, _timestamps_of(reader))
     except Exception as exc:
         log.debug("baseline level not determined", exc_info=exc)
         baseline, bl_warn = None, ["the baseline level could not be determined"]

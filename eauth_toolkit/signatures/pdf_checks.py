@@ -79,7 +79,9 @@ def read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
 
 
 def baseline_level(
-    esig: EmbeddedPdfSignature, reader: PdfFileReader
+    esig: EmbeddedPdfSignature,
+    reader: PdfFileReader,
+    timestamps: list[EmbeddedPdfSignature] | None = None,
 ) -> tuple[str | None, list[str]]:
     """The PAdES baseline level the document supports for this signature (ETSI EN 319 142-1)."""
     warnings: list[str] = []
@@ -96,11 +98,9 @@ def baseline_level(
     sig_ts = bool(unsigned) and any(
         a["type"].native == "signature_time_stamp_token" for a in unsigned
     )
-    later_ts = [
-        ts
-        for ts in reader.embedded_timestamp_signatures
-        if ts.signed_revision > esig.signed_revision
-    ]
+    if timestamps is None:
+        timestamps = list(reader.embedded_timestamp_signatures)
+    later_ts = [ts for ts in timestamps if ts.signed_revision > esig.signed_revision]
     if not (sig_ts or later_ts):
         return level, warnings
     level = "B-T"

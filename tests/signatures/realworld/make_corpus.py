@@ -264,22 +264,57 @@ class _PlainEcdsaSigner(signers.SimpleSigner):
         return r.to_bytes(n, "big") + s.to_bytes(n, "big")
 
 
-def _sign_plain_ecdsa(pki: SandboxPKI) -> bytes:
+def _sign_with(signer: signers.Signer, bytes_reserved: int | None = None) -> bytes:
     from pyhanko.sign import fields
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-    signer = _PlainEcdsaSigner(
-        signing_cert=pki.cert("my-signer-ec"),
-        signing_key=pki.key("my-signer-ec"),
-        cert_registry=SimpleCertificateStore.from_certs([pki.cert("my-root")]),
-    )
     meta = signers.PdfSignatureMetadata(
         field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
     )
     out = io.BytesIO()
     w = IncrementalPdfFileWriter(io.BytesIO(sample_pdf()), strict=False)
-    signers.PdfSigner(meta, signer=signer).sign_pdf(w, output=out)
+    signers.PdfSigner(meta, signer=signer).sign_pdf(w, output=out, bytes_reserved=bytes_reserved)
     return out.getvalue()
+
+
+def _simple(pki: SandboxPKI, label: str, root: str, cls: type = signers.SimpleSigner) -> Any:
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return cls(
+        signing_cert=pki.cert(label),
+        signing_key=pki.key(label),
+        cert_registry=SimpleCertificateStore.from_certs([pki.cert(root)]),
+    )
+
+
+def _two_signer_infos(data: bytes, pki: SandboxPKI) -> bytes:
+    """A second signer signs the same byte ranges; its SignerInfo joins the first in one CMS."""
+    import binascii
+
+    from asn1crypto import cms
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from eauth_toolkit.signatures._aio import run_sync
+
+    esig = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures[0]
+    digest = esig.compute_digest()
+    second = _simple(pki, "sg-signer-qc", "sg-root")
+    other = run_sync(lambda: second.async_sign(digest, "sha256", use_pades=True))
+    m = re.compile(rb"/Contents\s*<([0-9A-Fa-f]+)>").search(data)
+    assert m is not None
+    raw = binascii.unhexlify(m.group(1))
+    info = cms.ContentInfo.load(raw)
+    info = cms.ContentInfo.load(raw[: len(info.dump())])
+    sd, sd2 = info["content"], other["content"]
+    sd["signer_infos"] = cms.SignerInfos(
+        [sd["signer_infos"][0].copy(), sd2["signer_infos"][0].copy()]
+    )
+    sd["certificates"] = cms.CertificateSet(
+        [c.copy() for c in sd["certificates"]] + [c.copy() for c in sd2["certificates"]]
+    )
+    hexed = binascii.hexlify(info.dump(force=True)).upper()
+    assert len(hexed) <= len(m.group(1)), "reserve more room for the signature"
+    hexed += b"0" * (len(m.group(1)) - len(hexed))
+    return data[: m.start(1)] + hexed + data[m.end(1) :]
 
 
 def build(out: Path, pki: SandboxPKI) -> list[Expected]:
@@ -312,6 +347,12 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
             Expected("", "2 document time stamp classified by SubFilter", [PASSED], [None],
                      notes=["document time stamp"]),
         )  # fmt: skip
+    # 3. a CMS with two SignerInfos: a verdict for each
+    put(
+        "two-signer-infos.pdf",
+        _two_signer_infos(_sign_with(_simple(pki, "my-signer-qc", "my-root"), 32768), pki),
+        Expected("", "3 several SignerInfos", [PASSED, PASSED], [None, None], online=True),
+    )
     # 5. changes after signing: DSS refreshed (allowed), annotation (warning), page (fails)
     put(
         "mod-dss-refresh.pdf",
@@ -356,7 +397,7 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
     # 4. plain ECDSA (r||s) verified; a signature algorithm in the digest slot explained
     put(
         "ecdsa-plain.pdf",
-        _sign_plain_ecdsa(pki),
+        _sign_with(_simple(pki, "my-signer-ec", "my-root", _PlainEcdsaSigner)),
         Expected("", "4 plain ECDSA (BSI TR-03111)", [PASSED], [None], online=True),
     )
     put(
