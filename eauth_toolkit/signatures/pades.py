@@ -452,8 +452,8 @@ async def _ades(
     spec = options.spec()
     timing = options.timing()
     sig_spec = spec.signature_validation_spec
-    if str(esig.sig_object.get("/SubFilter", "")) == "/adbe.pkcs7.sha1":
-        return await _adbe_sha1(esig, options, sig_spec, timing), False
+    if _enveloped_content(esig) is not None:
+        return await _enveloping(esig, sig_spec, timing), False
     has_archive = _has_later_doc_timestamp(esig)
     if not (has_archive and _is_engine_instance(esig)):
         # the LTA process computes integrity for the reader's own signature objects itself
@@ -497,6 +497,16 @@ def _byte_range_digest(esig: EmbeddedPdfSignature, algorithm: str) -> bytes:
     return h.digest()
 
 
+def _byte_range_bytes(esig: EmbeddedPdfSignature) -> bytes:
+    stream = esig.reader.stream
+    br = [int(v) for v in esig.byte_range]
+    parts = []
+    for start, length in ((br[0], br[1]), (br[2], br[3])):
+        stream.seek(start)
+        parts.append(stream.read(length))
+    return b"".join(parts)
+
+
 def _coverage_kwargs(esig: EmbeddedPdfSignature) -> dict[str, Any]:
     """Coverage of a signature pyHanko's integrity check does not handle (adbe.pkcs7.sha1)."""
     br = [int(v) for v in esig.byte_range]
@@ -513,15 +523,31 @@ def _coverage_kwargs(esig: EmbeddedPdfSignature) -> dict[str, Any]:
     return {"coverage": cov, "diff_result": None, "docmdp_ok": None}
 
 
-async def _adbe_sha1(
+_DIGEST_BY_SIZE = {20: "sha1", 32: "sha256", 48: "sha384", 64: "sha512"}
+
+
+def _enveloped_content(esig: EmbeddedPdfSignature) -> bytes | None:
+    """The content an ``adbe.pkcs7.sha1`` signature, or an ``adbe.pkcs7.detached`` one written
+    as an enveloping CMS, carries (None for a detached CMS)."""
+    subfilter = str(esig.sig_object.get("/SubFilter", ""))
+    if subfilter not in ("/adbe.pkcs7.sha1", "/adbe.pkcs7.detached"):
+        return None
+    eci = esig.signed_data["encap_content_info"]
+    if eci["content_type"].native != "data":
+        return None
+    content = eci["content"].native
+    return content if isinstance(content, bytes) else None
+
+
+async def _enveloping(
     esig: EmbeddedPdfSignature,
-    options: ValidationOptions,
     sig_spec: SignatureValidationSpec,
     timing: ValidationTimingInfo,
 ) -> ades.AdESLTAValidationResult:
-    """``adbe.pkcs7.sha1``: the CMS signs (encapsulates) the SHA-1 digest of the byte ranges.
-    The CMS is validated as an enveloping one, the digest against the document, and SHA-1 is
-    judged by the date the signature is known to exist (:data:`SHA1_ACCEPTED_UNTIL`)."""
+    """A CMS that carries what it signs: ``adbe.pkcs7.sha1`` (the SHA-1 digest of the byte
+    ranges) or an enveloping ``adbe.pkcs7.detached`` (a digest of the byte ranges, or the bytes
+    themselves). The CMS is validated as an enveloping one, its content against the document,
+    and SHA-1 is judged by the date the signature is known to exist (:data:`SHA1_ACCEPTED_UNTIL`)."""
     from pyhanko.sign.ades.report import AdESFailure
 
     knowledge = _knowledge(esig, sig_spec)
@@ -538,14 +564,21 @@ async def _adbe_sha1(
         res = await ades.ades_basic_validation(esig.signed_data, knowledge, timing_info=timing)
         res = _with_pdf_status(res, _coverage_kwargs(esig))
     result = _as_lta(res, timing.best_signature_time)
-    content = esig.signed_data["encap_content_info"]["content"].native
-    if content != _byte_range_digest(esig, "sha1"):
+    content = _enveloped_content(esig) or b""
+    sha1 = str(esig.sig_object.get("/SubFilter", "")) == "/adbe.pkcs7.sha1"
+    algorithm = "sha1" if sha1 else _DIGEST_BY_SIZE.get(len(content))
+    br = [int(v) for v in esig.byte_range]
+    if algorithm is not None and content == _byte_range_digest(esig, algorithm):
+        pass
+    elif not sha1 and len(content) == br[1] + br[3] and content == _byte_range_bytes(esig):
+        algorithm = None  # the signed bytes themselves
+    else:
         return dataclasses.replace(
             result,
             ades_subindic=AdESFailure.HASH_FAILURE,
-            failure_msg="the signed SHA-1 digest does not match the document",
+            failure_msg="the content the signature carries does not match the document",
         )
-    if result.ades_subindic.status == AdESStatus.PASSED:
+    if algorithm == "sha1" and result.ades_subindic.status == AdESStatus.PASSED:
         ts = getattr(result.api_status, "timestamp_validity", None)
         proven = ts.timestamp if ts is not None and ts.intact and ts.valid else None
         if (proven or timing.best_signature_time) >= SHA1_ACCEPTED_UNTIL:
@@ -718,7 +751,7 @@ async def _one(
         sub, indication == Indication.TOTAL_PASSED, read_dss(reader), esig, options.online
     )
     context = None
-    if str(esig.sig_object.get("/SubFilter", "")) == "/adbe.pkcs7.sha1" and sub in (
+    if _enveloped_content(esig) is not None and sub in (
         SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
         SubIndication.HASH_FAILURE,
     ):

@@ -286,8 +286,8 @@ def _simple(pki: SandboxPKI, label: str, root: str, cls: type = signers.SimpleSi
     )
 
 
-class _Sha1ContentSigner(signers.SimpleSigner):
-    """adbe.pkcs7.sha1: an enveloping CMS whose content is the SHA-1 digest of the byte ranges."""
+class _ContentSigner(signers.SimpleSigner):
+    """An enveloping CMS whose content is the digest of the byte ranges (adbe.pkcs7.sha1)."""
 
     _inner = False
 
@@ -303,27 +303,29 @@ class _Sha1ContentSigner(signers.SimpleSigner):
             self._inner = False
 
 
-def _sign_adbe_sha1(pki: SandboxPKI) -> bytes:
+def _sign_enveloping(pki: SandboxPKI, subfilter: str, md: str) -> bytes:
+    """A PDF signature whose CMS carries the digest of the byte ranges (written with another
+    SubFilter than pyHanko's own, as some software does)."""
     from pyhanko.sign import fields
 
     original = pdf_signer.SignatureObject
 
-    class Sha1Dict(original):  # type: ignore[misc,valid-type]
+    class OddDict(original):  # type: ignore[misc,valid-type]
         def __init__(self, *args: Any, **kw: Any) -> None:
             super().__init__(*args, **kw)
-            self["/SubFilter"] = generic.pdf_name("/adbe.pkcs7.sha1")
+            self["/SubFilter"] = generic.pdf_name(subfilter)
 
     meta = signers.PdfSignatureMetadata(
         field_name="Signature1",
         subfilter=fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED,
-        md_algorithm="sha1",
+        md_algorithm=md,
     )
     out = io.BytesIO()
     w = IncrementalPdfFileWriter(io.BytesIO(sample_pdf()), strict=False)
-    pdf_signer.SignatureObject = Sha1Dict  # type: ignore[misc]
+    pdf_signer.SignatureObject = OddDict  # type: ignore[misc]
     try:
         signers.PdfSigner(
-            meta, signer=_simple(pki, "my-signer-qc", "my-root", _Sha1ContentSigner)
+            meta, signer=_simple(pki, "my-signer-qc", "my-root", _ContentSigner)
         ).sign_pdf(w, output=out)
     finally:
         pdf_signer.SignatureObject = original  # type: ignore[misc]
@@ -400,10 +402,15 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
     # 3. adbe.pkcs7.sha1: validated; SHA-1 judged by date (signed now: not proven early enough)
     put(
         "adbe-pkcs7-sha1.pdf",
-        _sign_adbe_sha1(pki),
+        _sign_enveloping(pki, "/adbe.pkcs7.sha1", "sha1"),
         Expected("", "3 adbe.pkcs7.sha1", [INDET], ["CRYPTO_CONSTRAINTS_FAILURE_NO_POE"],
                  online=True),
     )  # fmt: skip
+    put(
+        "adbe-detached-enveloping.pdf",
+        _sign_enveloping(pki, "/adbe.pkcs7.detached", "sha256"),
+        Expected("", "3 enveloping adbe.pkcs7.detached", [PASSED], [None], online=True),
+    )
     # 5. changes after signing: DSS refreshed (allowed), annotation (warning), page (fails)
     put(
         "mod-dss-refresh.pdf",
