@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, print_json
+from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, fail, print_json
 from eauth_toolkit.errors import InputError
 
 if TYPE_CHECKING:
@@ -124,6 +124,9 @@ def verify_cmd(
         "(one FILE.etsi.xml per PDF) for several.",
     ),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Parallel worker processes."),
+    data: list[Path] = typer.Option(
+        [], "--data", help="Signed file of a detached signature (repeatable); never fetched."
+    ),
 ) -> None:
     """Validate signatures: ETSI indication, level (QES/AdES-QC/AdES/SES), baseline, trust.
 
@@ -160,7 +163,9 @@ def verify_cmd(
     files = expand_inputs([p for p in inputs if p.exists()])
     reports: list[FileReport] = []
     show_bar = any(p.is_dir() for p in inputs) and sys.stderr.isatty()
-    if show_bar or any(p.is_dir() for p in inputs):
+    if data:
+        reports = _verify_detached(files, options, data)
+    elif show_bar or any(p.is_dir() for p in inputs):
         with Progress(
             TextColumn("verifying"),
             BarColumn(),
@@ -195,6 +200,21 @@ def verify_cmd(
         err_console.print(f"error: --etsi-report: {line}", markup=False)
     code = exit_code(reports)
     raise typer.Exit(max(code, EXIT_BAD_INPUT) if problems else code)
+
+
+def _verify_detached(files: list[Path], options: object, data: list[Path]) -> list[FileReport]:
+    """Each signature with the detached data given by --data (matched by file name)."""
+    from eauth_toolkit.signatures.api import verify
+    from eauth_toolkit.signatures.pades import ValidationOptions
+
+    assert isinstance(options, ValidationOptions)
+    content: dict[str, bytes] = {}
+    for p in data:
+        try:
+            content[p.name] = p.read_bytes()
+        except OSError as exc:
+            fail(InputError(f"cannot read: {exc.strerror}", where=f"--data {p}"))
+    return [verify(f, options, name=str(f), data=content) for f in files]
 
 
 def _write_etsi(reports: list[FileReport], options: object, out: Path) -> list[str]:

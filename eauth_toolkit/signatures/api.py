@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -106,24 +106,17 @@ def options_for(request: VerifyRequest) -> ValidationOptions:
 
 
 def detect_format(head: bytes) -> str | None:
-    stripped = head.lstrip()
-    if b"%PDF-" in head[:1024]:
-        return "PAdES"
-    if stripped.startswith(b"<"):
-        return "XAdES"
-    if stripped.startswith(b"{") or stripped.startswith(b"ey"):
-        return "JAdES"
-    if (
-        stripped[:1] == b"\x30"
-        or stripped.startswith(b"-----BEGIN PKCS7")
-        or stripped.startswith(b"MI")
-    ):
-        return "CAdES"
-    return None
+    """The signature format of a file from its first KiB (content, never the name)."""
+    from eauth_toolkit.signatures.formats import sniff
+
+    return sniff(head)
 
 
 async def _verify_async(
-    source: Path | bytes, options: ValidationOptions, name: str | None
+    source: Path | bytes,
+    options: ValidationOptions,
+    name: str | None,
+    data: Mapping[str, bytes] | None = None,
 ) -> FileReport:
     label = name or str(source)
     try:
@@ -137,13 +130,15 @@ async def _verify_async(
     fmt = detect_format(head)
     if fmt == "PAdES":
         return await validate_pdf_async(source, options, name=label)
-    if fmt in ("CAdES", "JAdES", "XAdES"):
+    if fmt in ("CAdES", "JAdES", "XAdES", "ASiC"):
         from eauth_toolkit.signatures import other_formats
 
         with _speedups.applied():
-            return await other_formats.validate(fmt, source, options, name=label)
+            return await other_formats.validate(fmt, source, options, name=label, data=data)
     return FileReport(
-        file=label, format=None, error="cannot read: not a signed PDF, CMS, JWS or XML document"
+        file=label,
+        format=None,
+        error="cannot read: not a signed PDF, CMS, JWS, XML document or ASiC container",
     )
 
 
@@ -151,11 +146,16 @@ _DEFAULT_OPTIONS: list[ValidationOptions] = []
 
 
 def verify(
-    source: Path | str | bytes, options: ValidationOptions | None = None, *, name: str | None = None
+    source: Path | str | bytes,
+    options: ValidationOptions | None = None,
+    *,
+    name: str | None = None,
+    data: Mapping[str, bytes] | None = None,
 ) -> FileReport:
     """Validate one document (path or bytes). Bad input gives a report with ``error``, never an exception.
 
     Without ``options``: offline, now, with the repository's trust lists (built once, then reused).
+    ``data`` gives the signed files of a detached signature (name -> content); nothing is fetched.
     """
     if options is None:
         if not _DEFAULT_OPTIONS:
@@ -163,7 +163,7 @@ def verify(
         options = _DEFAULT_OPTIONS[0]
     src: Path | bytes = Path(source) if isinstance(source, str) else source
     opts = options
-    return run_sync(lambda: _verify_async(src, opts, name))
+    return run_sync(lambda: _verify_async(src, opts, name, data))
 
 
 def verify_bytes(data: bytes, options: ValidationOptions, *, name: str) -> FileReport:
