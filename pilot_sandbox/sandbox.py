@@ -119,6 +119,7 @@ class Pilot:
                 encryption=owner.endswith("/proxy")
                 or "/services/" in owner
                 or owner.endswith("/connector"),
+                rsa=owner.endswith(("/idp", "/proxy", "/connector")),
             )
             self._rings[owner] = ring
         return ring
@@ -223,6 +224,7 @@ class Pilot:
                 client_filter=_accepts("proxy", code, same_ams=True),
                 claims_supported=["sub", "given_name", "family_name", "birthdate", "acr"],
                 acr_values_supported=sorted(entry.acr_levels),
+                profile=p.profile,
             )
         proxy = Provider(
             issuer=self.url(c, "proxy"),
@@ -232,6 +234,7 @@ class Pilot:
             client_filter=_accepts("connector", code, same_ams=False),
             claims_supported=claims + ["acr"],
             acr_values_supported=iso_urns,
+            profile=p.profile,
         )
         proxy_rp = RelyingParty(
             client_id=p.idp.client_id or self.url(c, "proxy"),
@@ -243,6 +246,7 @@ class Pilot:
             http=self.backchannel,
             name=f"{c}-proxy",
             scope=p.idp.scope,
+            profile=p.profile,
         )
         connector = Provider(
             issuer=self.url(c, "connector"),
@@ -252,6 +256,7 @@ class Pilot:
             client_filter=_accepts("service", code, same_ams=True),
             claims_supported=claims + ["acr"],
             acr_values_supported=iso_urns,
+            profile=p.profile,
         )
         connector_rps = {
             str(other.code): RelyingParty(
@@ -263,6 +268,7 @@ class Pilot:
                 trust=self.trust,
                 http=self.backchannel,
                 name=f"{c}-connector",
+                profile=other.profile,
             )
             for other in self.config.ams
             if other.code != code
@@ -277,6 +283,7 @@ class Pilot:
                 trust=self.trust,
                 http=self.backchannel,
                 name=f"{c}-{s.id}",
+                profile=p.profile,
             )
             for s in p.services
         }

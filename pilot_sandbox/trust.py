@@ -48,6 +48,10 @@ class TrustedParty:
     entry_id: str | None
     jwks: dict[str, Any]
     redirect_uris: tuple[str, ...] = ()
+    #: the client's registered ``id_token_signed_response_alg`` (ES256 unless it asks for RS256)
+    id_token_alg: str = "ES256"
+    #: the protocol profile the party speaks as a provider (``oidc`` or ``fapi2``)
+    profile: str = "oidc"
 
     @cached_property
     def keyset(self) -> KeySet:
@@ -110,6 +114,8 @@ def verify_trust_document(value: str, anchor_public: KeySet | ECKey) -> TrustCon
             entry_id=p.get("entry_id"),
             jwks=p["jwks"],
             redirect_uris=tuple(p.get("redirect_uris", [])),
+            id_token_alg=p.get("id_token_alg", "ES256"),
+            profile=p.get("profile", "oidc"),
         )
         for p in doc["parties"]
     }

@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from pilot_helpers import external_idp, pilot_of, pilot_variant
+from pilot_helpers import dpop_header, external_idp, pilot_of, pilot_variant
 from pilot_rogue_op import RogueOP
 
 from eauth_toolkit.errors import PilotError
@@ -62,7 +62,9 @@ def _redeem(pilot: Any, base: str, code: str, **changes: str) -> httpx.Response:
         "client_assertion": rp.client_assertion(),
     }
     form.update(changes)
-    return httpx.post(f"{base}/ams/sg/idp/token", data=form)
+    return httpx.post(
+        f"{base}/ams/sg/idp/token", data=form, headers=dpop_header(pilot, "SG", "idp", "token")
+    )
 
 
 def test_code_replay_is_refused(pilot_server: Any, client: httpx.Client) -> None:
