@@ -82,6 +82,8 @@ async def form_fields(request: Request) -> dict[str, str]:
     """The fields of a URL-encoded form POST (HTML forms, token and PAR requests), each once.
     Any other body is an ``invalid_request``."""
     ctype = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if not ctype and request.headers.get("content-length", "0") == "0":
+        return {}  # an empty form
     if ctype != "application/x-www-form-urlencoded":
         raise OAuthError(
             "invalid_request",

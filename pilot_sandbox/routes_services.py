@@ -18,7 +18,7 @@ from pilot_sandbox.config import Service
 from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.client import BROWSER_COOKIE, RelyingParty
 from pilot_sandbox.oidc.errors import OAuthError
-from pilot_sandbox.pages import browser_id, keep_browser, query, redirect, render
+from pilot_sandbox.pages import browser_id, form_fields, keep_browser, query, redirect, render
 from pilot_sandbox.sandbox import Ams, Pilot
 
 __all__ = ["router"]
@@ -80,11 +80,17 @@ def router(pilot: Pilot) -> APIRouter:
         return pilot.keys(f"{b.slug}/services/{s.id}").public_jwks()
 
     @r.get("/ams/{code}/services/{sid}/login")
+    async def login_link(code: str, sid: str) -> Response:
+        """A link (a crawler, a bookmark) starts no sign-in: back to the service page."""
+        b, s, _ = service(code, sid)
+        return redirect(pilot.url(b.code, "services", s.id))
+
+    @r.post("/ams/{code}/services/{sid}/login")
     async def login(request: Request, code: str, sid: str) -> Response:
         b, s, rp = service(code, sid)
         try:
-            params = query(request)
-            raw = params.get("loa")
+            params = await form_fields(request)
+            raw = params.get("loa") or None
             if raw is not None and raw not in ("1", "2", "3", "4"):
                 raise OAuthError(
                     "invalid_request", f"loa must be a level from 1 to 4, not {raw[:20]!r}"

@@ -34,6 +34,7 @@ __all__ = [
     "verify_trust_document",
     "publish_trust_configuration",
     "TrustCache",
+    "published_base",
 ]
 
 TRUST_ANCHOR_OWNER = "sandbox-trust-anchor"
@@ -120,6 +121,16 @@ def verify_trust_document(value: str, anchor_public: KeySet | ECKey) -> TrustCon
         for p in doc["parties"]
     }
     return TrustConfiguration(int(doc["version"]), int(doc["issued_at"]), parties, doc)
+
+
+def published_base(store: Store) -> str | None:
+    """The service address the store's newest trust configuration was published for (read,
+    not verified: to tell which service a store belongs to), or None for a new store."""
+    latest = _latest(store)
+    if latest is None:
+        return None
+    parties = json.loads(jws.extract_compact(latest[2].encode()).payload).get("parties", [])
+    return str(parties[0]["issuer"]).split("/ams/", 1)[0] if parties else ""
 
 
 def _anchor_public(store: Store) -> KeySet:

@@ -25,7 +25,14 @@ from joserfc.util import urlsafe_b64encode
 
 from pilot_sandbox.oidc.errors import OAuthError
 
-__all__ = ["ALGS", "Proof", "verify_proof", "make_proof", "nonces", "NONCE_WINDOW"]
+__all__ = [
+    "ALGS",
+    "Proof",
+    "verify_proof",
+    "make_proof",
+    "nonces",
+    "NONCE_WINDOW",
+]
 
 ALGS = ("ES256", "PS256")
 NONCE_WINDOW = 300

@@ -31,7 +31,7 @@ def _fails(pilot: Any, step: str) -> list[dict[str, Any]]:
 def _code_at_proxy_callback(client: httpx.Client, base: str) -> str:
     """Go through service, Connector, Proxy, login and consent; stop at the IdP's redirect to the
     SG Proxy and return that redirect URL (holding a fresh code)."""
-    r = client.get(f"{base}/ams/my/services/tax-filing/login")
+    r = client.post(f"{base}/ams/my/services/tax-filing/login")
     while r.status_code == 303:
         r = client.get(r.headers["location"])
     rid = re.search(r'name="rid" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
