@@ -52,6 +52,7 @@ def browser_hash(browser: str) -> str:
 
 PENDING_TTL = 900
 _JWE_ALGS = [
+    "ECDH-ES",
     "ECDH-ES+A256KW",
     "ECDH-ES+A192KW",
     "ECDH-ES+A128KW",
@@ -59,6 +60,10 @@ _JWE_ALGS = [
     "A256GCM",
     "A128CBC-HS256",
 ]
+
+#: providers add informational header parameters (``iss``, ``aud``, ``typ``) to their JWEs;
+#: ``crit`` is still honoured
+_JWE_REGISTRY = jwe.JWERegistry(algorithms=_JWE_ALGS, strict_check_header=False)
 
 
 @dataclass(frozen=True)
@@ -326,7 +331,7 @@ class RelyingParty:
         if id_token.count(".") == 4:
             try:
                 id_token = jwe.decrypt_compact(
-                    id_token, self._keys().encryption_keys, algorithms=_JWE_ALGS
+                    id_token, self._keys().encryption_keys, registry=_JWE_REGISTRY
                 ).plaintext.decode()  # type: ignore[union-attr]
             except (JoseError, ValueError, AttributeError) as exc:
                 raise OAuthError(
