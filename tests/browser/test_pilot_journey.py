@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-
 _PILOT_TOML = Path(__file__).resolve().parents[2] / "pilot_sandbox" / "pilot.toml"
 _CITIZENS = {
     "SG": ("tan.mei.ling", "Mei Ling", "Tan", "1988-03-14"),
