@@ -74,6 +74,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     del app.router.routes[before:]
     app.router.routes[0:0] = ours
     app.add_middleware(PilotRequests, pid=str(os.getpid()))
+    # the back channel's connection pools close with the service
+    app.router.on_shutdown.append(pilot.backchannel.aclose)
 
     @app.exception_handler(OAuthError)
     async def _oauth_error(request: Request, exc: OAuthError) -> Response:
