@@ -363,7 +363,9 @@ def fapi_sign_in(
     inner = jwe.decrypt_compact(
         resp.json()["id_token"],
         ring.encryption_keys,
-        algorithms=["ECDH-ES+A256KW", "ECDH-ES", "A256GCM"],
+        registry=jwe.JWERegistry(
+            algorithms=["ECDH-ES+A256KW", "ECDH-ES", "A256GCM"], strict_check_header=False
+        ),
     ).plaintext
     claims = jwt.decode(inner.decode(), jwks, algorithms=["ES256"]).claims  # type: ignore[union-attr]
     return bool(claims.get("nonce") == nonce and claims.get("iss") == issuer)

@@ -139,3 +139,20 @@ def test_userinfo_answers_the_access_token(pilot_server: Any, client: httpx.Clie
     assert r.status_code == 200
     assert r.json()["sub"] == unverified_claims(body["id_token"])["sub"]
     assert r.json()["family_name"] == "Ahmad"
+
+
+def test_a_client_registered_for_rs256_gets_rs256_id_tokens(pilot_server: Any) -> None:
+    import dataclasses
+
+    from joserfc.jwk import KeySet
+
+    pilot = pilot_of(pilot_server)
+    idp = pilot.ams["MY"].idp
+    party = pilot.trust.current().party(pilot.ams["MY"].proxy_rp.client_id)
+    claims = {"iss": idp.issuer, "sub": "s", "aud": party.issuer, "iat": int(time.time())}
+    rs = idp._id_token(claims, dataclasses.replace(party, id_token_alg="RS256"))
+    public = KeySet.import_key_set(httpx.get(f"{idp.issuer}/jwks").json())
+    token = jwt.decode(rs, public, algorithms=["RS256"])
+    assert token.header["alg"] == "RS256" and token.claims["aud"] == party.issuer
+    es = idp._id_token(claims, party)  # the registered default stays ES256
+    assert jwt.decode(es, public, algorithms=["ES256"]).header["alg"] == "ES256"
