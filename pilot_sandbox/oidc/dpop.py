@@ -9,9 +9,9 @@ key, so every worker gives and accepts the same nonce without shared state. JOSE
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
-import json
 import secrets
 import time
 from collections.abc import Callable
@@ -45,14 +45,23 @@ class Proof:
     jti: str
 
 
+@functools.lru_cache(maxsize=64)
+def _nonce_secret(kid: str, private: str) -> bytes:
+    return hashlib.sha256(private.encode()).digest()
+
+
+@functools.lru_cache(maxsize=256)
+def _nonce(secret: bytes, window: int) -> str:
+    return urlsafe_b64encode(
+        hmac.new(secret, str(window).encode(), hashlib.sha256).digest()[:18]
+    ).decode()
+
+
 def nonces(key: ECKey) -> list[str]:
     """The current and the previous DPoP nonce of a provider (the first is the one to give out)."""
-    secret = json.dumps(key.as_dict(private=True), sort_keys=True).encode()
+    secret = _nonce_secret(str(key.kid), str(key.as_dict(private=True)["d"]))
     window = int(time.time() // NONCE_WINDOW)
-    return [
-        urlsafe_b64encode(hmac.new(secret, str(w).encode(), hashlib.sha256).digest()[:18]).decode()
-        for w in (window, window - 1)
-    ]
+    return [_nonce(secret, window), _nonce(secret, window - 1)]
 
 
 def _error(description: str) -> OAuthError:
