@@ -35,8 +35,8 @@ test: install node system-deps lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff format --check eauth_toolkit pilot_sandbox tests bench examples
-	$(BIN)/ruff check eauth_toolkit pilot_sandbox tests bench examples
+	$(BIN)/ruff format --check eauth_toolkit pilot_sandbox tests bench examples setup.py
+	$(BIN)/ruff check eauth_toolkit pilot_sandbox tests bench examples setup.py
 	$(BIN)/mypy
 
 format: install

@@ -3,8 +3,8 @@
 ::
 
     EauthError                      root: every error the toolkit raises on purpose
-    ├── InputError                  bad input from a user or another system (has ``where``)
-    │   └── SchemaError             a document failed its JSON Schema (``where`` is a JSON pointer)
+    ├── InputError                  bad input from a user or another system (``where`` says where)
+    │   └── SchemaError             a document failed its JSON Schema (``where``: file#/json/pointer)
     ├── PlanError                   Work Plan data or status problems
     ├── LoaError                    LoA profile or guidance problems
     ├── RepositoryError             repository list submissions, store and publication
@@ -13,7 +13,10 @@
     └── PilotError                  the pilot sandbox (configuration, protocol)
 
 Verdicts (assessments, signature indications, recognition decisions) are values, not exceptions:
-an exception means "could not evaluate at all". Builtin exceptions never escape a public entry point.
+an exception means "could not evaluate at all". Library functions raise these classes for bad input;
+a file that cannot be read or written may also surface as :class:`OSError`. The ``eauth`` command
+turns both into one line ``error: <where>: <message>`` with exit code 2, and the service into a 4xx
+answer.
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ class InputError(EauthError):
 
 
 class SchemaError(InputError):
-    """A document failed validation against its JSON Schema; ``where`` is a JSON pointer."""
+    """A document failed validation against its JSON Schema; ``where`` is the JSON pointer of the
+    problem, after the file name (``file#/pointer``) when the file is known."""
 
     code = "schema_invalid"
 

@@ -1,8 +1,10 @@
 """Loading documents and validating them against the published JSON Schemas (2020-12).
 
-Every external document (submissions, lists, profiles, plan data, configuration) goes through
-:func:`load_document` and :func:`validate`, so errors always name the file and the JSON pointer
-(or line) of the problem instead of raising a builtin exception.
+:func:`load_document` parses JSON, YAML and TOML files and turns syntax and read errors into an
+:class:`~eauth_toolkit.errors.InputError` naming the file and line; :func:`validate` and
+:func:`schema_errors` check a document against ``schemas/<name>.schema.json`` and report each
+problem with its JSON pointer (after the file name when the caller gives it). Parts that read
+other formats (PDF, XML, certificates) have their own readers.
 """
 
 from __future__ import annotations
@@ -11,13 +13,10 @@ import json
 import tomllib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-import yaml
-from jsonschema.validators import validator_for
+from typing import TYPE_CHECKING, Any
 
 from eauth_toolkit.errors import InputError, SchemaError
+from eauth_toolkit.resources import schemas_dir
 
 __all__ = [
     "SCHEMA_DIR",
@@ -28,18 +27,28 @@ __all__ = [
     "json_pointer",
 ]
 
-#: the folder of published schemas (the repository's ``schemas/``, or the copy shipped in the package)
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+#: the published schemas: ``schemas/`` in a checkout, ``eauth_toolkit/_data/schemas`` in a wheel
+SCHEMA_DIR = schemas_dir()
 
 
-class _DatesAsText(yaml.SafeLoader):
-    """Safe YAML loader that leaves timestamps as strings."""
+if TYPE_CHECKING:
+    import jsonschema
 
 
-_DatesAsText.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+@lru_cache(maxsize=1)
+def _dates_as_text_loader() -> Any:
+    """Safe YAML loader that leaves timestamps as strings (built on first use: importing PyYAML
+    and jsonschema is left to the commands that read such documents)."""
+    import yaml
+
+    class DatesAsText(yaml.SafeLoader):
+        pass
+
+    DatesAsText.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return DatesAsText
 
 
 def json_pointer(path: Any) -> str:
@@ -50,6 +59,8 @@ def json_pointer(path: Any) -> str:
 
 def load_document(path: str | Path) -> Any:
     """Parse a JSON, YAML or TOML file; syntax errors become :class:`InputError` naming the line."""
+    import yaml
+
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
@@ -67,7 +78,7 @@ def load_document(path: str | Path) -> Any:
             except ValueError:
                 # an impossible date such as 2026-13-01: keep dates as text so that schema
                 # validation reports the JSON pointer of the bad value
-                return yaml.load(text, Loader=_DatesAsText)  # noqa: S506
+                return yaml.load(text, Loader=_dates_as_text_loader())  # noqa: S506
         if suffix == ".toml":
             return tomllib.loads(text)
         return json.loads(text)
@@ -89,6 +100,8 @@ def load_document(path: str | Path) -> Any:
 
 @lru_cache(maxsize=64)
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    from jsonschema.validators import validator_for
+
     schema = load_schema(name)
     cls = validator_for(schema)
     cls.check_schema(schema)

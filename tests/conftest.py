@@ -9,16 +9,15 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import ThreadedServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("EAUTH_CHROMIUM", "/usr/bin/chromium")
@@ -33,20 +32,28 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+@pytest.fixture(scope="session", autouse=True)
+def _checkout_stays_clean() -> Iterator[None]:
+    """Fails the run if a test created the checkout's data folder ``var/``."""
+    existed = (ROOT / "var").exists()
+    yield
+    assert existed or not (ROOT / "var").exists(), "a test wrote into the checkout's var/"
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+@pytest.fixture(autouse=True)
+def _data_dir_outside_the_checkout(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """No test writes into the checkout: the default data folder (``EAUTH_DATA_DIR`` for commands
+    and subprocesses, ``default_data_dir()`` for ``Settings()`` built in a test) is a temporary one."""
+    import eauth_toolkit.settings
+
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("EAUTH_DATA_DIR", str(folder))
+    for name in ("EAUTH_DATABASE_URL", "EAUTH_PLAN_STATUS", "EAUTH_PILOT_CONFIG", "EAUTH_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(eauth_toolkit.settings, "default_data_dir", lambda: folder)
+    return folder
 
 
 # --------------------------------------------------------------------------- PostgreSQL
@@ -157,30 +164,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 # --------------------------------------------------------------------------- live service
 
 
-class LiveServer:
-    def __init__(self, app: object, port: int) -> None:
-        import uvicorn
-
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-        )  # type: ignore[arg-type]
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> LiveServer:
-        self.thread.start()
-        wait_for_port(self.port)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture
-def live_server_factory() -> Iterator[Callable[..., LiveServer]]:
+def live_server_factory() -> Iterator[Callable[..., ThreadedServer]]:
     """Start the real app (``create_app(settings)``) under uvicorn on a free loopback port.
 
     Call with ``settings_changes`` (keyword arguments for :class:`Settings`); ``base_url`` is set to
@@ -189,12 +174,12 @@ def live_server_factory() -> Iterator[Callable[..., LiveServer]]:
     from eauth_toolkit.settings import Settings
     from eauth_toolkit.web.app import create_app
 
-    servers: list[LiveServer] = []
+    servers: list[ThreadedServer] = []
 
-    def start(**settings_changes: object) -> LiveServer:
+    def start(**settings_changes: object) -> ThreadedServer:
         port = free_port()
         settings = Settings(base_url=f"http://127.0.0.1:{port}", **settings_changes)  # type: ignore[arg-type]
-        server = LiveServer(create_app(settings), port).start()
+        server = ThreadedServer(create_app(settings), port).start()
         servers.append(server)
         return server
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from eauth_toolkit.settings import PROJECT_ROOT, Settings
+from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import create_app
 
 
@@ -25,7 +25,9 @@ def test_guidance_page_lists_rules_and_registered_technologies(tmp_path: Path) -
 
 
 def test_assess_api_matches_the_library(tmp_path: Path) -> None:
-    doc = json.loads((PROJECT_ROOT / "examples/loa/estonia-id-card.json").read_text())
+    doc = json.loads(
+        (Path(__file__).resolve().parents[1] / "examples/loa/estonia-id-card.json").read_text()
+    )
     profile = doc.get("profile", doc)
     with _client(tmp_path) as client:
         r = client.post("/api/loa/assess", json=profile)

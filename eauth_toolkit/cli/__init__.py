@@ -1,70 +1,136 @@
-"""The ``eauth`` command: one group per capability, each in its own module."""
+"""The ``eauth`` command: one group per capability, each in its own module.
+
+A group's module is imported only when that group runs (or ``--help`` lists them all), so
+``eauth loa ...`` never pays for pyHanko and ``eauth --version`` pays for nothing but typer.
+Errors are handled here once for every command: any :class:`EauthError` or :class:`OSError` that
+escapes a command becomes ``error: <where>: <message>`` on one line and exit code 2.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup, TyperOption
 
 from eauth_toolkit import __version__
-from eauth_toolkit.cli import loa, pilot, plan, repo, sandbox, sig, trustlist
-from eauth_toolkit.cli._common import console, err_console, fail
+from eauth_toolkit.cli._common import data_dir_param, fail, os_error_message, reset_data_dir
 from eauth_toolkit.errors import EauthError
 
-__all__ = ["app", "main"]
+__all__ = ["GROUPS", "app", "main"]
+
+#: group name -> (module with a typer ``app``, one-line help), in the order ``--help`` lists them
+GROUPS: dict[str, tuple[str, str]] = {
+    "loa": ("eauth_toolkit.cli.loa", "Levels of assurance: assess, map, render the Guidance."),
+    "repo": (
+        "eauth_toolkit.cli.repo",
+        "Collaborative Repository List of e-authentication technologies.",
+    ),
+    "sig": (
+        "eauth_toolkit.cli.sig",
+        "Electronic signatures: verify and create sandbox signatures.",
+    ),
+    "trustlist": (
+        "eauth_toolkit.cli.trustlist",
+        "AMS trust lists (ETSI TS 119 612): build, inspect.",
+    ),
+    "sandbox": ("eauth_toolkit.cli.sandbox", "The service: repository API, pages, pilot sandbox."),
+    "pilot": ("eauth_toolkit.cli.pilot", "Two-AMS mutual-recognition pilot: drive flows, report."),
+    "laws": (
+        "eauth_toolkit.cli.laws",
+        "Laws Reporting Scheme for e-signatures: law data, plans, reports.",
+    ),
+    "plan": (
+        "eauth_toolkit.cli.plan",
+        "Work Plan topics, activities, status and progress reports.",
+    ),
+}
+
+
+def _flag_type(self: TyperOption, ctx: Any) -> str | None:
+    """No ``<bool>`` beside a plain flag in ``--help``: a flag takes no value."""
+    return None if self.is_flag else _option_type(self, ctx)
+
+
+_option_type = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
+
+
+#: commands that keep state in the data folder; each gets a ``--data-dir`` option
+DATA_COMMANDS: dict[str, tuple[str, ...]] = {
+    "repo": ("submit", "list", "show", "publish", "load-samples", "audit", "token", "revoke-token"),
+    "pilot": ("run", "report"),
+    "laws": ("submit", "report", "load-samples", "audit"),
+    "plan": ("report", "set", "show"),
+    "sandbox": ("serve",),
+}
+
+
+class LazyGroup(TyperGroup):
+    """The root group: imports a command group's module on first use; one error rule for all."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*GROUPS, *(n for n in super().list_commands(ctx) if n not in GROUPS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in GROUPS and cmd_name not in self.commands:
+            module_name, help_text = GROUPS[cmd_name]
+            group = typer.main.get_group(importlib.import_module(module_name).app)
+            group.name = cmd_name
+            group.help = help_text
+            for name in DATA_COMMANDS.get(cmd_name, ()):
+                command = group.commands.get(name)
+                if command is not None and "data_dir" not in {p.name for p in command.params}:
+                    command.params.append(data_dir_param())
+            self.add_command(group, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: Any) -> Any:
+        reset_data_dir()
+        try:
+            return super().invoke(ctx)
+        except EauthError as exc:
+            fail(exc)
+        except OSError as exc:
+            fail(os_error_message(exc))
+
 
 app = typer.Typer(
     name="eauth",
+    cls=LazyGroup,
     help="ASEAN e-authentication (B.2) and e-signature (B.3) interoperability toolkit.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(loa.app, name="loa", help="Levels of assurance: assess, map, render the Guidance.")
-app.add_typer(
-    repo.app, name="repo", help="Collaborative Repository List of e-authentication technologies."
-)
-app.add_typer(
-    sig.app, name="sig", help="Electronic signatures: verify and create sandbox signatures."
-)
-app.add_typer(
-    trustlist.app, name="trustlist", help="AMS trust lists (ETSI TS 119 612): build, inspect."
-)
-app.add_typer(
-    sandbox.app, name="sandbox", help="The service: repository API, pages, pilot sandbox."
-)
-app.add_typer(
-    pilot.app, name="pilot", help="Two-AMS mutual-recognition pilot: drive flows, report."
-)
-app.add_typer(
-    plan.app, name="plan", help="Work Plan topics, activities, status and progress reports."
-)
 
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"eauth-toolkit {__version__}")
+        sys.stdout.write(f"eauth-toolkit {__version__}\n")
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        False,
+        "--version",
+        help="Show the version and exit.",
+        callback=_version,
+        is_eager=True,
+        show_default=False,
     ),
 ) -> None:
     """ASEAN e-authentication and e-signature interoperability toolkit."""
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: any :class:`EauthError` becomes a one-line message and exit code 2."""
+    """Entry point of the ``eauth`` script."""
     try:
         app(args=argv, standalone_mode=True)
-    except EauthError as exc:
-        fail(exc)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        sys.stderr.write("interrupted\n")
         sys.exit(130)
-
-
-_ = err_console

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from eauth_toolkit.cli._common import console, print_json
+from eauth_toolkit.cli._common import console, print_json, settings_for
 from eauth_toolkit.errors import PilotError
 
 __all__ = ["app"]
@@ -32,17 +32,17 @@ class _InProcessServer:
     def __init__(self, database_url: str, data_dir: Path) -> None:
         import uvicorn
 
-        from eauth_toolkit.settings import Settings
         from eauth_toolkit.web.app import create_app
 
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        kwargs: dict[str, object] = {
-            "base_url": self.url,
-            "data_dir": data_dir,
-            "database_url": database_url or f"sqlite:///{data_dir / 'pilot-run.sqlite3'}",
-        }
-        self.app = create_app(Settings(**kwargs))  # type: ignore[arg-type]
+        self.app = create_app(
+            settings_for(
+                base_url=self.url,
+                data_dir=data_dir,
+                database_url=database_url or f"sqlite:///{data_dir / 'pilot-run.sqlite3'}",
+            )
+        )
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -106,12 +106,11 @@ def run(
     import tempfile
 
     from eauth_toolkit.cli._common import err_console, fail
-    from eauth_toolkit.settings import Settings
     from pilot_sandbox.config import load_pilot_config
     from pilot_sandbox.runner import plan_flows
 
     try:
-        config = load_pilot_config(Settings().pilot_config)
+        config = load_pilot_config(settings_for().pilot_config)
     except PilotError as exc:
         fail(exc)
     plans = plan_flows(config, flows, seed)
@@ -245,7 +244,6 @@ def report(
 ) -> None:
     """Write the pilot report (JSON and HTML with charts) from the recorded events."""
     from eauth_toolkit.cli._common import fail
-    from eauth_toolkit.settings import Settings
     from pilot_sandbox.config import load_pilot_config
     from pilot_sandbox.report import write_report
     from pilot_sandbox.store import Store
@@ -259,7 +257,7 @@ def report(
         probe.unlink()
     except OSError as exc:
         fail(f"--out: cannot write the report to {out} ({exc.strerror or exc})")
-    settings = Settings(database_url=database_url) if database_url else Settings()
+    settings = settings_for(database_url=database_url)
     try:
         pilot_config = load_pilot_config(config or settings.pilot_config)
         store = Store.open(settings.database_url, lock_dir=settings.data_dir)

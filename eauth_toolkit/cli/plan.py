@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
-from eauth_toolkit.cli._common import console, fail, print_json
-from eauth_toolkit.errors import EauthError, PlanError
+from eauth_toolkit.cli._common import console, one_line_errors, print_json, settings_for
+from eauth_toolkit.errors import PlanError
 from eauth_toolkit.plan import (
     FORMATS,
+    PACKAGED_STATUS,
     STATUSES,
     activity_index,
     build_report,
-    default_status_path,
     load_plan,
     load_status,
     parse_date,
     render,
     set_status,
+    status_to_read,
 )
 from eauth_toolkit.plan.render import text_renderable
 
@@ -30,16 +30,10 @@ __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True)
 
-STATUS_FILE_HELP = "Status file (default: $EAUTH_PLAN_STATUS or the packaged one)."
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """Any toolkit error becomes ``error: <where>: <message>`` and exit code 2."""
-    try:
-        yield
-    except EauthError as exc:
-        fail(exc)
+STATUS_FILE_HELP = (
+    "Status file (default: $EAUTH_PLAN_STATUS, else plan-status.yaml in the data folder, "
+    "which starts as a copy of the status shipped with the package)."
+)
 
 
 def _today() -> dt.date:
@@ -47,7 +41,22 @@ def _today() -> dt.date:
 
 
 def _status_path(value: Path | None) -> Path:
-    return value if value is not None else default_status_path()
+    """The status file to read: the one given, else the data folder's (or the packaged one while
+    the data folder has none yet)."""
+    settings = settings_for(plan_status=value)
+    return status_to_read(
+        settings.plan_status_file, seeded_from_package=settings.plan_status is None
+    )
+
+
+def _status_path_to_write(value: Path | None) -> Path:
+    """The status file to write; the data folder's copy is started from the packaged one."""
+    settings = settings_for(plan_status=value)
+    path = settings.plan_status_file
+    if settings.plan_status is None and not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(PACKAGED_STATUS, path)
+    return path
 
 
 @app.command("report")
@@ -59,7 +68,7 @@ def report_cmd(
     status_file: Path = typer.Option(None, "--status-file", help=STATUS_FILE_HELP),
 ) -> None:
     """Share of activities completed and activities overdue, per topic and workstream."""
-    with _one_line_errors():
+    with one_line_errors():
         when = parse_date(as_of, where="--as-of") if as_of is not None else _today()
         if fmt not in FORMATS:
             raise PlanError(
@@ -89,9 +98,9 @@ def set_cmd(
     status_file: Path = typer.Option(None, "--status-file", help=STATUS_FILE_HELP),
 ) -> None:
     """Record the status of one activity in the status file (validated, written atomically)."""
-    with _one_line_errors():
+    with one_line_errors():
         when = parse_date(date, where="--date") if date is not None else _today()
-        path = _status_path(status_file)
+        path = _status_path_to_write(status_file)
         entry = set_status(path, activity_id, status, evidence, date=when)
         console.print(
             f"{activity_id}: {entry.status} ({entry.date.isoformat()}) -> {path}", markup=False
@@ -107,7 +116,7 @@ def show_cmd(
     status_file: Path = typer.Option(None, "--status-file", help=STATUS_FILE_HELP),
 ) -> None:
     """The full text of one activity as published, with its status."""
-    with _one_line_errors():
+    with one_line_errors():
         plan = load_plan()
         activity = activity_index(plan).get(activity_id)
         if activity is None:

@@ -10,7 +10,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from eauth_toolkit.cli._common import EXIT_BAD_INPUT, console, err_console, print_json
+from eauth_toolkit.cli._common import (
+    EXIT_BAD_INPUT,
+    console,
+    err_console,
+    print_json,
+    settings_for,
+)
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
 from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
@@ -27,7 +33,6 @@ from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.repository.validation import document_problems
 from eauth_toolkit.schemaio import load_document
-from eauth_toolkit.settings import Settings
 
 __all__ = ["app"]
 
@@ -49,7 +54,7 @@ _AUTH = typer.Option(
 
 
 def _open_store(database_url: str | None, authorities: Path | None) -> RepositoryStore:
-    settings = Settings(database_url=database_url or "")
+    settings = settings_for(database_url=database_url)
     registry = AuthorityRegistry.load(authorities or settings.repository_dir / AUTHORITIES_FILE)
     return RepositoryStore.open(settings.database_url, registry)
 
@@ -417,7 +422,7 @@ def load_samples_cmd(
     authorities: Path | None = _AUTH,
 ) -> None:
     """Sign the sample files with the SANDBOX authority keys and submit them."""
-    folder = directory or Settings().repository_dir
+    folder = directory or settings_for().repository_dir
     store = _open_store(database_url, authorities or folder / AUTHORITIES_FILE)
     try:
         results = load_samples(store, folder, only_missing=not force)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import typer
 
-from eauth_toolkit.cli._common import console
+from eauth_toolkit.cli._common import console, ensure_writable_dir, settings_for
 
 __all__ = ["app"]
 
@@ -17,32 +20,33 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, help="Number of uvicorn worker processes."),
     database_url: str = typer.Option(
-        "", envvar="EAUTH_DATABASE_URL", help="SQLAlchemy URL (default: SQLite file under var/)."
-    ),
-    no_samples: bool = typer.Option(False, help="Do not load the sample data."),
-    pilot_config: str = typer.Option(
         "",
+        envvar="EAUTH_DATABASE_URL",
+        help="SQLAlchemy URL (default: SQLite file in the data folder).",
+    ),
+    no_samples: bool = typer.Option(
+        False, "--no-samples", help="Do not load the sample data.", show_default=False
+    ),
+    pilot_config: Path = typer.Option(
+        None,
         envvar="EAUTH_PILOT_CONFIG",
-        help="Pilot configuration (default pilot_sandbox/pilot.toml).",
+        help="Pilot configuration (default: the pilot.toml shipped with the package).",
     ),
 ) -> None:
     """Start the service: plan report, repository API and pages, signature check, pilot sandbox."""
-    import os
-
-    from eauth_toolkit.settings import Settings
     from eauth_toolkit.web.serving import serve as serve_app
     from pilot_sandbox.config import load_pilot_config
 
-    if pilot_config:
-        os.environ["EAUTH_PILOT_CONFIG"] = pilot_config
-    # check the configuration before any worker starts, so a bad file is one clear line
-    load_pilot_config(Settings().pilot_config)
+    settings = settings_for(
+        database_url=database_url,
+        pilot_config=pilot_config,
+        base_url=None if "EAUTH_BASE_URL" in os.environ else f"http://{host}:{port}",
+        load_samples=not no_samples,
+    )
+    # check the configuration and the data folder before any worker starts: one clear line each
+    load_pilot_config(settings.pilot_config)
+    ensure_writable_dir(settings.data_dir, "--data-dir")
     base = f"http://{host}:{port}"
-    os.environ.setdefault("EAUTH_BASE_URL", base)
-    if database_url:
-        os.environ["EAUTH_DATABASE_URL"] = database_url
-    if no_samples:
-        os.environ["EAUTH_NO_SAMPLES"] = "1"
     console.print(f"eauth-toolkit service on {base}")
     for path, what in [
         ("/", "home"),
@@ -60,4 +64,11 @@ def serve(
         ("/health", "health"),
     ]:
         console.print(f"  {base}{path}  [dim]{what}[/dim]")
-    serve_app(host, port, workers)
+    console.print(f"  data folder: {settings.data_dir}", markup=False)
+    if workers > 1:
+        # the workers start together: migrate the database and load the sample data once, here,
+        # so that they do not race each other on a new database
+        from eauth_toolkit.web.app import create_app
+
+        create_app(settings)
+    serve_app(settings, host, port, workers)

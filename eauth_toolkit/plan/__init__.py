@@ -2,7 +2,8 @@
 
 Every topic (A.1-A.5, B.1-B.7, C.1-C.4), objective and activity with its target timeline is in
 ``data/workplan.yaml`` (as published); the status of each activity is in a separate status file
-(``data/status.yaml`` by default, or ``$EAUTH_PLAN_STATUS``). :func:`report` computes the share of
+(``data/status.yaml`` shipped with the package by default; ``eauth plan set`` writes its own copy in
+the data folder). :func:`report` computes the share of
 activities completed and the activities overdue as of a date, per topic and per workstream.
 
 ::
@@ -20,11 +21,12 @@ from pathlib import Path
 from eauth_toolkit.plan.loader import (
     PACKAGED_PLAN,
     PACKAGED_STATUS,
-    STATUS_ENV,
     activity_index,
     default_status_path,
+    is_packaged,
     load_plan,
     load_status,
+    status_to_read,
 )
 from eauth_toolkit.plan.models import STATUSES, ActivityStatus, StatusFile, WorkPlan
 from eauth_toolkit.plan.progress import (
@@ -51,7 +53,6 @@ __all__ = [
     "PACKAGED_PLAN",
     "PACKAGED_STATUS",
     "STATUSES",
-    "STATUS_ENV",
     "ActivityProgress",
     "ActivityStatus",
     "ObjectiveProgress",
@@ -63,6 +64,8 @@ __all__ = [
     "activity_index",
     "build_report",
     "default_status_path",
+    "is_packaged",
+    "status_to_read",
     "is_overdue",
     "load_plan",
     "load_status",

@@ -8,7 +8,6 @@ a :class:`~eauth_toolkit.errors.SchemaError` (``file#/json/pointer``) or a
 from __future__ import annotations
 
 import datetime as dt
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,16 +16,17 @@ import yaml
 from pydantic import ValidationError
 
 from eauth_toolkit.errors import PlanError, SchemaError
-from eauth_toolkit.plan.models import Activity, StatusFile, WorkPlan
+from eauth_toolkit.plan.models import Activity, ActivityStatus, StatusFile, WorkPlan
 from eauth_toolkit.schemaio import json_pointer, load_document, validate
 
 __all__ = [
     "DATA_DIR",
     "PACKAGED_PLAN",
     "PACKAGED_STATUS",
-    "STATUS_ENV",
     "activity_index",
     "default_status_path",
+    "is_packaged",
+    "status_to_read",
     "load_plan",
     "load_status",
     "parse_status_document",
@@ -36,14 +36,25 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PACKAGED_PLAN = DATA_DIR / "workplan.yaml"
 PACKAGED_STATUS = DATA_DIR / "status.yaml"
-#: environment variable naming another status file
-STATUS_ENV = "EAUTH_PLAN_STATUS"
 
 
 def default_status_path() -> Path:
-    """``$EAUTH_PLAN_STATUS`` if set, else the status file shipped with the package."""
-    env = os.environ.get(STATUS_ENV)
-    return Path(env) if env else PACKAGED_STATUS
+    """The status file shipped with the package (read-only; ``eauth plan`` and the service keep
+    theirs in the data folder, see :attr:`eauth_toolkit.settings.Settings.plan_status_file`)."""
+    return PACKAGED_STATUS
+
+
+def is_packaged(path: Path) -> bool:
+    """True for a file inside the package's own data (which is never written to)."""
+    return path.resolve().is_relative_to(DATA_DIR)
+
+
+def status_to_read(path: Path, *, seeded_from_package: bool) -> Path:
+    """``path``; or, while a data-folder status file (``seeded_from_package``) has not been
+    written yet, the packaged one it will start from."""
+    if seeded_from_package and not path.exists():
+        return PACKAGED_STATUS
+    return path
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,6 +164,17 @@ def parse_status_document(document: Any, source: str, plan: WorkPlan) -> StatusF
 
 
 def load_status(path: str | Path | None = None, plan: WorkPlan | None = None) -> StatusFile:
-    """Load and validate a status file (default: ``$EAUTH_PLAN_STATUS`` or the packaged one)."""
+    """Load and validate a status file (default: the packaged one)."""
     p = Path(path) if path is not None else default_status_path()
-    return parse_status_document(read_document(p), str(p), plan or load_plan())
+    return _with_laws_progress(parse_status_document(read_document(p), str(p), plan or load_plan()))
+
+
+def _with_laws_progress(status: StatusFile) -> StatusFile:
+    """B.3.1.1 (the Laws Reporting Scheme) takes its status from the Scheme's own data."""
+    from eauth_toolkit.laws.progress import ACTIVITY_ID, activity_status
+
+    derived = activity_status()
+    if derived is None:
+        return status
+    activities = {**status.activities, ACTIVITY_ID: ActivityStatus(**derived)}
+    return status.model_copy(update={"activities": activities})

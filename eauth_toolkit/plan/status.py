@@ -20,6 +20,7 @@ import yaml
 from eauth_toolkit.errors import InputError, PlanError
 from eauth_toolkit.plan.loader import (
     activity_index,
+    is_packaged,
     load_plan,
     parse_status_document,
     read_document,
@@ -149,6 +150,12 @@ def set_status(
     written unless the updated file validates.
     """
     p = Path(path)
+    if is_packaged(p):
+        raise PlanError(
+            "the status file shipped with the package is read-only; "
+            "write to a status file in the data folder (eauth plan set --data-dir) or --status-file",
+            where=str(p),
+        )
     plan = plan or load_plan()
     if activity_id not in activity_index(plan):
         raise PlanError(

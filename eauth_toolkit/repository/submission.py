@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,8 +163,12 @@ def check_submission(
     now: dt.datetime,
     policy: SubmissionPolicy = SubmissionPolicy(),
     token_ams: str | None = None,
+    validate: Callable[..., list[SchemaError]] | None = None,
 ) -> VerifiedSubmission:
-    """Run every stateless check on a signed submission; raise :class:`SubmissionRefused`."""
+    """Run every stateless check on a signed submission; raise :class:`SubmissionRefused`.
+
+    ``validate(document, raw=payload)`` lists the content problems of another kind of signed
+    document (default: a Repository List submission)."""
     size = len(jws_text)
     if size > policy.max_bytes:
         raise SubmissionRefused(
@@ -230,7 +235,7 @@ def check_submission(
     scope = _scope_problems(document, ams)
     if scope is not None:
         raise SubmissionRefused("forbidden", scope[1], where=scope[0])
-    problems = submission_problems(document, raw=payload)
+    problems = (validate or submission_problems)(document, raw=payload)
     missing = [name for name in ("sequence", "issued_at", "jti") if document.get(name) is None]
     problems.extend(
         SchemaError("required in a signed submission", where=f"/{name}") for name in missing

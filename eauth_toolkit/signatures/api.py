@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from eauth_toolkit.errors import InputError
+from eauth_toolkit.resources import trust_list_dir
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
@@ -42,7 +43,7 @@ __all__ = [
 for _name in ("pyhanko", "pyhanko_certvalidator"):
     logging.getLogger(_name).addHandler(logging.NullHandler())
 
-DEFAULT_TRUST_LIST_DIR = Path(__file__).resolve().parents[2] / "repository_list" / "trust-lists"
+DEFAULT_TRUST_LIST_DIR = trust_list_dir()
 
 
 def default_trust_lists(directory: Path = DEFAULT_TRUST_LIST_DIR) -> list[TrustList]:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import yaml
 from asn1crypto import x509
@@ -62,16 +61,18 @@ def agreements() -> tuple[Agreement, ...]:
 
 
 @lru_cache(maxsize=1)
-def _legal_terms() -> dict[str, Any]:
-    return dict(yaml.safe_load((DATA / "legal_terms.yaml").read_text(encoding="utf-8")))
+def _legal_terms() -> dict[str, dict[str, str]]:
+    """AMS -> level -> "term [law, section; source]", from the Laws Reporting Scheme's law data."""
+    from eauth_toolkit.laws.data import legal_terms
+
+    return legal_terms()
 
 
 def legal_term(ams: str | None, level: str | None) -> str | None:
     """The AMS's own term for ``level`` where a source gives one."""
     if not ams or not level:
         return None
-    entry = _legal_terms().get(ams, {}).get(level)
-    return None if entry is None else f"{entry['term']} [{entry['source']}]"
+    return _legal_terms().get(ams, {}).get(level)
 
 
 @dataclass(frozen=True)

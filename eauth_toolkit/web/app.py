@@ -28,6 +28,7 @@ PARTS = (
     "eauth_toolkit.web.routes.loa",
     "eauth_toolkit.web.routes.repository",
     "eauth_toolkit.web.routes.signatures",
+    "eauth_toolkit.web.routes.laws",
     "pilot_sandbox.web",
 )
 

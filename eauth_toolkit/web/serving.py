@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import socket
+from functools import partial
 
 import uvicorn
+
+from eauth_toolkit.settings import Settings
+from eauth_toolkit.web.factory import app_from_settings
 
 __all__ = ["NoDelayConfig", "serve"]
 
@@ -20,10 +24,11 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
-def serve(host: str, port: int, workers: int = 1) -> None:
-    """Serve ``eauth_toolkit.web.factory:app_from_env`` (settings from the environment)."""
+def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
+    """Serve the app built from ``settings``. The settings travel to each worker process inside the
+    (pickled) uvicorn configuration, as an app factory bound to their JSON form."""
     config = NoDelayConfig(
-        "eauth_toolkit.web.factory:app_from_env",
+        partial(app_from_settings, settings.to_json()),
         factory=True,
         host=host,
         port=port,

@@ -7,9 +7,7 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +15,11 @@ from typing import Any
 
 import pytest
 
+from tests.helpers import ThreadedServer
+from tests.helpers import free_port as _port
+
 HERE = Path(__file__).resolve().parent
 PILOT_TOML = HERE.parents[1] / "pilot_sandbox" / "pilot.toml"
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_http(url: str, timeout: float = 30.0) -> None:
@@ -71,32 +66,21 @@ class NodePeer:
         self.proc.wait(timeout=10)
 
 
-class AppServer:
+class AppServer(ThreadedServer):
     """The service under uvicorn on a given loopback port (``base_url`` points at it)."""
 
     def __init__(self, port: int, **settings: Any) -> None:
-        import uvicorn
-
         from eauth_toolkit.settings import Settings
         from eauth_toolkit.web.app import create_app
 
-        self.port = port
-        self.url = f"http://127.0.0.1:{port}"
-        self.app = create_app(Settings(base_url=self.url, **settings))
-        self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning")
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.app = create_app(Settings(base_url=f"http://127.0.0.1:{port}", **settings))
+        super().__init__(self.app, port)
+        self.start()
         _wait_http(f"{self.url}/health")
 
     @property
     def pilot(self) -> Any:
         return self.app.state.pilot
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 def interop_pilot_toml(tmp_path: Path, *, mockpass_issuer: str, peer_issuer: str) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -11,18 +10,13 @@ from typing import Any
 import pytest
 
 from pilot_sandbox.oidc.backchannel import BackChannel, BackChannelError
+from tests.helpers import free_port
 
 
 def _run_in_thread(fn: Callable[[], Coroutine[Any, Any, None]]) -> None:
     # a thread of its own: another test's browser may keep an event loop running in this one
     with ThreadPoolExecutor(max_workers=1) as pool:
         pool.submit(asyncio.run, fn()).result()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _serve(body: bytes, port: int) -> asyncio.Server:

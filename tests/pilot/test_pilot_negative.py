@@ -185,7 +185,7 @@ def test_state_mismatch_is_refused(pilot_server: Any, client: httpx.Client) -> N
 
 @pytest.fixture
 def rogue_pilot(live_server_factory: Any, tmp_path: Path) -> tuple[Any, RogueOP]:
-    from tests_helpers_port import free_port_number
+    from tests.helpers import free_port as free_port_number
 
     rogue = RogueOP(free_port_number()).start()
     config = pilot_variant(

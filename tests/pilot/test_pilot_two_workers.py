@@ -12,10 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests_helpers_port import free_port_number
 
 from pilot_sandbox.runner import FlowPlan, drive_flow
 from pilot_sandbox.store import Store
+from tests.helpers import free_port as free_port_number
 
 
 @pytest.mark.postgres

@@ -12,7 +12,10 @@ import yaml
 from typer.testing import CliRunner
 
 from eauth_toolkit.cli import app
-from eauth_toolkit.plan import STATUS_ENV, load_status
+from eauth_toolkit.plan import load_status
+
+STATUS_ENV = "EAUTH_PLAN_STATUS"
+
 
 runner = CliRunner()
 
@@ -228,3 +231,32 @@ def test_console_script_exit_code(tmp_path: Path) -> None:
         text=True,
     )
     assert out.returncode == 2 and "malformed date" in out.stderr
+
+
+def test_set_writes_the_data_folder_never_the_package(tmp_path: Path) -> None:
+    from eauth_toolkit.plan import PACKAGED_STATUS
+
+    packaged = PACKAGED_STATUS.read_bytes()
+    code, out, err = run(
+        "set", "B.2.1.4", "completed", "--evidence", "e", "--data-dir", str(tmp_path / "d")
+    )
+    assert code == 0, err
+    written = tmp_path / "d" / "plan-status.yaml"
+    assert str(written) in out
+    assert load_status(written).activities["B.2.1.4"].status == "completed"
+    assert PACKAGED_STATUS.read_bytes() == packaged
+    # the report of the same data folder reads the updated copy
+    code, out, _ = run(
+        "report", "--as-of", "2026-01-01", "--format", "json", "--data-dir", str(tmp_path / "d")
+    )
+    activity = json.loads(out)["topics"][6]["objectives"][0]["activities"][3]
+    assert (activity["id"], activity["status"]) == ("B.2.1.4", "completed")
+
+
+def test_the_packaged_status_file_is_read_only(tmp_path: Path) -> None:
+    from eauth_toolkit.plan import PACKAGED_STATUS
+
+    code, _, err = run(
+        "set", "B.2.1.4", "completed", "--evidence", "e", "--status-file", str(PACKAGED_STATUS)
+    )
+    assert code == 2 and "read-only" in err and err.count("\n") == 1

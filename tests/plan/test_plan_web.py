@@ -8,18 +8,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from eauth_toolkit.plan import STATUS_ENV, set_status
+from eauth_toolkit.plan import set_status
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import create_app
 
 
 @pytest.fixture
-def client(
-    tmp_path: Path, status_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
-    monkeypatch.setenv(STATUS_ENV, str(status_file))
+def client(tmp_path: Path, status_file: Path) -> Iterator[TestClient]:
     settings = Settings(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/eauth.sqlite3", load_samples=False
+        data_dir=tmp_path,
+        database_url=f"sqlite:///{tmp_path}/eauth.sqlite3",
+        load_samples=False,
+        plan_status=status_file,
     )
     with TestClient(create_app(settings)) as c:
         yield c

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
 
+from tests.helpers import run_cli
 from tests.signatures.conftest import Signed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,14 +22,7 @@ CONTRACT_KEYS = {
 
 
 def eauth(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "eauth_toolkit", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "240"},
-    )
+    return run_cli(*args)
 
 
 def test_json_contract_and_exit_0(signed: Signed) -> None:

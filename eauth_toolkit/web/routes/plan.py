@@ -13,10 +13,10 @@ from eauth_toolkit.errors import EauthError
 from eauth_toolkit.plan import (
     PlanReport,
     build_report,
-    default_status_path,
     load_plan,
     load_status,
     parse_date,
+    status_to_read,
 )
 from eauth_toolkit.plan.render import html_context
 from eauth_toolkit.settings import Settings
@@ -43,17 +43,21 @@ def _report(status_path: Path, as_of: str | None) -> PlanReport:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the Work Plan progress page and API to the service."""
-    status_path = default_status_path()  # read once at start-up, not per request
+    status_file, seeded = settings.plan_status_file, settings.plan_status is None
+
+    def status_path() -> Path:  # the data folder's copy once `eauth plan set` has written it
+        return status_to_read(status_file, seeded_from_package=seeded)
+
     router = APIRouter(tags=["plan"])
 
     @router.get("/api/plan/report", summary="Work Plan progress as of a date")
     def plan_report_api(as_of: str | None = AS_OF) -> dict[str, Any]:
         """Per topic and workstream: share of activities completed, overdue activities, CLM notes."""
-        return _report(status_path, as_of).to_dict()
+        return _report(status_path(), as_of).to_dict()
 
     @router.get("/plan", response_class=HTMLResponse, include_in_schema=False)
     def plan_page(request: Request, as_of: str | None = AS_OF) -> HTMLResponse:
-        report = _report(status_path, as_of)
+        report = _report(status_path(), as_of)
         return templates.TemplateResponse(request, "plan.html", html_context(report))
 
     app.include_router(router)
