@@ -85,7 +85,6 @@ def router(pilot: Pilot) -> APIRouter:
         ev.ok()
         return JSONResponse(body, headers=_NO_STORE | _nonce(p))
 
-    @r.api_route("/ams/{code}/{part}/userinfo", methods=["GET", "POST"])
     async def userinfo(request: Request, code: str, part: str) -> Response:
         p = provider(code, part)
         scheme = "DPoP" if p.fapi2 else "Bearer"
@@ -101,4 +100,11 @@ def router(pilot: Pilot) -> APIRouter:
             return token_error(exc, scheme=scheme)
         return JSONResponse(claims, headers=_NO_STORE)
 
+    for method in ("GET", "POST"):  # OpenID Connect Core 5.3.1: both
+        r.add_api_route(
+            "/ams/{code}/{part}/userinfo",
+            userinfo,
+            methods=[method],
+            name=f"userinfo_{method.lower()}",
+        )
     return r

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eauth_toolkit.recognition import MINIMUM_DATA_SET, loa_urn
@@ -25,10 +26,14 @@ from pilot_sandbox.trust import (
     TrustCache,
     TrustConfiguration,
     TrustedParty,
+    pinned_anchor,
     publish_trust_configuration,
 )
 
-__all__ = ["Pilot", "Ams", "pairwise"]
+__all__ = ["Pilot", "Ams", "pairwise", "ANCHOR_FILE"]
+
+#: file in the data folder that pins the trust anchor's public key
+ANCHOR_FILE = "pilot-trust-anchor.jwks.json"
 
 
 def pairwise(*parts: str) -> str:
@@ -91,7 +96,11 @@ class Pilot:
             else:
                 assert p.idp.issuer
                 upstream[p.code] = UpstreamProvider.discover(p.idp.issuer)
-        self.trust = TrustCache(self.store)
+        #: the trust anchor's public key is pinned in the data folder, outside the store
+        self.trust = TrustCache(
+            self.store,
+            anchor=pinned_anchor(self.store, Path(settings.data_dir) / ANCHOR_FILE),
+        )
         self._publish(upstream)
         self._rings_version = self.trust.current().version  # verify now: refuse to start on a
         self._rings_follow_trust = True  # configuration that does not verify
