@@ -344,7 +344,11 @@ class Store:
         return self.take_once(kind, key)[1:]
 
     def take_once(
-        self, kind: str, key: str, *, unique: tuple[str, str, float] | None = None
+        self,
+        kind: str,
+        key: str,
+        *,
+        unique: tuple[str, str, float] | list[tuple[str, str, float]] | None = None,
     ) -> tuple[bool, str, dict[str, Any] | None]:
         """:meth:`take`, and in the same transaction remember ``unique`` = (kind, key, ttl) once
         (as :meth:`add_unique`). Returns ``(fresh, status, data)``; when ``unique`` was seen
@@ -355,8 +359,8 @@ class Store:
         row = None
         try:
             with self._cursor() as cur:
-                if unique is not None:
-                    u_kind, u_key, u_ttl = unique
+                uniques = [unique] if isinstance(unique, tuple) else (unique or [])
+                for u_kind, u_key, u_ttl in uniques:
                     self._run(
                         cur,
                         self._insert_state,

@@ -515,17 +515,20 @@ class Provider:
                     "invalid_dpop_proof", "a DPoP proof is required (sender-constrained tokens)"
                 )
             proof = dpop.verify_proof(dpop_header, "POST", f"{self.issuer}/token", self._nonce)
-            if not self.store.add_unique("dpop", f"{proof.jkt}|{proof.jti}", ttl=300):
-                raise OAuthError("invalid_dpop_proof", "the DPoP proof was used before")
-        # one transaction: remember the assertion's jti (a replay is refused and leaves the code
-        # unused) and consume the code
-        fresh, status, data = self.store.take_once(
-            "code", f"{self.kind}/{code}", unique=("jti", jti, jti_ttl)
-        )
+        # one transaction: remember the assertion's jti and the DPoP proof's (a replay is refused
+        # and leaves the code unused) and consume the code
+        uniques = [("jti", jti, jti_ttl)]
+        if proof is not None:
+            uniques.append(("dpop", f"{proof.jkt}|{proof.jti}", 300.0))
+        fresh, status, data = self.store.take_once("code", f"{self.kind}/{code}", unique=uniques)
         if not fresh:
-            raise OAuthError(
-                "invalid_client", "the client assertion was used before (jti replay)", status=401
-            )
+            if self.store.get("jti", jti) is not None:
+                raise OAuthError(
+                    "invalid_client",
+                    "the client assertion was used before (jti replay)",
+                    status=401,
+                )
+            raise OAuthError("invalid_dpop_proof", "the DPoP proof was used before")
         if status == "missing" or data is None:
             raise OAuthError("invalid_grant", "the authorization code is unknown")
         try:
