@@ -77,3 +77,30 @@ def test_an_idp_request_id_is_not_a_connector_request(
         f"{pilot_server.url}/ams/my/connector/choose", data={"rid": rid, "country": "SG"}
     )
     assert r.status_code == 400 and "unknown" in r.text
+
+
+def test_a_level_outside_1_to_4_is_an_invalid_request(
+    pilot_server: Any, client: httpx.Client
+) -> None:
+    r = client.post(f"{pilot_server.url}/ams/my/services/tax-filing/login", data={"loa": "99"})
+    assert r.status_code == 400 and "invalid_request" in r.text and "invalid_client" not in r.text
+    assert "loa must be a level from 1 to 4" in r.text
+    r = client.post(f"{pilot_server.url}/ams/my/services/tax-filing/login", data={"loa": "4"})
+    assert r.status_code == 303  # asking for more than the service requires is fine
+
+
+def test_a_bad_redirect_uri_is_an_invalid_request(pilot_server: Any, client: httpx.Client) -> None:
+    base = pilot_server.url
+    q = {
+        "response_type": "code",
+        "client_id": f"{base}/ams/my/services/tax-filing",
+        "redirect_uri": "https://attacker.example/cb",
+        "scope": "openid",
+        "state": "s",
+        "nonce": "n",
+        "code_challenge": "a" * 43,
+        "code_challenge_method": "S256",
+    }
+    r = client.get(f"{base}/ams/my/connector/authorize", params=q)
+    assert r.status_code == 400 and "location" not in r.headers
+    assert "invalid_request" in r.text and "invalid_client" not in r.text
