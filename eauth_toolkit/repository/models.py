@@ -17,6 +17,7 @@ from eauth_toolkit.loa.models import TechnologyProfile
 
 __all__ = [
     "AMS_CODES",
+    "MAX_SEQUENCE",
     "TECHNOLOGY_TYPES",
     "STATUSES",
     "AmsCode",
@@ -27,6 +28,10 @@ __all__ = [
     "AcrValue",
     "OidcProvider",
     "Disclosure",
+    "SOURCE_KINDS",
+    "STRONG_SOURCE_KINDS",
+    "SourceKind",
+    "Source",
     "Entry",
     "Withdrawal",
     "SubmissionDocument",
@@ -75,6 +80,8 @@ EntryId = Annotated[
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2_000)]
+#: the largest sequence number: what a 32-bit SQL INTEGER holds on every supported database
+MAX_SEQUENCE = 2**31 - 1
 Iso29115Level = Annotated[int, Field(ge=1, le=4, description="ISO/IEC 29115 level, 1 to 4.")]
 Pointer = Annotated[
     str,
@@ -130,6 +137,46 @@ class Disclosure(_Model):
     note: ShortText | None = None
 
 
+#: what a source is; a bare URL string in ``sources`` is read as ``unclassified``
+SOURCE_KINDS: tuple[str, ...] = (
+    "legal_text",
+    "official_page",
+    "official_statistics",
+    "news",
+    "vendor_or_third_party",
+    "simulator_or_test_tool",
+)
+#: the kinds a headline fact (operator, legal basis, level, factors, acr values, status) may rest on
+STRONG_SOURCE_KINDS: tuple[str, ...] = ("legal_text", "official_page")
+
+SourceKind = Literal[
+    "legal_text",
+    "official_page",
+    "official_statistics",
+    "news",
+    "vendor_or_third_party",
+    "simulator_or_test_tool",
+]
+
+
+class Source(_Model):
+    """A source with its standing: what it is, when it was read, and what it supports."""
+
+    url: HttpUrl
+    kind: SourceKind = Field(
+        description="legal_text: a law or regulation as published; official_page: a page of the "
+        "operator or the regulator; official_statistics; news; vendor_or_third_party; "
+        "simulator_or_test_tool. Only legal_text and official_page carry a headline fact."
+    )
+    read: dt.date = Field(
+        description="When the source was read and the fact checked against it (the fact's "
+        "review date)."
+    )
+    supports: Text | None = Field(
+        default=None, description="In our own words: what the source says that supports the fact."
+    )
+
+
 class Entry(_Model):
     """One e-authentication technology approved in, or commonly used in, one AMS."""
 
@@ -154,10 +201,16 @@ class Entry(_Model):
     status: EntryStatus
     status_history: list[StatusChange] = Field(min_length=1, max_length=200)
     disclosure: Disclosure = Field(default_factory=Disclosure)
-    last_reviewed: dt.date
-    sources: dict[Pointer, HttpUrl] = Field(
-        description="Source URL of each fact, keyed by the JSON pointer of the fact it supports; "
-        "a pointer covers everything below it."
+    last_reviewed: dt.date = Field(
+        description="When the entry was last reviewed as a whole; each source's own read date "
+        "is the review date of the facts resting on it (bare URLs fall back to this date)."
+    )
+    sources: dict[
+        Pointer, HttpUrl | Source | Annotated[list[Source], Field(min_length=1, max_length=10)]
+    ] = Field(
+        description="Source of each fact, keyed by the JSON pointer of the fact it supports; "
+        "a pointer covers everything below it. A bare URL is an unclassified (weak) source; a "
+        "list gives several sources for one fact (for example a description drawn from two)."
     )
     unconfirmed: list[Pointer] = Field(
         default_factory=list,
@@ -192,7 +245,10 @@ class SubmissionDocument(_Model):
     entries: list[Entry] = Field(default_factory=list, max_length=20_000)
     withdrawals: list[Withdrawal] = Field(default_factory=list, max_length=20_000)
     sequence: int | None = Field(
-        default=None, ge=1, description="Per-AMS submission number; each must exceed the last."
+        default=None,
+        ge=1,
+        le=MAX_SEQUENCE,
+        description="Per-AMS submission number; each must exceed the last.",
     )
     issued_at: dt.datetime | None = Field(default=None, description="When the authority signed.")
     jti: Annotated[str, Field(min_length=8, max_length=200)] | None = Field(
@@ -215,6 +271,18 @@ class AssessedLevel(_Model):
     eidas: str | None = None
     nist: dict[str, Any] | None = None
     guidance_version: str | None = None
+    label: str | None = Field(
+        default=None,
+        description="The ISO/IEC 29115 range in words, e.g. 'LoA 1-3, 2 facts unknown'.",
+    )
+    ranges: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "Per framework (iso29115, eidas, nist_ial, nist_aal): the confirmed level, the level "
+            "reachable if unknown facts turn out favourably, and how many facts are unknown."
+        ),
+    )
+    filter_note: str | None = None
 
 
 class PublishedEntry(Entry):
@@ -255,7 +323,7 @@ class PublishedList(_Model):
 
     list_format: Literal["eauth-repository-list/1"] = "eauth-repository-list/1"
     scheme_information: SchemeInformation
-    sequence_number: int = Field(ge=1)
+    sequence_number: int = Field(ge=1, le=MAX_SEQUENCE)
     issued_at: dt.datetime
     next_update: dt.datetime
     entries: list[PublishedEntry]

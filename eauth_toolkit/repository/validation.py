@@ -8,7 +8,9 @@ of the value at fault, so an AMS can fix its file without guessing. The rules be
 * the status history is in date order and ends with the current status;
 * every non-null fact is covered by a pointer in ``sources`` (a pointer covers everything below
   it) or listed in ``unconfirmed``; every pointer in ``sources`` or ``unconfirmed`` names a field
-  that exists in the entry.
+  that exists in the entry;
+* a headline fact resting on a source declared weak is listed in ``unconfirmed``
+  (:mod:`eauth_toolkit.repository.sourcing`, which also gives the warnings).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
 from eauth_toolkit.errors import SchemaError
+from eauth_toolkit.repository.sourcing import sourcing_problems
 from eauth_toolkit.schemaio import json_pointer, load_schema
 
 __all__ = [
@@ -73,6 +76,8 @@ def _precise(error: ValidationError) -> SchemaError:
         ]
         if not branches:
             break
+        shaped = [e for e in branches if e.validator != "type"]
+        branches = shaped or branches  # the branch of the value's own type explains best
         deepest = max(len(e.absolute_path) for e in branches)
         error = best_match([e for e in branches if len(e.absolute_path) == deepest]) or branches[0]
     path = list(error.absolute_path)
@@ -141,7 +146,14 @@ def _leaves(value: Any, pointer: str) -> Iterator[str]:
 
 
 #: profile members that are bookkeeping, not facts about the technology
-_PROFILE_NON_FACTS = ("sources", "unconfirmed", "notes")
+_PROFILE_NON_FACTS = (
+    "sources",
+    "unconfirmed",
+    "notes",
+    "evidence",
+    "official_assessments",
+    "profile_version",
+)
 
 
 def fact_pointers(entry: dict[str, Any]) -> list[str]:
@@ -168,6 +180,9 @@ def _covering_pointers(entry: dict[str, Any]) -> list[str]:
     if isinstance(profile, dict):
         out.extend("/profile" + p for p in (profile.get("sources") or {}))
         out.extend("/profile" + p for p in (profile.get("unconfirmed") or []))
+        evidence = profile.get("evidence")
+        if isinstance(evidence, dict):  # LoA profile format 2: evidence per fact
+            out.extend("/profile" + p for p in evidence)
     return out
 
 
@@ -233,6 +248,7 @@ def entry_problems(entry: dict[str, Any], base: str = "") -> list[SchemaError]:
                     where=f"{base}{fact}",
                 )
             )
+    problems.extend(sourcing_problems(entry, base))
     return problems
 
 
@@ -352,14 +368,15 @@ def _order(pointer: str) -> list[tuple[int, int | str]]:
 
 def _list_payload(document: dict[str, Any]) -> Any:
     import base64
-    import json
+
+    from eauth_toolkit.repository import strictjson
 
     value = document["payload"]
     if not isinstance(value, str):
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-    except (ValueError, UnicodeError):
+        return strictjson.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except ValueError:
         return None
 
 

@@ -118,9 +118,10 @@ def test_submit_list_show_publish_verify_diff(
         and "assessed level: 4" in out
         and "source /name: https://example.test/about" in out
     )
-    assert "the confirmed facts alone support level" in out
+    assert "level ranges (confirmed-reachable): eIDAS low\u2013high, 1 fact unknown; LoA 4" in out
     code, out, _ = cli("show", "sg-a", "--json", db=True)
-    assert json.loads(out)["assessment"]["details"]["iso29115"]["overall"] == 4
+    details = json.loads(out)["assessment"]["details"]
+    assert details["results"]["iso29115-2013"]["overall"]["confirmed"] == "LoA4"
     code, _, err = cli("show", "sg-nope", db=True)
     assert code == 2 and "no such entry" in err
 
@@ -157,13 +158,13 @@ def test_submit_list_show_publish_verify_diff(
     assert code == 0 and "1 withdrawn" in out, err
     code, out, _ = cli("publish", "--key", key, "--out", str(second), db=True)
     assert code == 0
-    code, out, _ = cli("diff", str(first), str(second))
+    code, out, _ = cli("diff", str(first), str(second), "--key", cert)
     assert (
         code == 0
         and "list #1 -> #2" in out
         and "~ sg-b: /status, /status_history (status active -> withdrawn)" in out
     )
-    code, out, _ = cli("diff", str(first), str(second), "--json")
+    code, out, _ = cli("diff", str(first), str(second), "--key", cert, "--json")
     assert json.loads(out)["status_changes"] == {"sg-b": {"from": "active", "to": "withdrawn"}}
     code, out, _ = cli("audit", "--json", db=True)
     assert [(a["ams"], a["sequence"], a["channel"]) for a in json.loads(out)] == [
@@ -290,12 +291,14 @@ def test_verify_warns_about_a_stale_or_sandbox_list(
     cert = str(publisher_certificate_path(REPOSITORY_DIR))
     jwk = str(REPOSITORY_DIR / "sandbox-publisher-key" / "publisher.public.jwk.json")
     code, out, err = cli("verify", str(old), "--key", jwk)
+    assert code == 1 and "INVALID (stale_list)" in err and "past its next update" in err
+    code, out, err = cli("verify", str(old), "--key", jwk, "--allow-stale")
     assert code == 0 and "VALID list #1" in out
     assert "past its next update" in err and "SANDBOX" not in err
-    code, out, _ = cli("verify", str(old), "--key", jwk, "--json")
+    code, out, _ = cli("verify", str(old), "--key", jwk, "--json", "--allow-stale")
     assert json.loads(out)["past_next_update"] is True
     # the sandbox certificate was issued after that list: with it, the list does not verify
-    code, _, err = cli("verify", str(old), "--key", cert)
+    code, _, err = cli("verify", str(old), "--key", cert, "--allow-stale")
     assert (
         code == 1
         and "(certificate_not_valid)" in err

@@ -1,47 +1,74 @@
-"""Routes of the LoA Guidance: the Guidance document page and an assessment API."""
+"""Routes of the LoA Guidance: the Guidance document page and the assessment and mapping API."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Body, FastAPI, HTTPException
+from fastapi import Body, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.loa import assess, map_level, parse_level
-from eauth_toolkit.loa.document import registered_technologies, render_html
+from eauth_toolkit.loa.document import registered_technologies, render_html_body
 from eauth_toolkit.settings import Settings
 
-__all__ = ["install"]
+__all__ = ["install", "MAX_PROFILE_BYTES"]
+
+#: largest technology profile accepted by ``/api/loa/assess`` (a real profile is a few KB)
+MAX_PROFILE_BYTES = 256 * 1024
+
+
+async def _profile_size(request: Request) -> None:
+    """413 for a profile larger than :data:`MAX_PROFILE_BYTES`, said by the request or found."""
+    declared = request.headers.get("content-length", "")
+    if (declared.isdigit() and int(declared) > MAX_PROFILE_BYTES) or len(
+        await request.body()
+    ) > MAX_PROFILE_BYTES:
+        raise HTTPException(
+            status_code=413,
+            detail=f"body: a technology profile is at most {MAX_PROFILE_BYTES // 1024} KB",
+        )
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add ``/loa/guidance`` (HTML) and ``/api/loa/assess`` / ``/api/loa/map`` to the service."""
-    from eauth_toolkit.web.app import add_home_link
+    from eauth_toolkit.web.app import add_home_link, templates
 
     @app.get("/loa/guidance", response_class=HTMLResponse, tags=["loa"])
-    def guidance_page() -> HTMLResponse:
-        """The LoA Guidance document with the registered technologies and their levels."""
+    def guidance_page(request: Request) -> HTMLResponse:
+        """The LoA Guidance: rule sets with their clauses, mappings, registered technologies and their ranges."""
         rows = registered_technologies(settings.repository_dir)
-        return HTMLResponse(render_html(rows=rows))
+        body = render_html_body(rows)
+        return templates.TemplateResponse(request, "loa_guidance.html", {"body": body})
 
-    @app.post("/api/loa/assess", tags=["loa"])
+    @app.post("/api/loa/assess", tags=["loa"], dependencies=[Depends(_profile_size)])
     def assess_profile(
-        profile: dict[str, Any] = Body(..., description="A technology profile (JSON)"),
+        profile: dict[str, Any] = Body(..., description="A technology profile (format 2, JSON)"),
+        guidance_profile: str = "default",
     ) -> dict[str, Any]:
-        """Assess a technology profile: ISO/IEC 29115 level per phase and overall, mappings."""
+        """Assess a profile with the eIDAS, ISO/IEC 29115 and NIST rule sets: a level range per framework."""
         try:
-            return assess(profile).to_dict()
+            return assess(profile, guidance_profile).to_dict()
         except EauthError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
 
     @app.get("/api/loa/map", tags=["loa"])
     def map_loa(level: str, to: str = "eidas") -> dict[str, Any]:
-        """Map ``iso29115:N`` to eIDAS or NIST SP 800-63."""
+        """Map ``iso29115:N`` to eIDAS or NIST SP 800-63 (a mapping, not an assessment)."""
         try:
             mappings = map_level(parse_level(level), to)
-            return {"level": level, "to": to, "mappings": [m.to_dict() for m in mappings]}
+            return {
+                "level": level,
+                "to": to,
+                "kind": "mapping",
+                "mappings": [m.to_dict() for m in mappings],
+            }
         except EauthError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
 
-    add_home_link(app, "/loa/guidance", "LoA Guidance", "ISO/IEC 29115 levels, rules and mappings")
+    add_home_link(
+        app,
+        "/loa/guidance",
+        "LoA Guidance",
+        "eIDAS, ISO/IEC 29115 and NIST levels, assessed directly",
+    )
