@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eauth_toolkit.ams import AMS_CODES, AmsCode, Iso29115Level
 from eauth_toolkit.loa.models import TechnologyProfile
 
 __all__ = [
@@ -41,8 +42,6 @@ __all__ = [
     "PUBLISHED_SCHEMAS",
 ]
 
-#: the ten ASEAN Member States, ISO 3166-1 alpha-2
-AMS_CODES: tuple[str, ...] = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
 TECHNOLOGY_TYPES: tuple[str, ...] = (
     "national_digital_identity",
     "corporate_digital_identity",
@@ -55,7 +54,6 @@ TECHNOLOGY_TYPES: tuple[str, ...] = (
 )
 STATUSES: tuple[str, ...] = ("active", "suspended", "withdrawn")
 
-AmsCode = Literal["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"]
 TechnologyType = Literal[
     "national_digital_identity",
     "corporate_digital_identity",
@@ -79,7 +77,6 @@ EntryId = Annotated[
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2_000)]
-Iso29115Level = Annotated[int, Field(ge=1, le=4, description="ISO/IEC 29115 level, 1 to 4.")]
 Pointer = Annotated[
     str,
     Field(

@@ -27,6 +27,7 @@ from pyhanko.sign.validation.qualified.assess import QualificationAssessor
 from pyhanko.sign.validation.qualified.tsp import QcCertType
 from pyhanko_certvalidator.path import ValidationPath
 
+from eauth_toolkit.ams import SIGNATURE_LEVELS
 from eauth_toolkit.signatures.trustlist import ServiceEntry, TrustList
 
 __all__ = [
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 DATA = Path(__file__).with_name("data")
-LEVEL_ORDER = ("SES", "AdES", "AdES-QC", "QES")
+LEVEL_ORDER = SIGNATURE_LEVELS
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eauth_toolkit.ams import SignatureLevel
+
 __all__ = [
     "PUBLISHED_SCHEMAS",
     "SignerInfo",
@@ -27,7 +29,6 @@ __all__ = [
 ]
 
 Indication = Literal["TOTAL-PASSED", "TOTAL-FAILED", "INDETERMINATE"]
-SignatureLevel = Literal["QES", "AdES-QC", "AdES", "SES"]
 BaselineLevel = Literal["B-B", "B-T", "B-LT", "B-LTA"]
 
 

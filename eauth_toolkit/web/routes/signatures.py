@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
+from eauth_toolkit.ams import AMS_CODES
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.signatures.api import default_trust_lists, detect_format, verify
@@ -26,7 +27,7 @@ __all__ = ["install", "MAX_UPLOAD"]
 
 #: largest upload accepted (bytes)
 MAX_UPLOAD = 50 * 1024 * 1024
-_AMS_CODES = ("", "BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+_AMS_CODES = ("", *AMS_CODES)
 
 
 class _Options:
