@@ -89,7 +89,7 @@ def policy_for(
         if any(r.technology == entry_id for r in st.agreement.recognitions):
             pol = st.agreement.review_policy
             if pol.rule == "parties":
-                others = tuple(p for p in st.agreement.parties if p != ams)
+                others: tuple[str, ...] = tuple(str(p) for p in st.agreement.parties if p != ams)
                 return PolicyChoice(pol, others, len(others), f"agreement {st.id}: every party")
             break
     pol = default or ReviewPolicy(rule="majority")

@@ -21,17 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Table,
-    Text,
-    insert,
-    select,
-)
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from eauth_toolkit.errors import InputError, SchemaError
@@ -65,19 +55,7 @@ __all__ = [
 
 REVIEW_TYP = "eauth-repo-review+jws"
 
-#: one row per accepted review; the signed JWS is in the submission (audit) record
-review = Table(
-    "repo_review",
-    t.metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("entry_id", String(120), ForeignKey("repo_entry.id"), nullable=False, index=True),
-    Column("reviewer_ams", String(2), nullable=False),
-    Column("level", Integer, nullable=False),
-    Column("decision", String(10), nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("reviewed_at", DateTime(timezone=True), nullable=False),
-    Column("submission_id", Integer, ForeignKey("repo_submission.id"), nullable=False),
-)
+review = t.review
 
 
 @dataclass(frozen=True)
