@@ -17,6 +17,8 @@ from eauth_toolkit.cli._common import (
     print_json,
     settings_for,
 )
+from eauth_toolkit.cli.repo_review import levels as levels_command
+from eauth_toolkit.cli.repo_review import review as review_command
 from eauth_toolkit.cli.repo_sources import sources as sources_command
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository import strictjson
@@ -42,6 +44,8 @@ __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True)
 app.command("sources")(sources_command)
+app.command("review")(review_command)
+app.command("levels")(levels_command)
 
 EXIT_INVALID = 1
 
