@@ -37,6 +37,7 @@ from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.sourcing import DEFAULT_MAX_AGE_DAYS, document_warnings, source_refs
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
+from eauth_toolkit.repository.trust import trust_picture
 from eauth_toolkit.repository.validation import document_problems
 from eauth_toolkit.schemaio import load_document as _load_any
 
@@ -377,6 +378,7 @@ def publish_cmd(
             sandbox=sandbox,
             operator=operator,
             mode=file_mode,
+            trust=trust_picture(store, settings_for().repository_dir),
         )
     finally:
         store.close()

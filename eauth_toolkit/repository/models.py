@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eauth_toolkit.ams import AMS_CODES, AmsCode, Iso29115Level
 from eauth_toolkit.loa.models import TechnologyProfile
+from eauth_toolkit.repository.trust import TrustPicture
 
 __all__ = [
     "AMS_CODES",
@@ -311,6 +312,10 @@ class PublishedList(_Model):
     sequence_number: int = Field(ge=1, le=MAX_SEQUENCE)
     issued_at: dt.datetime
     next_update: dt.datetime
+    trust: TrustPicture | None = Field(
+        default=None,
+        description="trust lists, signed agreements and peer-reviewed levels (absent in old lists)",
+    )
     entries: list[PublishedEntry]
 
 
