@@ -95,3 +95,21 @@ def service(tmp_path: Path) -> Iterator[Service]:
     with TestClient(app) as client:
         yield Service(client, store, settings, tokens)
     store.close()
+
+
+PUBLISHER_KEY = REPO / "sandbox-publisher-key" / "publisher.private.jwk.json"
+PUBLISHER_CERT = REPO / "sandbox-publisher-key" / "publisher.cert.pem"
+
+
+def publish_list(service: Service, out: Path, **kwargs: Any) -> Any:
+    """Publish the service's next list (with its trust picture) to ``out``."""
+    from eauth_toolkit.repository.publication import publish
+    from eauth_toolkit.repository.trust import trust_picture
+
+    return publish(
+        service.store,
+        load_key(PUBLISHER_KEY),
+        out,
+        trust=trust_picture(service.store, REPO),
+        **kwargs,
+    )
