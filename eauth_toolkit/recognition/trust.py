@@ -27,13 +27,13 @@ from typing import Any
 
 from joserfc.jwk import Key
 
-from eauth_toolkit.errors import InputError, RecognitionError
+from eauth_toolkit.errors import EauthError, InputError, RecognitionError
 from eauth_toolkit.recognition.caps import SignatureCap, signature_caps
 from eauth_toolkit.recognition.decisions import decide
 from eauth_toolkit.recognition.signed import AgreementStatus, check_agreement
 from eauth_toolkit.repository.keys import AuthorityRegistry
 
-__all__ = ["AuthenticationDecision", "TrustView", "load_trust_view"]
+__all__ = ["AuthenticationDecision", "TrustView", "TrustSource", "load_trust_view"]
 
 
 @dataclass(frozen=True)
@@ -294,3 +294,59 @@ def load_trust_view(
         sandbox=bool((payload.get("scheme_information") or {}).get("sandbox")),
         _caps=signature_caps(statuses, list_sequence=n),
     )
+
+
+class TrustSource:
+    """A published list file as a gateway reads it: verified on every change, the last good view
+    kept when a newer file fails (the reason is logged and kept in :attr:`last_error`), and a
+    newer list taking effect on the next call, without a restart. Rollback is refused: once list
+    N was used, a file with a lower number is not."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        publisher_key: Key,
+        *,
+        authorities: AuthorityRegistry,
+        key_valid: tuple[dt.datetime, dt.datetime] | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.publisher_key = publisher_key
+        self.authorities = authorities
+        self.key_valid = key_valid
+        self._view: TrustView | None = None
+        self._digest: str | None = None
+        self.last_error: str | None = None
+
+    def current(self, *, now: dt.datetime | None = None) -> TrustView:
+        """The view to decide with now; raises only when no good list was ever read."""
+        import logging
+
+        log = logging.getLogger(__name__)
+        try:
+            raw = self.path.read_bytes()
+        except OSError as exc:
+            return self._keep(f"cannot read {self.path}: {exc.strerror}", log)
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest == self._digest and self._view is not None:
+            return self._view
+        try:
+            view = load_trust_view(
+                raw,
+                self.publisher_key,
+                authorities=self.authorities,
+                key_valid=self.key_valid,
+                not_older_than=self._view.list_sequence if self._view else None,
+                now=now,
+            )
+        except EauthError as exc:  # fail closed on the new file, keep the last good one
+            return self._keep(f"list {self.path} refused: {exc}", log)
+        self._view, self._digest, self.last_error = view, digest, None
+        return view
+
+    def _keep(self, why: str, log: Any) -> TrustView:
+        self.last_error = why
+        if self._view is None:
+            raise RecognitionError(f"no good Repository List: {why}", code="no_list")
+        log.warning("%s; keeping Repository List #%s", why, self._view.list_sequence)
+        return self._view
