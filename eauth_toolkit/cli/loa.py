@@ -140,15 +140,29 @@ def guidance_cmd(
         None, "--output", "-o", help="Write to a file instead of stdout."
     ),
     guidance: Path | None = _GUIDANCE_OPTION,
+    published: Path | None = typer.Option(
+        None,
+        "--list",
+        help="Signed Repository List: add its mutually agreed levels and who endorsed them.",
+    ),
+    publisher_key: Path | None = typer.Option(
+        None, "--publisher-key", help="The list publisher's certificate or JWK (with --list)."
+    ),
 ) -> None:
     """Render the Guidance document (levels, rules, mappings, registered technologies)."""
     g = _guidance(guidance)
+    agreed = None
+    if published is not None:
+        from eauth_toolkit.recognition.lists import view_from_file
+
+        view = view_from_file(published, publisher_key)
+        agreed = (view.list_sequence, list(view.levels.values()))
     rows = (
         registered_technologies(repository, g)
         if repository is not None and repository.is_dir()
         else None
     )
-    text = render_html(g, rows) if fmt is Format.html else render_markdown(g, rows)
+    text = render_html(g, rows, agreed) if fmt is Format.html else render_markdown(g, rows, agreed)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")

@@ -7,7 +7,7 @@ HTML. The document is a view of the data: changing the Guidance file changes the
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,10 @@ __all__ = [
     "render_html",
     "render_html_body",
 ]
+
+
+#: (list sequence number, the list's ``trust.levels``): levels agreed by peer review
+AgreedLevels = tuple[int, Sequence[Mapping[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +96,36 @@ def _level(v: int | None) -> str:
 # --------------------------------------------------------------------------- content model
 
 
-def _sections(g: Guidance, rows: Sequence[RegisteredTechnology] | None) -> list[tuple[str, Any]]:
+def _agreed_section(agreed: AgreedLevels) -> list[tuple[str, Any]]:
+    """Levels agreed by peer review, as the published list (number ``agreed[0]``) states them."""
+    number, levels = agreed
+    body = [
+        [
+            str(lv.get("ams", "")),
+            str(lv.get("entry", "")),
+            _level(lv.get("agreed_level")),
+            _level(lv.get("assessed_level")),
+            ", ".join(lv.get("endorsed_by") or []) or "-",
+            str(lv.get("policy", "")),
+        ]
+        for lv in levels
+        if lv.get("state") == "agreed"
+    ]
+    text = (
+        f"Levels proposed by the submitting AMS and agreed by the other AMS under the review "
+        f"policy, as published in Repository List #{number}."
+    )
+    if not body:
+        return [("h2", "Mutually agreed levels"), ("p", text + " No level is agreed yet.")]
+    head = ["AMS", "Entry", "Agreed level", "Assessed", "Endorsed by", "Review policy"]
+    return [("h2", "Mutually agreed levels"), ("p", text), ("table", (head, body))]
+
+
+def _sections(
+    g: Guidance,
+    rows: Sequence[RegisteredTechnology] | None,
+    agreed: AgreedLevels | None = None,
+) -> list[tuple[str, Any]]:
     """The document as a list of blocks: ('h1'|'h2'|'h3'|'p', text) or ('table', (head, rows))."""
     out: list[tuple[str, Any]] = [
         ("h1", g.title),
@@ -221,6 +254,8 @@ def _sections(g: Guidance, rows: Sequence[RegisteredTechnology] | None) -> list[
             "Claim holds",
         ]
         out.append(("table", (head, body)))
+    if agreed is not None:
+        out.extend(_agreed_section(agreed))
     out.append(("h2", "References"))
     out.append(
         (
@@ -242,12 +277,14 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(
-    guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
+    guidance: Guidance | None = None,
+    rows: Sequence[RegisteredTechnology] | None = None,
+    agreed: AgreedLevels | None = None,
 ) -> str:
     """The Guidance document as Markdown."""
     g = guidance or default_guidance()
     lines: list[str] = []
-    for kind, content in _sections(g, rows):
+    for kind, content in _sections(g, rows, agreed):
         if kind == "h1":
             lines += [f"# {content}", ""]
         elif kind == "h2":
@@ -282,12 +319,14 @@ def _html_rows(rows: Iterable[Sequence[str]]) -> str:
 
 
 def render_html_body(
-    guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
+    guidance: Guidance | None = None,
+    rows: Sequence[RegisteredTechnology] | None = None,
+    agreed: AgreedLevels | None = None,
 ) -> str:
     """The Guidance document's content as HTML (headings, paragraphs, tables that scroll)."""
     g = guidance or default_guidance()
     parts: list[str] = []
-    for kind, content in _sections(g, rows):
+    for kind, content in _sections(g, rows, agreed):
         if kind in ("h1", "h2", "h3"):
             parts.append(f"<{kind}>{html.escape(content)}</{kind}>")
         elif kind == "p":
@@ -303,7 +342,9 @@ def render_html_body(
 
 
 def render_html(
-    guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
+    guidance: Guidance | None = None,
+    rows: Sequence[RegisteredTechnology] | None = None,
+    agreed: AgreedLevels | None = None,
 ) -> str:
     """The Guidance document as a standalone HTML page."""
     g = guidance or default_guidance()
@@ -312,4 +353,4 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(g.title)}</title><style>{_CSS}</style></head><body>"
     )
-    return f"{head}\n{render_html_body(g, rows)}\n</body></html>\n"
+    return f"{head}\n{render_html_body(g, rows, agreed)}\n</body></html>\n"

@@ -131,3 +131,24 @@ def test_cli_review_majority_of_participating_ams(tmp_path: Path) -> None:
     [agreed] = json.loads(r.output)
     assert agreed["entry"] == "th-sandbox-idp"
     assert agreed["endorsed_by"] == ["BN", "KH", "ID", "LA", "MY"]
+
+
+def test_guidance_lists_agreed_levels_with_endorsers(service: Service, tmp_path: Path) -> None:
+    from tests.trust.conftest import PUBLISHER_CERT, publish_list
+
+    assert service.submit("SG", submission("SG", [pilot_entry(ENTRY)])).status_code == 201
+    out = tmp_path / "list.json"
+    n = publish_list(service, out).sequence_number
+    runner = CliRunner()
+    args = ["loa", "guidance", "--list", str(out), "--publisher-key", str(PUBLISHER_CERT)]
+    r = runner.invoke(cli_app, args)
+    assert r.exit_code == 0, r.output
+    assert f"Repository List #{n}. No level is agreed yet." in r.output
+    assert service.post_review("MY", _review(service, "MY", "endorse", "ok")).status_code == 201
+    n = publish_list(service, out).sequence_number
+    r = runner.invoke(cli_app, args)
+    assert r.exit_code == 0, r.output
+    assert "## Mutually agreed levels" in r.output and f"Repository List #{n}" in r.output
+    row = next(line for line in r.output.splitlines() if f"| {ENTRY} |" in line)
+    assert "| SG |" in row and "| 3 |" in row and "| MY |" in row
+    assert "agreement sg-my-sandbox: every party" in row
