@@ -152,6 +152,8 @@ def guidance_cmd(
     """Render the Guidance document (levels, rules, mappings, registered technologies)."""
     g = _guidance(guidance)
     agreed = None
+    if publisher_key is not None and published is None:
+        raise InputError("--publisher-key checks the list given with --list", where="--list")
     if published is not None:
         from eauth_toolkit.recognition.lists import view_from_file
 

@@ -13,9 +13,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eauth_toolkit.ams import SIGNATURE_LEVELS
-from eauth_toolkit.recognition.signed import AgreementStatus, check_agreement
+
+if TYPE_CHECKING:  # the signature checker imports this module; JOSE and the store load on use
+    from eauth_toolkit.recognition.signed import AgreementStatus
 
 __all__ = ["SignatureCap", "signature_caps", "local_agreements"]
 
@@ -60,6 +63,7 @@ def local_agreements(
     """The agreement documents in ``repository_list/agreements/``, each checked against
     ``repository_list/authorities.json`` on ``on`` (default today)."""
     from eauth_toolkit.recognition.sandbox import agreement_documents
+    from eauth_toolkit.recognition.signed import check_agreement
     from eauth_toolkit.repository.keys import AuthorityRegistry
     from eauth_toolkit.resources import repository_list_dir
 

@@ -154,14 +154,18 @@ def stored_reviews(store: RepositoryStore, entry_id: str | None = None) -> list[
 
 
 def load_review_policy(repository_dir: Path) -> ReviewPolicy:
-    """The default review policy (``review-policy.json`` beside the repository data)."""
-    path = repository_dir / "review-policy.json"
+    """The default review policy (``review-policy.yaml`` beside the repository data)."""
+    import yaml
+
+    path = repository_dir / "review-policy.yaml"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return ReviewPolicy(rule="majority")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, yaml.YAMLError) as exc:
         raise InputError(f"cannot read the review policy ({exc})", where=str(path)) from None
+    if not isinstance(data, dict):
+        raise InputError("expected a mapping with 'default'", where=str(path))
     try:
         return ReviewPolicy.model_validate(data.get("default", data))
     except ValueError as exc:

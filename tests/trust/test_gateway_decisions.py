@@ -130,7 +130,7 @@ def _repo_with_agreement(tmp_path: Path, change) -> Path:  # type: ignore[no-unt
     folder = tmp_path / "repo"
     (folder / "agreements").mkdir(parents=True)
     shutil.copy(REPO / "authorities.json", folder / "authorities.json")
-    shutil.copy(REPO / "review-policy.json", folder / "review-policy.json")
+    shutil.copy(REPO / "review-policy.yaml", folder / "review-policy.yaml")
     doc = json.loads((REPO / "agreements" / "sg-my-sandbox.json").read_text())
     (folder / "agreements" / "sg-my-sandbox.json").write_text(json.dumps(change(doc)))
     return folder
@@ -169,3 +169,23 @@ def test_agreement_past_its_end_date_is_refused(service: Service, tmp_path: Path
     d = _sign_in(_source(out))
     assert not d.accepted and d.code == "not_recognised"
     assert "ended on 2026-06-30" in d.reason
+
+
+def test_list_without_trust_picture_still_verifies(service: Service, tmp_path: Path) -> None:
+    """A list published before lists carried the trust picture verifies; it recognises nothing."""
+    from eauth_toolkit.repository.models import PublishedList
+    from eauth_toolkit.repository.publication import read_list_payload
+    from eauth_toolkit.schemaio import schema_errors
+
+    assert service.submit("SG", submission("SG", [pilot_entry(SG_IDP)])).status_code == 201
+    old = tmp_path / "old.json"
+    publish(service.store, load_key(PUBLISHER_KEY), old)  # no trust section
+    payload = read_list_payload(old)
+    assert "trust" not in payload
+    assert schema_errors(payload, "repository-list") == []
+    PublishedList.model_validate(payload)
+    d = _sign_in(_source(old))
+    assert not d.accepted and "no agreement in the list recognises it" in d.reason
+    new = tmp_path / "new.json"
+    publish_list(service, new)
+    assert schema_errors(read_list_payload(new), "repository-list") == []

@@ -18,7 +18,13 @@ from pydantic import ValidationError
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.recognition.caps import local_agreements
 from eauth_toolkit.repository import strictjson
-from eauth_toolkit.repository.api import PREFIX, SubmissionRequest, _bearer, problem_response
+from eauth_toolkit.repository.api import (
+    PREFIX,
+    SubmissionRequest,
+    _bearer,
+    _responses,
+    problem_response,
+)
 from eauth_toolkit.repository.reviews import (
     all_level_statuses,
     entry_level_status,
@@ -52,9 +58,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         "/reviews",
         status_code=201,
         summary="Endorse or object to another AMS's proposed level (signed review)",
-        responses={
-            c: {"model": None, "description": "problem document"} for c in (400, 401, 403, 409, 422)
-        },
+        responses=_responses(400, 401, 403, 409, 413, 422),
     )
     async def post_review(
         request: Request,
@@ -113,7 +117,11 @@ def install(app: FastAPI, settings: Settings) -> None:
         statuses = all_level_statuses(store, agreements=agreements, default=policy)
         return [s.to_dict() for s in statuses.values() if s.agreed or not agreed]
 
-    @router.get("/levels/{entry_id}", summary="The review status of one entry's proposed level")
+    @router.get(
+        "/levels/{entry_id}",
+        summary="The review status of one entry's proposed level",
+        responses=_responses(404),
+    )
     def level(entry_id: Annotated[str, Path(max_length=120)]) -> Any:
         found = store.entry(entry_id)
         if found is None:
