@@ -80,3 +80,30 @@ def test_tampered_or_stale_list_is_refused(service: Service, my_qes: Path, tmp_p
     )
     res = _cli("sig", "verify", "--ams", "SG", "--repository", str(stale), str(my_qes))
     assert res.returncode == 2 and "past its next update" in res.stderr, res.stderr
+
+
+def test_service_checks_signatures_with_its_own_published_list(
+    service: Service, my_qes: Path
+) -> None:
+    out = service.settings.data_dir / "repository-list.json"
+    n = publish_list(service, out).sequence_number
+
+    def check() -> dict:  # type: ignore[type-arg]
+        r = service.client.post(
+            "/api/signatures/verify",
+            files={"file": ("my-qes.pdf", my_qes.read_bytes(), "application/pdf")},
+            data={"ams": "SG"},
+        )
+        assert r.status_code == 200, r.text
+        return dict(r.json()["signatures"][0])
+
+    sig = check()
+    assert sig["level"] == "AdES"
+    assert any(f"agreement sg-my-sandbox in list {n}" in w for w in sig["warnings"])
+    # a damaged newer file: the service keeps deciding with the last good list
+    raw = out.read_bytes()
+    at = raw.index(b'"payload": "') + 200
+    out.write_bytes(raw[:at] + (b"A" if raw[at : at + 1] != b"A" else b"B") + raw[at + 1 :])
+    sig = check()
+    assert sig["level"] == "AdES"
+    assert any(f"in list {n}" in w for w in sig["warnings"])
