@@ -17,6 +17,8 @@ from eauth_toolkit.cli._common import (
     print_json,
     settings_for,
 )
+from eauth_toolkit.cli.repo_review import agreement_check as agreement_check_command
+from eauth_toolkit.cli.repo_review import agreement_sign as agreement_sign_command
 from eauth_toolkit.cli.repo_review import levels as levels_command
 from eauth_toolkit.cli.repo_review import review as review_command
 from eauth_toolkit.cli.repo_sources import sources as sources_command
@@ -47,6 +49,8 @@ app = typer.Typer(no_args_is_help=True)
 app.command("sources")(sources_command)
 app.command("review")(review_command)
 app.command("levels")(levels_command)
+app.command("agreement-sign")(agreement_sign_command)
+app.command("agreement-check")(agreement_check_command)
 
 EXIT_INVALID = 1
 

@@ -148,3 +148,77 @@ def levels(
             markup=False,
         )
         console.print(f"  {s.reason}", markup=False)
+
+
+def agreement_sign(
+    file: Path = typer.Argument(
+        ..., help="An agreement (JSON or YAML) or an agreement document other parties signed."
+    ),
+    key: Path = typer.Option(..., "--key", help="Your AMS authority's signing key (JWK or PEM)."),
+    out: Path = typer.Option(..., "--out", help="Where to write the signed agreement document."),
+    authorities: Path | None = typer.Option(None, "--authorities"),
+) -> None:
+    """Add your AMS authority's signature to a mutual-recognition agreement."""
+    from eauth_toolkit.recognition.models import Agreement
+    from eauth_toolkit.recognition.signed import add_signature, read_agreement
+    from eauth_toolkit.schemaio import load_document
+
+    settings = settings_for()
+    registry = AuthorityRegistry.load(authorities or settings.repository_dir / AUTHORITIES_FILE)
+    ams = _ams_of(key, registry)
+    data = load_document(file)
+    if isinstance(data, dict) and "payload" in data:
+        document: dict[str, object] | Agreement = data
+        agreement = read_agreement(data, where=str(file))
+    else:
+        try:
+            agreement = Agreement.model_validate(data)
+        except ValueError as exc:
+            raise InputError(f"not an agreement: {exc}".splitlines()[0], where=str(file)) from None
+        document = agreement
+    signed = add_signature(document, load_key(key), ams=ams)
+    import json
+
+    try:
+        out.write_text(json.dumps(signed, indent=1) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write ({exc.strerror})", where=str(out)) from None
+    missing = [p for p in agreement.parties if p not in _signers(signed)]
+    console.print(
+        f"signed agreement {agreement.id} for {ams}; "
+        + (f"still to sign: {', '.join(missing)}" if missing else "every party has signed"),
+        markup=False,
+    )
+
+
+def _signers(document: dict[str, object]) -> list[str]:
+    from eauth_toolkit.recognition.signed import signer_ams
+
+    return signer_ams(document)
+
+
+def agreement_check(
+    file: Path = typer.Argument(..., help="A signed agreement document."),
+    on: str | None = typer.Option(None, "--on", help="Check on this day (YYYY-MM-DD)."),
+    authorities: Path | None = typer.Option(None, "--authorities"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Check every party's signature and the dates; exit 0 in force, 1 not in force."""
+    import datetime as dt
+
+    from eauth_toolkit.recognition.signed import check_agreement, load_agreement_file
+
+    settings = settings_for()
+    registry = AuthorityRegistry.load(authorities or settings.repository_dir / AUTHORITIES_FILE)
+    try:
+        day = dt.date.fromisoformat(on) if on else dt.datetime.now(dt.UTC).date()
+    except ValueError:
+        raise InputError(f"not a date: {on!r}", where="--on") from None
+    status = check_agreement(load_agreement_file(file), registry, on=day, where=str(file))
+    if as_json:
+        print_json(status.to_dict())
+    else:
+        state = "IN FORCE" if status.in_force else "NOT IN FORCE"
+        console.print(f"{file}: {state}: {status.reason}", markup=False)
+    if not status.in_force:
+        sys.exit(EXIT_REFUSED)

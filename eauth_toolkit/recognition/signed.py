@@ -44,6 +44,7 @@ __all__ = [
     "check_agreement",
     "load_agreement_file",
     "agreements_in_force",
+    "signer_ams",
 ]
 
 AGREEMENT_TYP = "eauth-agreement+jws"
@@ -280,3 +281,13 @@ def agreements_in_force(
         if st.in_force:
             out.append(st)
     return out
+
+
+def signer_ams(document: dict[str, Any]) -> list[str]:
+    """The AMS each signature of ``document`` names (not verified: see :func:`check_agreement`)."""
+    sigs = document.get("signatures")
+    return (
+        [str(_header(s).get("ams")) for s in sigs if isinstance(s, dict)]
+        if isinstance(sigs, list)
+        else []
+    )

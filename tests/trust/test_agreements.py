@@ -135,3 +135,49 @@ def test_signature_caps_come_from_signed_agreements_only(
     assert caps_none == ()
     assert TrustSet.for_ams([], "SG", caps_none).cap_for("MY") is None
     assert TrustSet.for_ams([], "SG", caps_none).caps == ()
+
+
+def test_parties_sign_in_turn_over_the_cli(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from eauth_toolkit.cli import app as cli_app
+
+    runner = CliRunner()
+    keys = REPO / "sandbox-authority-keys"
+    plain = tmp_path / "agreement.json"
+    plain.write_text(sandbox_agreement().model_dump_json())
+    first, both = tmp_path / "sg.json", tmp_path / "both.json"
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(cli_app, ["repo", *args])
+
+    r = run(
+        "agreement-sign",
+        str(plain),
+        "--key",
+        str(keys / "SG.private.jwk.json"),
+        "--out",
+        str(first),
+    )
+    assert r.exit_code == 0 and "still to sign: MY" in r.output, r.output
+    r = run("agreement-check", str(first))
+    assert r.exit_code == 1 and "lacks the signature of MY's authority" in r.output
+    r = run(
+        "agreement-sign", str(first), "--key", str(keys / "MY.private.jwk.json"), "--out", str(both)
+    )
+    assert r.exit_code == 0 and "every party has signed" in r.output
+    r = run("agreement-check", str(both), "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["signed_by"] == ["SG", "MY"]
+    r = run("agreement-check", str(both), "--on", "2029-01-01")
+    assert r.exit_code == 1 and "ended on 2028-12-31" in r.output
+    r = run(
+        "agreement-sign",
+        str(first),
+        "--key",
+        str(keys / "TH.private.jwk.json"),
+        "--out",
+        str(tmp_path / "x.json"),
+    )
+    assert r.exit_code == 2 and "TH is not a party" in r.output
+    r = run("agreement-check", str(plain))
+    assert r.exit_code == 2 and "JWS JSON general serialization" in r.output
