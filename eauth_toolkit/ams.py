@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from annotated_types import Interval
@@ -42,7 +43,15 @@ EidasLevel = Literal["low", "substantial", "high"]
 
 #: signature levels, lowest first
 SIGNATURE_LEVELS: tuple[str, ...] = ("SES", "AdES", "AdES-QC", "QES")
-SignatureLevel = Literal["SES", "AdES", "AdES-QC", "QES"]
+
+
+class SignatureLevel(StrEnum):
+    """Level against the AMS trust lists (QES = qualified-equivalent)."""
+
+    QES = "QES"
+    ADES_QC = "AdES-QC"
+    ADES = "AdES"
+    SES = "SES"
 
 
 def signature_level_rank(level: str) -> int:

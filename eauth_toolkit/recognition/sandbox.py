@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eauth_toolkit.ams import SignatureLevel
 from eauth_toolkit.recognition.models import Agreement, Recognition, SignatureRecognition
 from eauth_toolkit.recognition.signed import add_signature
 from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
@@ -66,8 +67,8 @@ def sandbox_agreement() -> Agreement:
             ),
         ],
         signatures=[
-            SignatureRecognition(from_ams="SG", accepted_by="MY", max_level="QES"),
-            SignatureRecognition(from_ams="MY", accepted_by="SG", max_level="AdES"),
+            SignatureRecognition(from_ams="SG", accepted_by="MY", max_level=SignatureLevel.QES),
+            SignatureRecognition(from_ams="MY", accepted_by="SG", max_level=SignatureLevel.ADES),
         ],
     )
 

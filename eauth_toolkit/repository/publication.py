@@ -353,12 +353,19 @@ def _adoptable(store: RepositoryStore, raw: bytes, key: Key) -> tuple[SignedList
 
 
 def recover_list_file(
-    store: RepositoryStore, out: Path, key: Key | None = None, *, mode: int = 0o644
+    store: RepositoryStore,
+    out: Path,
+    key: Key | None = None,
+    *,
+    mode: int = 0o644,
+    complete: bool = True,
 ) -> RecoveryReport:
     """Bring the list file ``out`` in line with the store after a crash (see the module text).
 
     ``key`` is the publisher's key (its public part is used): a list file the store does not
-    know is adopted only when it verifies with it.
+    know is adopted only when it verifies with it. With ``complete`` the last recorded list is
+    written to ``out`` when the file does not hold it (a publisher about to write a newer list
+    passes False).
     """
     out = Path(out)
     report = RecoveryReport()
@@ -389,7 +396,8 @@ def recover_list_file(
                     except OSError as exc:
                         raise _write_error(exc, out, "cannot move the list file aside") from None
                     report.moved_aside = aside
-        report.rewritten = _export_locked(store, out, mode=mode)
+        if complete:
+            report.rewritten = _export_locked(store, out, mode=mode)
     return report
 
 
@@ -458,7 +466,7 @@ def publish(
         raise InputError("publishing needs the publisher's private key", where="--key")
     out = Path(out)
     _check_out(out)
-    recovery = recover_list_file(store, out, key, mode=mode)
+    recovery = recover_list_file(store, out, key, mode=mode, complete=False)
     now = now or utcnow()
     next_update = now + validity
     kid = key_id(key)

@@ -50,7 +50,8 @@ def _problem(limit: int) -> bytes:
             "type": "about:blank",
             "title": "Content Too Large",
             "status": 413,
-            "detail": f"the request body is larger than {limit} bytes, the limit for this path",
+            "detail": f"the request body is larger than {limit} bytes ({limit // 1024} KiB), "
+            "the limit for this path",
             "code": "oversized",
             "message": f"request body larger than {limit} bytes",
             "where": None,
@@ -156,5 +157,8 @@ async def _answer(send: Send, status: int, body: bytes, *, bad_length: bool = Fa
 
 
 def install(app: Any) -> None:
-    """Add :class:`BodyLimit` with the default limits to a Starlette/FastAPI app."""
-    app.add_middleware(BodyLimit)
+    """Add :class:`BodyLimit` with the default limits to a Starlette/FastAPI app (and the LoA
+    assessment's own, smaller limit, so that it holds before the body is read)."""
+    from eauth_toolkit.web.routes.loa import MAX_PROFILE_BYTES
+
+    app.add_middleware(BodyLimit, limits={**PATH_LIMITS, "/api/loa/assess": MAX_PROFILE_BYTES})

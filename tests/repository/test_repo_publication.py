@@ -161,3 +161,55 @@ def test_reading_what_is_not_a_list(tmp_path: Path) -> None:
     with pytest.raises(ListVerificationError):
         verify_list(b"\x00\x01", PUBLISHER_CERT)
     assert os.path.exists(p)
+
+
+def test_a_signed_list_is_read_by_the_strict_reading_and_header_rules() -> None:
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from eauth_toolkit.repository.jose import LIST_TYP, canonical_list_bytes, sign_list
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    def signed(header: dict[str, Any], payload: bytes) -> bytes:
+        protected = b64(json.dumps(header).encode())
+        der = PUBLISHER.private_key.sign(  # type: ignore[union-attr]
+            f"{protected}.{b64(payload)}".encode(), ec.ECDSA(hashes.SHA256())
+        )
+        r, s = decode_dss_signature(der)
+        return canonical_list_bytes(
+            {
+                "protected": protected,
+                "payload": b64(payload),
+                "signature": b64(r.to_bytes(32, "big") + s.to_bytes(32, "big")),
+            }
+        )
+
+    head = (
+        b'{"list_format":"eauth-repository-list/1","scheme_information":{},'
+        b'"issued_at":"2026-01-01T00:00:00Z","next_update":"2026-02-01T00:00:00Z",'
+    )
+    good = head + b'"sequence_number":4,"entries":[]}'
+    assert verify_list(sign_list(good, PUBLISHER), PUBLISHER_CERT).sequence_number == 4
+    twice = head + b'"sequence_number":4,"sequence_number":5,"entries":[]}'
+    with pytest.raises(ListVerificationError) as info:
+        verify_list(sign_list(twice, PUBLISHER), PUBLISHER_CERT)
+    assert info.value.code == "bad_payload" and "/sequence_number" in info.value.message
+    huge = head + b'"sequence_number":18446744073709551616,"entries":[]}'
+    with pytest.raises(ListVerificationError) as info:
+        verify_list(sign_list(huge, PUBLISHER), PUBLISHER_CERT)
+    assert info.value.code == "bad_payload"
+    header = {"alg": "ES256", "typ": LIST_TYP}
+    assert verify_list(signed(header, good), PUBLISHER_CERT).sequence_number == 4
+    for extra, code in (
+        ({"typ": "eauth-repo-submission+jws"}, "bad_typ"),
+        ({"crit": ["exp"], "exp": 1}, "unknown_critical"),
+        ({"x5c": ["MIIB"]}, "key_in_header"),
+    ):
+        with pytest.raises(ListVerificationError) as info:
+            verify_list(signed(header | extra, good), PUBLISHER_CERT)
+        assert info.value.code == code
