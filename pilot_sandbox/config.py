@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from eauth_toolkit.ams import AmsCode
 from eauth_toolkit.errors import InputError, PilotError
-from eauth_toolkit.recognition.models import Agreement, AmsCode
+from eauth_toolkit.recognition.models import Agreement
 from eauth_toolkit.schemaio import load_document
 
 __all__ = [

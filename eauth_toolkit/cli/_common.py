@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
+from eauth_toolkit.ams import AMS_CODES as AMS_CODES
 from eauth_toolkit.errors import EauthError, InputError
 
 if TYPE_CHECKING:
@@ -50,9 +51,6 @@ __all__ = [
 #: exit code for input that could not be read or used
 EXIT_BAD_INPUT = 2
 
-#: the ten ASEAN Member States (ISO 3166-1 alpha-2); the same tuple as
-#: ``eauth_toolkit.repository.models.AMS_CODES``, kept here so checking an option stays cheap
-AMS_CODES = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
 
 #: ``--data-dir`` of the command being run (set by the option's callback, read by settings_for)
 _DATA_DIR: ContextVar[Path | None] = ContextVar("eauth_data_dir", default=None)

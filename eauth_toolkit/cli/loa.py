@@ -280,6 +280,14 @@ def guidance_cmd(
         None, "--output", "-o", help="Write to a file instead of stdout."
     ),
     profile: GuidanceProfile = _PROFILE_OPTION,
+    published: Path | None = typer.Option(
+        None,
+        "--list",
+        help="Signed Repository List: add its mutually agreed levels and who endorsed them.",
+    ),
+    publisher_key: Path | None = typer.Option(
+        None, "--publisher-key", help="The list publisher's certificate or JWK (with --list)."
+    ),
 ) -> None:
     """Render the Guidance document (rule sets with their clauses, mappings, registered technologies)."""
     from eauth_toolkit.cli._common import fail
@@ -290,10 +298,18 @@ def guidance_cmd(
     if not folder.is_dir():
         fail(f"{folder}: not a folder of repository list files", code=2)
     rows = registered_technologies(folder, profile.value)
+    agreed = None
+    if publisher_key is not None and published is None:
+        raise InputError("--publisher-key checks the list given with --list", where="--list")
+    if published is not None:
+        from eauth_toolkit.recognition.lists import view_from_file
+
+        view = view_from_file(published, publisher_key)
+        agreed = (view.list_sequence, list(view.levels.values()))
     text = (
-        render_html(rows, profile.value)
+        render_html(rows, profile.value, agreed)
         if fmt is Format.html
-        else render_markdown(rows, profile.value)
+        else render_markdown(rows, profile.value, agreed)
     )
     if output is not None:
         try:

@@ -17,6 +17,10 @@ from eauth_toolkit.cli._common import (
     print_json,
     settings_for,
 )
+from eauth_toolkit.cli.repo_review import agreement_check as agreement_check_command
+from eauth_toolkit.cli.repo_review import agreement_sign as agreement_sign_command
+from eauth_toolkit.cli.repo_review import levels as levels_command
+from eauth_toolkit.cli.repo_review import review as review_command
 from eauth_toolkit.cli.repo_sources import sources as sources_command
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository import strictjson
@@ -35,6 +39,7 @@ from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.sourcing import DEFAULT_MAX_AGE_DAYS, document_warnings, source_refs
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
+from eauth_toolkit.repository.trust import trust_picture
 from eauth_toolkit.repository.validation import document_problems
 from eauth_toolkit.schemaio import load_document as _load_any
 
@@ -42,6 +47,10 @@ __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True)
 app.command("sources")(sources_command)
+app.command("review")(review_command)
+app.command("levels")(levels_command)
+app.command("agreement-sign")(agreement_sign_command)
+app.command("agreement-check")(agreement_check_command)
 
 EXIT_INVALID = 1
 
@@ -374,6 +383,7 @@ def publish_cmd(
             sandbox=sandbox,
             operator=operator,
             mode=file_mode,
+            trust=trust_picture(store, settings_for().repository_dir),
         )
     finally:
         store.close()

@@ -112,6 +112,14 @@ def verify_cmd(
     ams: str | None = typer.Option(
         None, "--ams", help="Evaluate as recognised in this AMS (e.g. MY)."
     ),
+    repository: Path | None = typer.Option(
+        None,
+        "--repository",
+        help="Signed Repository List: take the trust lists and recognition caps from it.",
+    ),
+    publisher_key: Path | None = typer.Option(
+        None, "--publisher-key", help="The list publisher's certificate or JWK (with --repository)."
+    ),
     online: bool = typer.Option(
         False, "--online", help="Fetch OCSP responses and CRLs over the network."
     ),
@@ -157,6 +165,8 @@ def verify_cmd(
         ams=check_ams(ams, where="--ams"),
         online=online,
         at=_parse_time(at),
+        repository=str(repository) if repository else None,
+        publisher_key=str(publisher_key) if publisher_key else None,
     )
     options = options_for(request)
     missing = [p for p in inputs if not p.exists()]

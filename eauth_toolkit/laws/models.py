@@ -20,6 +20,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eauth_toolkit.ams import SIGNATURE_LEVELS as SIGNATURE_LEVELS
+from eauth_toolkit.ams import AmsCode, SignatureLevel
+
 __all__ = [
     "ALIGNMENTS",
     "PROVISIONS",
@@ -32,7 +35,6 @@ __all__ = [
     "PUBLISHED_SCHEMAS",
 ]
 
-AmsCode = Literal["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"]
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Short = Annotated[str, Field(min_length=1, max_length=300)]
 Url = Annotated[str, Field(pattern=r"^https?://", max_length=1000)]
@@ -49,8 +51,6 @@ PROVISIONS: tuple[str, ...] = (
     "technology_neutrality",
     "foreign_recognition",
 )
-SignatureLevel = Literal["SES", "AdES", "AdES-QC", "QES"]
-SIGNATURE_LEVELS: tuple[str, ...] = ("SES", "AdES", "AdES-QC", "QES")
 MeasureStatus = Literal["planned", "in_progress", "done", "dropped"]
 MEASURE_STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "dropped")
 

@@ -12,13 +12,14 @@ import datetime as dt
 import html
 from typing import Any
 
+from eauth_toolkit.ams import AMS_CODES
 from eauth_toolkit.laws.data import LawData, source_of, transition_end
 from eauth_toolkit.laws.models import ALIGNMENTS, PROVISIONS
 
 __all__ = ["FORMATS", "build_report", "render"]
 
 FORMATS = ("table", "json", "markdown", "html")
-AMS_ORDER = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+AMS_ORDER = AMS_CODES
 PROVISION_TITLES = {
     "functional_equivalence": "Functional equivalence",
     "reliability_test": "Reliability test",

@@ -7,7 +7,7 @@ HTML. The document is a view of the data: changing the Guidance file changes the
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,7 +65,40 @@ def registered_technologies(
     return sorted(rows, key=lambda r: (r.ams, r.entry_id))
 
 
-def _sections(rows: Sequence[RegisteredTechnology] | None, profile: str) -> list[tuple[str, Any]]:
+#: (list sequence number, the list's ``trust.levels``): levels agreed by peer review
+AgreedLevels = tuple[int, Sequence[Mapping[str, Any]]]
+
+
+def _agreed_section(agreed: AgreedLevels) -> list[tuple[str, Any]]:
+    """Levels agreed by peer review, as the published list (number ``agreed[0]``) states them."""
+    number, levels = agreed
+    body = [
+        [
+            str(lv.get("ams", "")),
+            str(lv.get("entry", "")),
+            _level(lv.get("agreed_level")),
+            _level(lv.get("assessed_level")),
+            ", ".join(lv.get("endorsed_by") or []) or "-",
+            str(lv.get("policy", "")),
+        ]
+        for lv in levels
+        if lv.get("state") == "agreed"
+    ]
+    text = (
+        f"Levels proposed by the submitting AMS and agreed by the other AMS under the review "
+        f"policy, as published in Repository List #{number}."
+    )
+    if not body:
+        return [("h2", "Mutually agreed levels"), ("p", text + " No level is agreed yet.")]
+    head = ["AMS", "Entry", "Agreed level", "Assessed", "Endorsed by", "Review policy"]
+    return [("h2", "Mutually agreed levels"), ("p", text), ("table", (head, body))]
+
+
+def _sections(
+    rows: Sequence[RegisteredTechnology] | None,
+    profile: str,
+    agreed: AgreedLevels | None = None,
+) -> list[tuple[str, Any]]:
     """The document as a list of blocks: ('h1'|'h2'|'h3'|'p', text) or ('table', (head, rows))."""
     sets = rule_sets(profile)
     out: list[tuple[str, Any]] = [
@@ -191,6 +224,8 @@ def _sections(rows: Sequence[RegisteredTechnology] | None, profile: str) -> list
             "Claim holds",
         ]
         out.append(("table", (head, body)))
+    if agreed is not None:
+        out.extend(_agreed_section(agreed))
     return out
 
 
@@ -206,11 +241,13 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(
-    rows: Sequence[RegisteredTechnology] | None = None, profile: str = DEFAULT_PROFILE
+    rows: Sequence[RegisteredTechnology] | None = None,
+    profile: str = DEFAULT_PROFILE,
+    agreed: AgreedLevels | None = None,
 ) -> str:
     """The Guidance document as Markdown."""
     lines: list[str] = []
-    for kind, content in _sections(rows, profile):
+    for kind, content in _sections(rows, profile, agreed):
         if kind == "h1":
             lines += [f"# {content}", ""]
         elif kind == "h2":
@@ -245,11 +282,13 @@ def _html_rows(rows: Iterable[Sequence[str]]) -> str:
 
 
 def render_html_body(
-    rows: Sequence[RegisteredTechnology] | None = None, profile: str = DEFAULT_PROFILE
+    rows: Sequence[RegisteredTechnology] | None = None,
+    profile: str = DEFAULT_PROFILE,
+    agreed: AgreedLevels | None = None,
 ) -> str:
     """The Guidance document's content as HTML (headings, paragraphs, tables that scroll)."""
     parts: list[str] = []
-    for kind, content in _sections(rows, profile):
+    for kind, content in _sections(rows, profile, agreed):
         if kind in ("h1", "h2", "h3"):
             parts.append(f"<{kind}>{html.escape(content)}</{kind}>")
         elif kind == "p":
@@ -265,7 +304,9 @@ def render_html_body(
 
 
 def render_html(
-    rows: Sequence[RegisteredTechnology] | None = None, profile: str = DEFAULT_PROFILE
+    rows: Sequence[RegisteredTechnology] | None = None,
+    profile: str = DEFAULT_PROFILE,
+    agreed: AgreedLevels | None = None,
 ) -> str:
     """The Guidance document as a standalone HTML page."""
     head = (
@@ -273,4 +314,4 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>LoA Guidance</title><style>{_CSS}</style></head><body>"
     )
-    return f"{head}\n{render_html_body(rows, profile)}\n</body></html>\n"
+    return f"{head}\n{render_html_body(rows, profile, agreed)}\n</body></html>\n"

@@ -1,4 +1,9 @@
-"""Mutual-recognition agreements between AMS and the decisions taken with them (B.2.1 activity 3)."""
+"""Mutual-recognition agreements between AMS and the decisions taken with them (B.2.1 activity 3).
+
+The one recognition model for pilot gateways and signature levels: an agreement (``models``) signed
+by every party's authority (``signed``), giving authentication decisions (``decisions``) and
+signature caps (``caps``).
+"""
 
 from eauth_toolkit.recognition.decisions import (
     LOA_URN_PREFIX,
@@ -16,6 +21,8 @@ from eauth_toolkit.recognition.models import (
     MINIMUM_DATA_SET,
     Agreement,
     Recognition,
+    ReviewPolicy,
+    SignatureRecognition,
 )
 
 __all__ = [
@@ -23,6 +30,8 @@ __all__ = [
     "MINIMUM_DATA_SET",
     "Agreement",
     "Recognition",
+    "SignatureRecognition",
+    "ReviewPolicy",
     "RecognitionDecision",
     "LoaCheck",
     "LOA_URN_PREFIX",

@@ -13,7 +13,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eauth_toolkit.ams import AMS_CODES, AmsCode, Iso29115Level
 from eauth_toolkit.loa.models import TechnologyProfile
+from eauth_toolkit.repository.trust import TrustPicture
 
 __all__ = [
     "AMS_CODES",
@@ -42,8 +44,6 @@ __all__ = [
     "PUBLISHED_SCHEMAS",
 ]
 
-#: the ten ASEAN Member States, ISO 3166-1 alpha-2
-AMS_CODES: tuple[str, ...] = ("BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
 TECHNOLOGY_TYPES: tuple[str, ...] = (
     "national_digital_identity",
     "corporate_digital_identity",
@@ -56,7 +56,6 @@ TECHNOLOGY_TYPES: tuple[str, ...] = (
 )
 STATUSES: tuple[str, ...] = ("active", "suspended", "withdrawn")
 
-AmsCode = Literal["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN"]
 TechnologyType = Literal[
     "national_digital_identity",
     "corporate_digital_identity",
@@ -82,7 +81,6 @@ ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2_000)]
 #: the largest sequence number: what a 32-bit SQL INTEGER holds on every supported database
 MAX_SEQUENCE = 2**31 - 1
-Iso29115Level = Annotated[int, Field(ge=1, le=4, description="ISO/IEC 29115 level, 1 to 4.")]
 Pointer = Annotated[
     str,
     Field(
@@ -326,6 +324,10 @@ class PublishedList(_Model):
     sequence_number: int = Field(ge=1, le=MAX_SEQUENCE)
     issued_at: dt.datetime
     next_update: dt.datetime
+    trust: TrustPicture | None = Field(
+        default=None,
+        description="trust lists, signed agreements and peer-reviewed levels (absent in old lists)",
+    )
     entries: list[PublishedEntry]
 
 

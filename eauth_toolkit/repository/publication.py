@@ -153,8 +153,10 @@ def list_head(
     publisher_kid: str | None,
     sandbox: bool,
     operator: str | None = None,
+    trust: dict[str, Any] | None = None,
 ) -> str:
-    """The list payload's JSON text up to and including ``"entries":[``."""
+    """The list payload's JSON text up to and including ``"entries":[``; ``trust`` is the trust
+    picture (:mod:`eauth_toolkit.repository.trust`), placed before the entries."""
     scheme = dict(SCHEME_DEFAULTS, publisher_key_id=publisher_kid, sandbox=sandbox)
     if operator:
         scheme["scheme_operator"] = operator
@@ -164,6 +166,7 @@ def list_head(
         "sequence_number": sequence_number,
         "issued_at": _iso(issued_at),
         "next_update": _iso(next_update),
+        **({"trust": trust} if trust is not None else {}),
         "entries": [],
     }
     prefix = json.dumps(head, ensure_ascii=False, separators=(",", ":"))
@@ -451,6 +454,7 @@ def publish(
     operator: str | None = None,
     mode: int = 0o644,
     on_step: Callable[[str], None] | None = None,
+    trust: dict[str, Any] | None = None,
 ) -> PublicationResult:
     """Publish the next version of the list: record it in the store, then write it to ``out``.
 
@@ -475,6 +479,7 @@ def publish(
             publisher_kid=kid,
             sandbox=sandbox,
             operator=operator,
+            trust=trust,
         )
         return _signed_list(head, texts, key, number, now, next_update)
 

@@ -36,6 +36,7 @@ __all__ = [
     "publication",
     "list_blob",
     "api_token",
+    "review",
     "VERSION_TABLE",
 ]
 
@@ -152,4 +153,19 @@ api_token = Table(
     Column("label", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+)
+
+
+#: one row per accepted peer review of a proposed level; the signed JWS is in the audit record
+review = Table(
+    "repo_review",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", String(120), ForeignKey("repo_entry.id"), nullable=False, index=True),
+    Column("reviewer_ams", String(2), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("decision", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("reviewed_at", DateTime(timezone=True), nullable=False),
+    Column("submission_id", Integer, ForeignKey("repo_submission.id"), nullable=False),
 )

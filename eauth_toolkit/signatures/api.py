@@ -77,6 +77,10 @@ class VerifyRequest:
     ams: str | None = None
     online: bool = False
     at: datetime | None = None
+    #: a published Repository List: trust lists and recognition caps come from it
+    repository: str | None = None
+    #: the list publisher's certificate or JWK (default: the sandbox publisher's certificate)
+    publisher_key: str | None = None
 
 
 def check_ams(ams: str | None, *, where: str = "ams") -> str | None:
@@ -95,6 +99,14 @@ def check_ams(ams: str | None, *, where: str = "ams") -> str | None:
 
 
 def options_for(request: VerifyRequest) -> ValidationOptions:
+    if request.repository:
+        from eauth_toolkit.recognition.lists import trust_from_list
+
+        lists, caps = trust_from_list(request.repository, request.publisher_key)
+        ams = request.ams.upper() if request.ams else None
+        return ValidationOptions(
+            trust=TrustSet.for_ams(lists, ams, caps), online=request.online, at=request.at
+        )
     if request.trust_list_paths:
         lists = [load_trust_list(Path(p)) for p in request.trust_list_paths]
     else:

@@ -19,14 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from asn1crypto import x509
 from pyhanko.sign.validation.qualified.assess import QualificationAssessor
 from pyhanko.sign.validation.qualified.tsp import QcCertType
 from pyhanko_certvalidator.path import ValidationPath
 
+from eauth_toolkit.ams import SIGNATURE_LEVELS
+from eauth_toolkit.recognition.caps import SignatureCap, local_agreements, signature_caps
 from eauth_toolkit.signatures.trustlist import ServiceEntry, TrustList
 
 __all__ = [
@@ -39,25 +39,18 @@ __all__ = [
     "legal_term",
 ]
 
-DATA = Path(__file__).with_name("data")
-LEVEL_ORDER = ("SES", "AdES", "AdES-QC", "QES")
+LEVEL_ORDER = SIGNATURE_LEVELS
 
 
-@dataclass(frozen=True)
-class Agreement:
-    from_ams: str
-    to_ams: str
-    max_level: str
-    source: str
+#: a signature recognition cap of an agreement in force (from, to, max_level, agreement id)
+Agreement = SignatureCap
 
 
 @lru_cache(maxsize=1)
-def agreements() -> tuple[Agreement, ...]:
-    raw = yaml.safe_load((DATA / "recognition.yaml").read_text(encoding="utf-8"))
-    return tuple(
-        Agreement(a["from"], a["to"], a["max_level"], a.get("source", ""))
-        for a in raw["agreements"]
-    )
+def agreements() -> tuple[SignatureCap, ...]:
+    """Caps of the signed agreements beside the repository data, in force today (used when no
+    published list is given)."""
+    return signature_caps(local_agreements())
 
 
 @lru_cache(maxsize=1)
@@ -81,13 +74,21 @@ class TrustSet:
 
     lists: tuple[TrustList, ...]
     ams: str | None = None
+    caps: tuple[SignatureCap, ...] | None = None
 
     @classmethod
-    def for_ams(cls, lists: list[TrustList], ams: str | None) -> TrustSet:
+    def for_ams(
+        cls,
+        lists: list[TrustList],
+        ams: str | None,
+        caps: tuple[SignatureCap, ...] | None = None,
+    ) -> TrustSet:
+        """``caps`` from a verified published list; without them, the local signed agreements."""
         if ams is None:
-            return cls(tuple(lists), None)
-        recognised = {ams} | {a.from_ams for a in agreements() if a.to_ams == ams}
-        return cls(tuple(tl for tl in lists if tl.territory in recognised), ams)
+            return cls(tuple(lists), None, caps)
+        pool = caps if caps is not None else agreements()
+        recognised = {ams} | {a.from_ams for a in pool if a.to_ams == ams}
+        return cls(tuple(tl for tl in lists if tl.territory in recognised), ams, caps)
 
     def anchors(self) -> list[x509.Certificate]:
         seen: dict[bytes, x509.Certificate] = {}
@@ -100,9 +101,14 @@ class TrustSet:
         """The highest level a list of ``territory`` can give in the AMS of evaluation."""
         if self.ams is None or territory == self.ams:
             return "QES"
-        for a in agreements():
+        cap = self.cap_agreement(territory)
+        return cap.max_level if cap else None
+
+    def cap_agreement(self, territory: str) -> SignatureCap | None:
+        """The agreement cap that lets a ``territory`` list count in the AMS of evaluation."""
+        for a in self.caps if self.caps is not None else agreements():
             if a.from_ams == territory and a.to_ams == self.ams:
-                return a.max_level
+                return a
         return None
 
     def locate_issuer(self, cert: x509.Certificate) -> tuple[TrustList, ServiceEntry] | None:
@@ -229,8 +235,10 @@ def decide_level(
             tuple(warnings),
         )
     if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(cap):
+        used = trust.cap_agreement(tl.territory)
         warnings.append(
             f"level {level} under the {tl.territory} list is recognised in {trust.ams} only up to {cap}"
+            + (f" ({used.source})" if used else "")
         )
         level = cap
     return LevelDecision(

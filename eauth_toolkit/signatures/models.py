@@ -16,6 +16,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from eauth_toolkit.ams import SignatureLevel
+
 __all__ = [
     "PUBLISHED_SCHEMAS",
     "Indication",
@@ -72,15 +74,6 @@ class SubIndication(StrEnum):
     TRY_LATER = "TRY_LATER"
     SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
     GENERIC = "GENERIC"
-
-
-class SignatureLevel(StrEnum):
-    """Level against the AMS trust lists (QES = qualified-equivalent)."""
-
-    QES = "QES"
-    ADES_QC = "AdES-QC"
-    ADES = "AdES"
-    SES = "SES"
 
 
 class BaselineLevel(StrEnum):

@@ -42,6 +42,7 @@ PARTS = (
     "eauth_toolkit.web.routes.plan",
     "eauth_toolkit.web.routes.loa",
     "eauth_toolkit.web.routes.repository",
+    "eauth_toolkit.web.routes.reviews",
     "eauth_toolkit.web.routes.signatures",
     "eauth_toolkit.web.routes.laws",
     "pilot_sandbox.web",

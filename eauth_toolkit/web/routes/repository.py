@@ -28,6 +28,7 @@ from eauth_toolkit.repository.samples import (
     publisher_key_path,
 )
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
+from eauth_toolkit.repository.trust import trust_picture
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import add_home_link, templates
 
@@ -86,7 +87,12 @@ def _samples(store: RepositoryStore, settings: Settings) -> None:
     key_path = publisher_key_path(Path(settings.repository_dir))
     if store.count_entries() and store.last_publication_number() == 0 and key_path.exists():
         try:
-            publish(store, load_key(key_path), Path(settings.data_dir) / LIST_FILE)
+            publish(
+                store,
+                load_key(key_path),
+                Path(settings.data_dir) / LIST_FILE,
+                trust=trust_picture(store, Path(settings.repository_dir)),
+            )
         except EauthError as exc:
             log.error("repository: first sandbox list not published: %s", exc)
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
+from eauth_toolkit.ams import AMS_CODES
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.signatures.api import default_trust_lists, detect_format, verify
@@ -26,25 +27,59 @@ __all__ = ["install", "MAX_UPLOAD"]
 
 #: largest upload accepted (bytes)
 MAX_UPLOAD = 50 * 1024 * 1024
-_AMS_CODES = ("", "BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "VN")
+_AMS_CODES = ("", *AMS_CODES)
 
 
 class _Options:
-    """Trust lists are read and verified once; options are built once per AMS and reused."""
+    """Trust lists and recognition caps come from the service's own published Repository List
+    (verified, reloaded when a newer list is written, the last good one kept); without a published
+    list, from the registered trust lists and signed agreements beside the repository data.
+    Options are built once per AMS and list."""
 
     def __init__(self, settings: Settings) -> None:
+        self._repo = settings.repository_dir
         self._dir = settings.repository_dir / "trust-lists"
+        self._list_file = settings.data_dir / "repository-list.json"
+        self._source: Any = None
         self._lists: list[TrustList] | None = None
-        self._by_ams: dict[str | None, ValidationOptions] = {}
+        self._by_ams: dict[tuple[int, str | None], ValidationOptions] = {}
+        self._sequence = 0
+        self._caps: Any = None
         self._lock = threading.Lock()
+
+    def _from_list(self) -> int:
+        from eauth_toolkit.recognition.lists import default_publisher_key_path
+        from eauth_toolkit.recognition.trust import TrustSource
+        from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
+
+        if self._source is None:
+            key_path = default_publisher_key_path(self._repo)
+            self._source = TrustSource(
+                self._list_file,
+                load_key(key_path),
+                authorities=AuthorityRegistry.load(self._repo / "authorities.json"),
+            )
+        view = self._source.current()
+        if view.list_sequence != self._sequence:
+            self._lists = view.trust_lists(self._repo)
+            self._caps = view.signature_caps()
+            self._sequence = view.list_sequence
+        return view.list_sequence
 
     def get(self, ams: str | None) -> ValidationOptions:
         with self._lock:
-            if self._lists is None:
-                self._lists = default_trust_lists(self._dir)
-            if ams not in self._by_ams:
-                self._by_ams[ams] = ValidationOptions(trust=TrustSet.for_ams(self._lists, ams))
-            return self._by_ams[ams]
+            if self._list_file.exists():
+                number = self._from_list()
+                caps = self._caps
+            else:
+                number, caps = 0, None
+                if self._lists is None:
+                    self._lists = default_trust_lists(self._dir)
+            assert self._lists is not None
+            if (number, ams) not in self._by_ams:
+                trust = TrustSet.for_ams(self._lists, ams, caps)
+                self._by_ams[(number, ams)] = ValidationOptions(trust=trust)
+            return self._by_ams[(number, ams)]
 
 
 def _ams(value: str | None) -> str | None:
