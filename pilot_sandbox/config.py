@@ -1,5 +1,6 @@
-"""The pilot configuration (``pilot.toml``): participants, identity providers, services, the
-mutual-recognition agreement, scope and duration.
+"""The pilot configuration (``pilot.toml``): deployment settings only (participants, identity
+providers and their URLs, profiles, services, scope and duration, where the Repository List is).
+Technologies, ``acr`` mappings, agreed levels and agreements come from the verified list.
 
 The pydantic model is the source of truth; ``schemas/pilot-config.schema.json`` is generated from it.
 Bad configuration raises :class:`PilotError` naming the file and the key.
@@ -16,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from eauth_toolkit.ams import AmsCode
 from eauth_toolkit.errors import InputError, PilotError
-from eauth_toolkit.recognition.models import Agreement
 from eauth_toolkit.schemaio import load_document
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Participant",
     "PilotInfo",
     "PilotConfig",
+    "TrustSettings",
     "load_pilot_config",
     "PUBLISHED_SCHEMAS",
 ]
@@ -113,6 +114,19 @@ class PilotInfo(BaseModel):
         return self
 
 
+class TrustSettings(BaseModel):
+    """``[trust]``: the published Repository List the gateways take technologies, ``acr``
+    mappings, agreed levels and agreements from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: the list file (relative to pilot.toml); default: the service's own latest list in its
+    #: data folder, published at the first start from the sample submissions
+    repository: str | None = None
+    #: the publisher's certificate (PEM); default: the SANDBOX publisher's
+    publisher_certificate: str | None = None
+
+
 class PilotConfig(BaseModel):
     """``pilot.toml``: the two-AMS mutual-recognition pilot."""
 
@@ -120,24 +134,13 @@ class PilotConfig(BaseModel):
 
     pilot: PilotInfo
     ams: list[Participant] = Field(min_length=2, max_length=2)
-    agreement: Agreement
+    trust: TrustSettings = Field(default_factory=TrustSettings)
 
     @model_validator(mode="after")
     def _consistent(self) -> PilotConfig:
         codes = [a.code for a in self.ams]
         if len(set(codes)) != 2:
             raise ValueError("ams: the two participants must be different AMS")
-        if sorted(self.agreement.parties) != sorted(codes):
-            raise ValueError(
-                f"agreement.parties {self.agreement.parties} must be the participants {codes}"
-            )
-        by_code = {a.code: a for a in self.ams}
-        for i, r in enumerate(self.agreement.recognitions):
-            if by_code[r.from_ams].idp.entry != r.technology:
-                raise ValueError(
-                    f"agreement.recognitions[{i}].technology: {r.technology} is not the identity "
-                    f"provider entry of {r.from_ams} ({by_code[r.from_ams].idp.entry})"
-                )
         return self
 
     def participant(self, code: str) -> Participant:

@@ -1,7 +1,8 @@
-"""The pilot's sandbox technology entries (``entries/*.json``, Collaborative Repository List format)
-and the mapping of each national ``acr`` vocabulary to ISO/IEC 29115 levels through them.
+"""A technology entry as the pilot reads it from the verified Repository List, and the mapping
+of its national ``acr`` vocabulary to ISO/IEC 29115 levels.
 
-Issuers that depend on the deployment are templated: ``{base_url}`` (the service's base URL) and
+``entries/*.json`` are sample submissions only (see :mod:`pilot_sandbox.trustlist`): issuers that
+depend on the deployment are templated there, ``{base_url}`` (the service's base URL) and
 ``{issuer}`` (the issuer configured for an external provider in ``pilot.toml``).
 """
 
@@ -13,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from eauth_toolkit.errors import PilotError
+from eauth_toolkit.recognition.trust import TrustView
 
-__all__ = ["ENTRY_DIR", "TechnologyEntry", "load_entry", "load_entries"]
+__all__ = ["ENTRY_DIR", "TechnologyEntry", "technology_entry"]
 
 ENTRY_DIR = Path(__file__).resolve().parent / "entries"
 
@@ -59,53 +61,21 @@ class TechnologyEntry:
         return self.acr_levels.get(acr)
 
 
-def _fill(value: Any, subst: dict[str, str]) -> Any:
-    if isinstance(value, str):
-        for k, v in subst.items():
-            value = value.replace("{" + k + "}", v)
-        return value
-    if isinstance(value, list):
-        return [_fill(v, subst) for v in value]
-    if isinstance(value, dict):
-        return {k: _fill(v, subst) for k, v in value.items()}
-    return value
-
-
-def load_entry(
-    entry_id: str, *, base_url: str, issuer: str | None = None, directory: Path = ENTRY_DIR
-) -> TechnologyEntry:
-    path = directory / f"{entry_id}.json"
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PilotError(f"no sandbox technology entry {entry_id!r}", where=str(path)) from None
-    except json.JSONDecodeError as exc:
-        raise PilotError(f"JSON syntax error: {exc.msg}", where=f"{path}:{exc.lineno}") from None
-    subst = {"base_url": base_url.rstrip("/")}
-    if issuer:
-        subst["issuer"] = issuer.rstrip("/")
-    doc = _fill(raw, subst)
-    try:
-        oidc = doc.get("oidc") or {}
-        mapping = {str(a["acr"]): int(a["iso29115"]) for a in oidc.get("acr_values") or []}
-        claimed = int(doc["claimed_level"]["iso29115"])
-        return TechnologyEntry(
-            id=str(doc["id"]),
-            ams=str(doc["ams"]),
-            name=str(doc["name"]),
-            claimed_level=claimed,
-            acr_levels=mapping,
-            issuer=oidc.get("issuer"),
-            document=doc,
-        )
-    except (KeyError, TypeError, ValueError) as exc:
+def technology_entry(view: TrustView, entry_id: str) -> TechnologyEntry:
+    """The technology ``entry_id`` as the verified list ``view`` carries it."""
+    doc = view.entries.get(entry_id)
+    if doc is None:
         raise PilotError(
-            f"malformed entry ({exc.__class__.__name__}: {exc})", where=str(path)
-        ) from None
-
-
-def load_entries(
-    ids: list[tuple[str, str | None]], *, base_url: str, directory: Path = ENTRY_DIR
-) -> dict[str, TechnologyEntry]:
-    """Load entries by (id, external issuer or None)."""
-    return {i: load_entry(i, base_url=base_url, issuer=iss, directory=directory) for i, iss in ids}
+            f"{entry_id} is not in the Repository List #{view.list_sequence}",
+            code="unknown_technology",
+        )
+    claimed = (doc.get("claimed_level") or {}).get("iso29115")
+    return TechnologyEntry(
+        id=entry_id,
+        ams=str(doc.get("ams")),
+        name=str(doc.get("name")),
+        claimed_level=int(claimed) if isinstance(claimed, int) else 1,
+        acr_levels=view.acr_levels(entry_id),
+        issuer=(doc.get("oidc") or {}).get("issuer"),
+        document=doc,
+    )

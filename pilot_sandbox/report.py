@@ -49,6 +49,31 @@ def _iso(ts: float | None) -> str | None:
     return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat(timespec="seconds") if ts else None
 
 
+def _decision_sources(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Repository List numbers and agreements the gateways' decisions relied on, with how
+    many decisions of each step and outcome, and the last reason given."""
+    counts: Counter[tuple[int, str, str, str]] = Counter()
+    reasons: dict[tuple[int, str, str, str], str] = {}
+    for e in events:
+        d = e.get("data") or {}
+        if not isinstance(d.get("list_sequence"), int):
+            continue
+        k = (int(d["list_sequence"]), str(d.get("agreement") or "-"), e["step"], e["outcome"])
+        counts[k] += 1
+        reasons[k] = str(d.get("decision") or e.get("description") or "")
+    return [
+        {
+            "list_sequence": k[0],
+            "agreement": k[1],
+            "step": k[2],
+            "outcome": k[3],
+            "count": n,
+            "reason": reasons[k],
+        }
+        for k, n in sorted(counts.items())
+    ]
+
+
 def build_report(config: PilotConfig, events: list[dict[str, Any]]) -> dict[str, Any]:
     flows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     loose: list[dict[str, Any]] = []
@@ -175,7 +200,7 @@ def build_report(config: PilotConfig, events: list[dict[str, Any]]) -> dict[str,
             }
             for a in config.ams
         ],
-        "agreement": json.loads(config.agreement.model_dump_json()),
+        "decision_sources": _decision_sources(events),
         "flows": {
             "total": len(started),
             **{k: outcomes[k] for k in ("succeeded", "failed", "abandoned")},

@@ -7,6 +7,10 @@
 * ``/ams/{b}/connector`` (Connector of the receiving AMS B): an OpenID provider to B's services and a
   client of the Proxies. It lets the citizen choose their country, checks the mutual-recognition
   agreement and performs the three LoA checks (request, returned, published).
+
+Technologies, ``acr`` mappings, agreed levels and agreements come from the verified published
+Repository List (:mod:`pilot_sandbox.trustlist`), read again on every step: each decision records
+the list sequence number and the agreement id it relied on (``list_sequence``, ``agreement``).
 """
 
 from __future__ import annotations
@@ -18,12 +22,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from eauth_toolkit.errors import PilotError
+from eauth_toolkit.recognition.trust import AuthenticationDecision
 from eauth_toolkit.recognition import (
     MINIMUM_DATA_SET,
     check_published,
     check_request,
     check_returned,
-    decide,
     loa_urn,
     parse_loa_urn,
 )
@@ -60,8 +64,25 @@ def _levels(values: list[str]) -> list[int]:
     return out
 
 
+def _source(d: AuthenticationDecision) -> dict[str, Any]:
+    """What an event records about the list a decision relied on."""
+    return {"list_sequence": d.list_sequence, "agreement": d.agreement, "decision": d.reason}
+
+
 def router(pilot: Pilot) -> APIRouter:
     r = APIRouter(tags=["pilot: cross-border gateways (sandbox)"])
+
+    def _recognition(a: Ams, relying_ams: str, acr: str | None = None) -> AuthenticationDecision:
+        """The list's decision on a sign-in of ``a``'s citizens at a service of ``relying_ams``;
+        without a national ``acr``, the highest one of the technology's vocabulary (the level up
+        to which it is recognised)."""
+        view = pilot.trust_list.view()
+        if acr is None:
+            levels = view.acr_levels(a.entry_id)
+            acr = max(levels, key=lambda k: levels[k]) if levels else None
+        return view.authentication(
+            technology=a.entry_id, from_ams=a.code, relying_ams=relying_ams, acr=acr
+        )
 
     def _authorize_step(component: str, ams: str) -> Step:
         return Step(
@@ -140,9 +161,15 @@ def router(pilot: Pilot) -> APIRouter:
         try:
             claims = await a.proxy_rp.complete(params, pending)
             try:
-                level = a.entry.level_of(claims.get("acr"))
+                relying = pilot.trust.current().party(req.client_id).ams
             except PilotError as exc:
-                raise OAuthError("access_denied", f"unknown acr: {exc.message}") from None
+                raise OAuthError("access_denied", exc.message) from None
+            decision = _recognition(a, relying, claims.get("acr"))
+            ev.data.update(_source(decision))
+            if not decision.accepted:
+                raise OAuthError("access_denied", decision.reason)
+            assert decision.level is not None
+            level = decision.level
             dataset: dict[str, Any] = {k: claims[k] for k in _PERSON if claims.get(k)}
             dataset["country_of_origin"] = a.code
             sub = pairwise(a.proxy_issuer, req.client_id, str(claims["sub"]))
@@ -203,25 +230,22 @@ def router(pilot: Pilot) -> APIRouter:
         country = str(form.get("country", "")).upper()[:2]
         level = int(req.extra["level"])
         ev.data.update(country=country, requested_level=level)
-        agreement = pilot.config.agreement
         try:
             if country not in pilot.ams or country == b.code:
+                n = pilot.trust_list.view().list_sequence
+                ev.data["list_sequence"] = n
                 raise OAuthError(
                     "access_denied",
-                    f"{country or 'no country'} is not a party to the mutual-recognition agreement {agreement.id} with {b.code}",
+                    f"{country or 'no country'} is not a party to an agreement with {b.code} "
+                    f"in this pilot (Repository List #{n})",
                 )
             a = pilot.ams[country]
-            decision = decide(
-                agreement,
-                technology=a.entry.id,
-                from_ams=a.code,
-                relying_ams=b.code,
-                on=pilot.today(),
-            )
-            if not decision.recognised:
+            decision = _recognition(a, b.code)
+            ev.data.update(_source(decision))
+            if not decision.accepted:
                 raise OAuthError("access_denied", decision.reason)
             published = pilot.entry_of(pilot.trust.current().party(a.proxy_issuer)).published_levels
-            check = check_request(level, published, decision.max_level or 0)
+            check = check_request(level, published, decision.level or 0)
             if not check.passed:
                 raise OAuthError(
                     check.error or "unmet_authentication_requirements",
@@ -286,9 +310,17 @@ def router(pilot: Pilot) -> APIRouter:
                 raise OAuthError(
                     "access_denied", f"unknown acr {acr!r}: not a urn:eauth:loa:iso29115 level"
                 )
-            published = pilot.entry_of(
-                pilot.trust.current().party(pilot.ams[country].proxy_issuer)
-            ).published_levels
+            decision = _recognition(pilot.ams[country], b.code)
+            ev.data.update(_source(decision))
+            if not decision.accepted:
+                raise OAuthError("access_denied", decision.reason)
+            published = {
+                n
+                for n in pilot.entry_of(
+                    pilot.trust.current().party(pilot.ams[country].proxy_issuer)
+                ).published_levels
+                if n <= (decision.level or 0)
+            } | {decision.level or 0}
             for check in (check_returned(level, returned), check_published(returned, published)):
                 if not check.passed:
                     raise OAuthError(

@@ -15,7 +15,7 @@ from typing import Any
 from eauth_toolkit.recognition import MINIMUM_DATA_SET, loa_urn
 from eauth_toolkit.settings import Settings
 from pilot_sandbox.config import Participant, PilotConfig, load_pilot_config
-from pilot_sandbox.entries import TechnologyEntry, load_entry
+from pilot_sandbox.entries import TechnologyEntry, technology_entry
 from pilot_sandbox.keys import KeyRing, key_ring, rotate
 from pilot_sandbox.oidc.backchannel import BackChannel
 from pilot_sandbox.oidc.client import RelyingParty, UpstreamProvider
@@ -29,6 +29,7 @@ from pilot_sandbox.trust import (
     pinned_anchor,
     publish_trust_configuration,
 )
+from pilot_sandbox.trustlist import PilotTrust
 
 __all__ = ["Pilot", "Ams", "pairwise", "ANCHOR_FILE"]
 
@@ -56,7 +57,8 @@ class Ams:
 
     code: str  # upper case
     participant: Participant
-    entry: TechnologyEntry
+    #: the technology of the national IdP, read from the verified list on each use
+    lookup: Callable[[], TechnologyEntry]
     idp_issuer: str
     proxy_issuer: str
     connector_issuer: str
@@ -66,6 +68,14 @@ class Ams:
     connector: Provider
     connector_rps: dict[str, RelyingParty]  # by the other AMS code
     service_rps: dict[str, RelyingParty]  # by service id
+
+    @property
+    def entry_id(self) -> str:
+        return self.participant.idp.entry
+
+    @property
+    def entry(self) -> TechnologyEntry:
+        return self.lookup()
 
     @property
     def slug(self) -> str:
@@ -84,6 +94,8 @@ class Pilot:
         #: one keep-alive back channel per worker, for every token request of its relying parties
         self.backchannel = BackChannel()
         self.ams: dict[str, Ams] = {}
+        #: the verified published Repository List (technologies, acr, agreed levels, agreements)
+        self.trust_list = PilotTrust(settings, self.config)
 
         upstream: dict[str, tuple[UpstreamProvider, dict[str, Any]]] = {}
         for p in self.config.ams:
@@ -215,7 +227,12 @@ class Pilot:
     # ------------------------------------------------------------------ building the parts
     def _build(self, p: Participant, idp_upstream: UpstreamProvider) -> Ams:
         c = p.code.lower()
-        entry = load_entry(p.idp.entry, base_url=self.base, issuer=p.idp.issuer)
+        entry_id = p.idp.entry
+
+        def lookup() -> TechnologyEntry:
+            return technology_entry(self.trust_list.view(), entry_id)
+
+        entry = lookup()
         code = p.code
         iso_urns = [loa_urn(n) for n in range(1, 5)]
         claims = list(MINIMUM_DATA_SET)
@@ -299,7 +316,7 @@ class Pilot:
         return Ams(
             code=code,
             participant=p,
-            entry=entry,
+            lookup=lookup,
             idp_issuer=idp_upstream.issuer,
             proxy_issuer=self.url(c, "proxy"),
             connector_issuer=self.url(c, "connector"),
@@ -324,6 +341,6 @@ class Pilot:
 
     def entry_of(self, party: TrustedParty) -> TechnologyEntry:
         for a in self.ams.values():
-            if a.entry.id == party.entry_id:
+            if a.entry_id == party.entry_id:
                 return a.entry
         raise KeyError(party.entry_id)

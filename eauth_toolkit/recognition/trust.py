@@ -161,13 +161,18 @@ class TrustView:
             )
         agreement, cap = rule
         levels = self.acr_levels(technology)
-        if acr is None or acr not in levels:
+        claimed = (entry.get("claimed_level") or {}).get("iso29115")
+        if not levels and acr is None and isinstance(claimed, int):
+            national = claimed  # a provider that speaks no acr: the level registered for it
+        elif acr is None or acr not in levels:
             return refuse(
                 f"acr {acr!r} is not in the vocabulary {technology} published in list #{n} "
                 f"({', '.join(levels) or 'none'})",
                 "unknown_acr",
                 agreement.id,
             )
+        else:
+            national = levels[acr]
         review = self.levels.get(technology) or {}
         if review.get("state") != "agreed" or not isinstance(review.get("agreed_level"), int):
             state = review.get("state", "not reviewed")
@@ -177,11 +182,11 @@ class TrustView:
                 "level_not_agreed",
                 agreement.id,
             )
-        level = min(levels[acr], int(review["agreed_level"]), cap)
+        level = min(national, int(review["agreed_level"]), cap)
         capped = []
-        if level < levels[acr]:
+        if level < national:
             capped.append(
-                f"capped from {levels[acr]} by the agreed level {review['agreed_level']} and the "
+                f"capped from {national} by the agreed level {review['agreed_level']} and the "
                 f"agreement's level {cap}"
             )
         endorsed = ", ".join(review.get("endorsed_by") or [])

@@ -1,5 +1,6 @@
 """The index of the pilot's demo services (relying parties): ``/services/`` and, per AMS,
-``/ams/{code}/services/``. Read from the pilot configuration the service was started with."""
+``/ams/{code}/services/``. Read from the pilot configuration the service was started with; the
+recognitions from the agreements in the pilot's verified Repository List."""
 
 from __future__ import annotations
 
@@ -18,7 +19,16 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     config = load_pilot_config(settings.pilot_config)
     participants = list(config.ams)
-    common = {"pilot": config.pilot, "recognitions": config.agreement.recognitions}
+    common = {"pilot": config.pilot}
+
+    def recognitions(request: Request) -> list[object]:
+        """The recognitions of the agreements in force in the pilot's verified Repository List."""
+        pilot = getattr(request.app.state, "pilot", None)
+        if pilot is None:
+            return []
+        view = pilot.trust_list.view()
+        return [r for st in view.agreements_in_force() for r in st.agreement.recognitions]
+
     router = APIRouter(tags=["pilot: demo services (sandbox)"])
 
     @router.get("/services/", response_class=HTMLResponse, summary="Index of the demo services")
@@ -26,7 +36,12 @@ def install(app: FastAPI, settings: Settings) -> None:
         return templates.TemplateResponse(
             request,
             "services.html",
-            {**common, "participants": participants, "only": None},
+            {
+                **common,
+                "recognitions": recognitions(request),
+                "participants": participants,
+                "only": None,
+            },
         )
 
     @router.get(
@@ -45,7 +60,12 @@ def install(app: FastAPI, settings: Settings) -> None:
         return templates.TemplateResponse(
             request,
             "services.html",
-            {**common, "participants": chosen, "only": chosen[0]},
+            {
+                **common,
+                "recognitions": recognitions(request),
+                "participants": chosen,
+                "only": chosen[0],
+            },
         )
 
     app.include_router(router)

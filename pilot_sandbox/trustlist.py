@@ -1,0 +1,208 @@
+"""Where the pilot gateways take technologies, ``acr`` mappings, agreed levels and agreements from:
+one verified published Collaborative Repository List.
+
+``[trust] repository`` in ``pilot.toml`` names the list file; by default it is the service's own
+latest list in its data folder (``pilot-repository-list.json``), published at the first start from
+the sample submissions: the pilot's technology entries (``pilot_sandbox/entries/*.json``) signed by
+the SANDBOX authority keys and submitted to a repository store, their proposed levels endorsed by
+the other sandbox authorities, and the list signed by the SANDBOX publisher key.
+
+Every flow asks :meth:`PilotTrust.view`, which re-reads the file: a newer list takes effect on the
+next flow without a restart; a list that does not verify (signature, canonical form, freshness,
+rollback, agreements) is refused, the last good one is kept and the reason is logged
+(:attr:`PilotTrust.last_error`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from eauth_toolkit.errors import EauthError, PilotError
+from eauth_toolkit.recognition.trust import TrustSource, TrustView
+from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
+from eauth_toolkit.repository.samples import (
+    AUTHORITIES_FILE,
+    authority_key_path,
+    publisher_certificate_path,
+    publisher_key_path,
+)
+from eauth_toolkit.settings import Settings
+from pilot_sandbox.config import PilotConfig
+from pilot_sandbox.entries import ENTRY_DIR
+
+__all__ = ["DEFAULT_LIST", "PilotTrust", "sample_entry", "publish_sample_list"]
+
+#: the service's own published list, in its data folder
+DEFAULT_LIST = "pilot-repository-list.json"
+#: the repository store the sample list is published from
+_SAMPLE_STORE = "pilot-repository.sqlite3"
+
+#: SANDBOX facts have no public source: they are marked unconfirmed, as the sourcing rules ask
+_UNCONFIRMED = [
+    "/name",
+    "/operator",
+    "/technology_type",
+    "/description",
+    "/claimed_level",
+    "/oidc",
+    "/status_history",
+]
+
+
+def _fill(value: Any, subst: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for k, v in subst.items():
+            value = value.replace("{" + k + "}", v)
+        return value
+    if isinstance(value, list):
+        return [_fill(v, subst) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, subst) for k, v in value.items()}
+    return value
+
+
+def sample_entry(
+    entry_id: str, *, base_url: str, issuer: str | None = None, directory: Path = ENTRY_DIR
+) -> dict[str, Any]:
+    """A sample technology entry of the pilot as an ordinary submission entry: ``{base_url}``
+    (this service) and ``{issuer}`` (an external provider's issuer) filled in."""
+    path = directory / f"{entry_id}.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PilotError(f"no sample technology entry {entry_id!r}", where=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise PilotError(f"JSON syntax error: {exc.msg}", where=f"{path}:{exc.lineno}") from None
+    subst = {"base_url": base_url.rstrip("/")}
+    if issuer:
+        subst["issuer"] = issuer.rstrip("/")
+    entry = dict(_fill(raw, subst))
+    entry["unconfirmed"] = sorted(set(entry.get("unconfirmed") or []) | set(_UNCONFIRMED))
+    return entry
+
+
+@contextmanager
+def _lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def publish_sample_list(
+    config: PilotConfig, *, base_url: str, repository_dir: Path, data_dir: Path, out: Path
+) -> int:
+    """Submit the pilot's sample entries, endorse their levels with the other SANDBOX authority
+    keys and publish the list to ``out``; returns its sequence number."""
+    from eauth_toolkit.recognition.caps import local_agreements
+    from eauth_toolkit.repository.publication import publish
+    from eauth_toolkit.repository.reviews import load_review_policy, sign_review, submit_review
+    from eauth_toolkit.repository.signing import sign_submission
+    from eauth_toolkit.repository.store import RepositoryStore
+    from eauth_toolkit.repository.trust import trust_picture
+
+    authorities = AuthorityRegistry.load(repository_dir / AUTHORITIES_FILE)
+    store = RepositoryStore.open(f"sqlite:///{data_dir / _SAMPLE_STORE}", authorities)
+    try:
+        technologies: list[tuple[str, str, int]] = []
+        for p in config.ams:
+            entry = sample_entry(p.idp.entry, base_url=base_url, issuer=p.idp.issuer)
+            if store.next_sequence(p.code) == 1:
+                doc = {
+                    "ams": p.code,
+                    "authority": f"SANDBOX authority of {p.code}",
+                    "entries": [entry],
+                    "withdrawals": [],
+                }
+                key = load_key(authority_key_path(repository_dir, p.code))
+                store.submit(
+                    sign_submission(doc, key, sequence=store.next_sequence(p.code)),
+                    channel="sample",
+                )
+            technologies.append((p.code, p.idp.entry, int(entry["claimed_level"]["iso29115"])))
+        agreements = local_agreements(repository_dir)
+        policy = load_review_policy(repository_dir)
+        for ams, technology, level in technologies:
+            for reviewer in sorted(authorities.authorities):
+                key_file = authority_key_path(repository_dir, reviewer)
+                if reviewer == ams or not key_file.exists():
+                    continue
+                jws = sign_review(
+                    ams=reviewer,
+                    entry=technology,
+                    level=level,
+                    decision="endorse",
+                    reason="SANDBOX sample review: the pilot's sample entry",
+                    key=load_key(key_file),
+                    sequence=store.next_sequence(reviewer),
+                )
+                submit_review(store, jws, agreements=agreements, default=policy, channel="sample")
+        result = publish(
+            store,
+            load_key(publisher_key_path(repository_dir)),
+            out,
+            trust=trust_picture(store, repository_dir),
+        )
+        return result.sequence_number
+    finally:
+        store.close()
+
+
+class PilotTrust:
+    """The verified list the gateways decide with (see the module docstring)."""
+
+    def __init__(self, settings: Settings, config: PilotConfig) -> None:
+        repository_dir = Path(settings.repository_dir)
+        data_dir = Path(settings.data_dir)
+        configured = config.trust.repository
+        if configured:
+            path = Path(configured)
+            if not path.is_absolute():
+                path = Path(settings.pilot_config).parent / path
+        else:
+            path = data_dir / DEFAULT_LIST
+            with _lock(path):
+                if not path.exists():
+                    publish_sample_list(
+                        config,
+                        base_url=settings.base_url,
+                        repository_dir=repository_dir,
+                        data_dir=data_dir,
+                        out=path,
+                    )
+        cert = (
+            Path(config.trust.publisher_certificate)
+            if config.trust.publisher_certificate
+            else publisher_certificate_path(repository_dir)
+        )
+        self.path = path
+        self.source = TrustSource(
+            path,
+            load_key(cert),
+            authorities=AuthorityRegistry.load(repository_dir / AUTHORITIES_FILE),
+            key_valid=certificate_validity(cert),
+        )
+        try:
+            self.source.current()  # refuse to start without a good list
+        except EauthError as exc:
+            raise PilotError(
+                f"the pilot has no verified Repository List: {exc.message}", where=str(path)
+            ) from None
+
+    def view(self, *, now: dt.datetime | None = None) -> TrustView:
+        """The newest good list (re-read when the file changed)."""
+        return self.source.current(now=now)
+
+    @property
+    def last_error(self) -> str | None:
+        """Why the newest list file was refused (None when it is the one in use)."""
+        return self.source.last_error
