@@ -1,4 +1,5 @@
-"""The pilot configuration, the sandbox entries' acr mapping and the recognition decisions."""
+"""The pilot configuration (deployment settings only), the sample entries' acr mapping as the
+published list carries it, and the recognition decisions."""
 
 from __future__ import annotations
 
@@ -20,15 +21,21 @@ from eauth_toolkit.recognition import (
 from eauth_toolkit.schemaio import validate
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import create_app
+from eauth_toolkit.recognition.sandbox import sandbox_agreement
+from eauth_toolkit.recognition.trust import TrustSource
+from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
+from eauth_toolkit.resources import repository_list_dir
 from pilot_sandbox.config import load_pilot_config
-from pilot_sandbox.entries import ENTRY_DIR, load_entry
+from pilot_sandbox.entries import ENTRY_DIR, technology_entry
+from pilot_sandbox.trustlist import publish_sample_list, sample_entry
 
 
 def test_default_pilot_is_valid_and_matches_the_published_schema() -> None:
     config = load_pilot_config(PILOT_TOML)
     assert [a.code for a in config.ams] == ["SG", "MY"]
     validate(config.model_dump(mode="json"), "pilot-config")
-    validate(config.agreement.model_dump(mode="json"), "recognition-agreement")
+    # deployment settings only: technologies and agreements come from the published list
+    assert "agreement" not in config.model_dump() and config.trust.repository is None
 
 
 @pytest.mark.parametrize(
@@ -42,10 +49,10 @@ def test_default_pilot_is_valid_and_matches_the_published_schema() -> None:
         ),
         (r'code = "MY"', 'code = "XX"', "ams[1].code", "Input should be"),
         (
-            r'parties = \["SG", "MY"\]',
-            'parties = ["SG", "TH"]',
-            "agreement: recognitions[0].accepted_by",
-            "MY is not a party",
+            r"\[trust\]\n",
+            '[agreement]\nid = "sg-my"\n\n[trust]\n',
+            "agreement",
+            "Extra inputs",
         ),
         (
             r"birthdate = 1988-03-14",
@@ -74,23 +81,43 @@ def test_toml_syntax_error_names_the_file(tmp_path: Path) -> None:
         load_pilot_config(path)
 
 
-def test_entries_map_national_acr_to_iso_levels() -> None:
-    sg = load_entry("sg-sandbox-national-idp", base_url="http://h")
+def test_sample_list_maps_national_acr_to_iso_levels(tmp_path: Path) -> None:
+    """The sample entries go through the repository: submitted, endorsed, published; the
+    gateways read them from the verified list."""
+    repo = repository_list_dir()
+    out = tmp_path / "list.json"
+    n = publish_sample_list(
+        load_pilot_config(PILOT_TOML),
+        base_url="http://h",
+        repository_dir=repo,
+        data_dir=tmp_path,
+        out=out,
+    )
+    cert = repo / "sandbox-publisher-key" / "publisher.cert.pem"
+    view = TrustSource(
+        out,
+        load_key(cert),
+        authorities=AuthorityRegistry.load(repo / "authorities.json"),
+        key_valid=certificate_validity(cert),
+    ).current()
+    assert view.list_sequence == n
+    sg = technology_entry(view, "sg-sandbox-national-idp")
     assert sg.issuer == "http://h/ams/sg/idp"
     assert sg.level_of("urn:sandbox:sg:ndi:acr:2fa") == 3 and sg.published_levels == {2, 3}
     assert sg.acrs_at_least(3) == ["urn:sandbox:sg:ndi:acr:2fa"]
     with pytest.raises(PilotError, match="not in the vocabulary"):
         sg.level_of("urn:sandbox:sg:ndi:acr:retina")
-    mockpass = load_entry("sg-mockpass-sandbox", base_url="http://h", issuer="http://m/singpass/v2")
-    assert mockpass.level_of(None) == 3 and mockpass.issuer == "http://m/singpass/v2"
-    peer = load_entry("my-oidc-provider-sandbox", base_url="http://h", issuer="http://p")
-    assert peer.level_of("http://eidas.europa.eu/LoA/high") == 4
+    assert view.levels["sg-sandbox-national-idp"]["state"] == "agreed"
+    with pytest.raises(PilotError, match=f"not in the Repository List #{n}"):
+        technology_entry(view, "sg-mockpass-sandbox")
+    mockpass = sample_entry("sg-mockpass-sandbox", base_url="http://h", issuer="http://m/singpass/v2")
+    assert mockpass["oidc"]["issuer"] == "http://m/singpass/v2" and not mockpass["oidc"]["acr_values"]
     for path in ENTRY_DIR.glob("*.json"):
         assert "SANDBOX" in path.read_text(encoding="utf-8")
 
 
 def test_recognition_decisions_and_the_three_loa_checks() -> None:
-    agreement = load_pilot_config(PILOT_TOML).agreement
+    agreement = sandbox_agreement()
     ok = decide(
         agreement,
         technology="sg-sandbox-national-idp",
@@ -135,6 +162,6 @@ def test_recognition_decisions_and_the_three_loa_checks() -> None:
 def test_sandbox_entries_follow_the_repository_entry_format(
     entry_id: str, issuer: str | None
 ) -> None:
-    entry = load_entry(entry_id, base_url="http://127.0.0.1:8000", issuer=issuer)
-    validate(entry.document, "repository-entry", source=entry_id)
-    assert entry.document["status"] == "active" and "SANDBOX" in entry.name
+    entry = sample_entry(entry_id, base_url="http://127.0.0.1:8000", issuer=issuer)
+    validate(entry, "repository-entry", source=entry_id)
+    assert entry["status"] == "active" and "SANDBOX" in entry["name"]
