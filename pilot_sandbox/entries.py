@@ -8,7 +8,6 @@ depend on the deployment are templated there, ``{base_url}`` (the service's base
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any

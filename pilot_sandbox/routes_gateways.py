@@ -22,7 +22,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from eauth_toolkit.errors import PilotError
-from eauth_toolkit.recognition.trust import AuthenticationDecision
 from eauth_toolkit.recognition import (
     MINIMUM_DATA_SET,
     check_published,
@@ -31,6 +30,7 @@ from eauth_toolkit.recognition import (
     loa_urn,
     parse_loa_urn,
 )
+from eauth_toolkit.recognition.trust import AuthenticationDecision
 from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.client import BROWSER_COOKIE
 from pilot_sandbox.oidc.errors import OAuthError

@@ -18,13 +18,13 @@ from eauth_toolkit.recognition import (
     loa_urn,
     parse_loa_urn,
 )
-from eauth_toolkit.schemaio import validate
-from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import create_app
 from eauth_toolkit.recognition.sandbox import sandbox_agreement
 from eauth_toolkit.recognition.trust import TrustSource
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
 from eauth_toolkit.resources import repository_list_dir
+from eauth_toolkit.schemaio import validate
+from eauth_toolkit.settings import Settings
+from eauth_toolkit.web.app import create_app
 from pilot_sandbox.config import load_pilot_config
 from pilot_sandbox.entries import ENTRY_DIR, technology_entry
 from pilot_sandbox.trustlist import publish_sample_list, sample_entry
@@ -110,8 +110,12 @@ def test_sample_list_maps_national_acr_to_iso_levels(tmp_path: Path) -> None:
     assert view.levels["sg-sandbox-national-idp"]["state"] == "agreed"
     with pytest.raises(PilotError, match=f"not in the Repository List #{n}"):
         technology_entry(view, "sg-mockpass-sandbox")
-    mockpass = sample_entry("sg-mockpass-sandbox", base_url="http://h", issuer="http://m/singpass/v2")
-    assert mockpass["oidc"]["issuer"] == "http://m/singpass/v2" and not mockpass["oidc"]["acr_values"]
+    mockpass = sample_entry(
+        "sg-mockpass-sandbox", base_url="http://h", issuer="http://m/singpass/v2"
+    )
+    assert (
+        mockpass["oidc"]["issuer"] == "http://m/singpass/v2" and not mockpass["oidc"]["acr_values"]
+    )
     for path in ENTRY_DIR.glob("*.json"):
         assert "SANDBOX" in path.read_text(encoding="utf-8")
 

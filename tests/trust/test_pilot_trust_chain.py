@@ -88,7 +88,9 @@ class Chain:
         assert r.status_code == 201, r.text
 
     def sg_sign_in_at_my(self) -> FlowResult:
-        plan = FlowPlan(service_ams="MY", service="tax-filing", country="SG", username="tan.mei.ling")
+        plan = FlowPlan(
+            service_ams="MY", service="tax-filing", country="SG", username="tan.mei.ling"
+        )
         return drive_flow(self.client, self.base, plan)
 
     def last_decision(self, step: str) -> dict[str, Any]:
