@@ -107,3 +107,35 @@ def test_service_checks_signatures_with_its_own_published_list(
     sig = check()
     assert sig["level"] == "AdES"
     assert any(f"in list {n}" in w for w in sig["warnings"])
+
+
+def test_cli_default_is_the_installation_s_own_list(
+    service: Service, my_qes: Path, tmp_path: Path
+) -> None:
+    import os
+
+    data = tmp_path / "data"
+    data.mkdir()
+    n = publish_list(service, data / "repository-list.json").sequence_number
+    env = dict(os.environ, EAUTH_DATA_DIR=str(data))
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eauth_toolkit",
+            "sig",
+            "verify",
+            "--json",
+            "--ams",
+            "SG",
+            str(my_qes),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    [sig] = json.loads(res.stdout)["signatures"]
+    assert sig["level"] == "AdES"
+    assert any(f"in list {n}" in w for w in sig["warnings"])
