@@ -57,6 +57,8 @@ def test_my_qualified_signature_checked_for_sg_gets_the_agreed_level(
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)
     assert report["signatures"][0]["level"] == "AdES"
+    trust = report["signatures"][0]["trust"]
+    assert (trust["agreement"], trust["list_sequence"]) == ("sg-my-sandbox", result.sequence_number)
 
 
 def test_tampered_or_stale_list_is_refused(service: Service, my_qes: Path, tmp_path: Path) -> None:
