@@ -115,7 +115,8 @@ def verify_cmd(
     repository: Path | None = typer.Option(
         None,
         "--repository",
-        help="Signed Repository List: take the trust lists and recognition caps from it.",
+        help="Signed Repository List: take the trust lists and recognition caps from it "
+        "(default: the list this installation published, if any).",
     ),
     publisher_key: Path | None = typer.Option(
         None, "--publisher-key", help="The list publisher's certificate or JWK (with --repository)."
@@ -160,6 +161,12 @@ def verify_cmd(
     from eauth_toolkit.signatures.models import FileReport
 
     _quiet_engine_logs()
+    if repository is None and not trust_list:
+        # like the service: the list this installation published, when there is one
+        from eauth_toolkit.cli._common import settings_for
+
+        own = settings_for().data_dir / "repository-list.json"
+        repository = own if own.is_file() else None
     request = VerifyRequest(
         trust_list_paths=tuple(str(p) for p in trust_list),
         ams=check_ams(ams, where="--ams"),

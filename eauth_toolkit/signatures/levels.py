@@ -139,6 +139,9 @@ class LevelDecision:
     status: str
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: the recognition agreement (and the published list carrying it) the level relied on
+    agreement: str | None = None
+    list_sequence: int | None = None
 
 
 def _list_warnings(tl: TrustList) -> tuple[str, ...]:
@@ -234,13 +237,20 @@ def decide_level(
             ("no recognition agreement",),
             tuple(warnings),
         )
+    used = trust.cap_agreement(tl.territory) if tl.territory != trust.ams else None
     if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(cap):
-        used = trust.cap_agreement(tl.territory)
         warnings.append(
             f"level {level} under the {tl.territory} list is recognised in {trust.ams} only up to {cap}"
             + (f" ({used.source})" if used else "")
         )
         level = cap
     return LevelDecision(
-        level, tl.territory, svc.name, status_signed, tuple(reasons), tuple(warnings)
+        level,
+        tl.territory,
+        svc.name,
+        status_signed,
+        tuple(reasons),
+        tuple(warnings),
+        used.agreement if used else None,
+        used.list_sequence if used else None,
     )

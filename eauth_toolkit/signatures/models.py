@@ -125,6 +125,13 @@ class TrustInfo(_Frozen):
     legal_term: str | None = Field(
         default=None, description="the AMS's own legal name for a signature at this level"
     )
+    agreement: str | None = Field(
+        default=None,
+        description="the mutual-recognition agreement that lets the list count in recognised_in",
+    )
+    list_sequence: int | None = Field(
+        default=None, description="the published Repository List that carried that agreement"
+    )
 
 
 class RevocationInfo(_Frozen):

@@ -153,6 +153,8 @@ def build_verdict(checks: Checks, trust: Any) -> SignatureVerdict:
     reasons += [r for r in checks.reasons if r not in reasons]
     warnings = list(checks.warnings)
     trust_ams = getattr(trust, "ams", None)
+    agreement: str | None = None
+    list_sequence: int | None = None
     if sub in _REVOKED:
         level = None
         ams = service = None
@@ -170,6 +172,7 @@ def build_verdict(checks: Checks, trust: Any) -> SignatureVerdict:
         )
         level = SignatureLevel(decision.level) if decision.level else None
         ams, service, status = decision.ams, decision.service, decision.status
+        agreement, list_sequence = decision.agreement, decision.list_sequence
         reasons += [
             r for r in decision.reasons if r not in reasons and r != "AdES validation failed"
         ]
@@ -199,6 +202,8 @@ def build_verdict(checks: Checks, trust: Any) -> SignatureVerdict:
             status=status,
             recognised_in=trust_ams,
             legal_term=legal_term(trust_ams or ams, level.value if level else None),
+            agreement=agreement,
+            list_sequence=list_sequence,
         ),
         revocation=RevocationInfo(status=revocation, source=checks.revocation_source),  # type: ignore[arg-type]
         coverage=checks.coverage,

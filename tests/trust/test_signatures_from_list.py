@@ -57,6 +57,8 @@ def test_my_qualified_signature_checked_for_sg_gets_the_agreed_level(
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)
     assert report["signatures"][0]["level"] == "AdES"
+    trust = report["signatures"][0]["trust"]
+    assert (trust["agreement"], trust["list_sequence"]) == ("sg-my-sandbox", result.sequence_number)
 
 
 def test_tampered_or_stale_list_is_refused(service: Service, my_qes: Path, tmp_path: Path) -> None:
@@ -105,5 +107,37 @@ def test_service_checks_signatures_with_its_own_published_list(
     at = raw.index(b'"payload": "') + 200
     out.write_bytes(raw[:at] + (b"A" if raw[at : at + 1] != b"A" else b"B") + raw[at + 1 :])
     sig = check()
+    assert sig["level"] == "AdES"
+    assert any(f"in list {n}" in w for w in sig["warnings"])
+
+
+def test_cli_default_is_the_installation_s_own_list(
+    service: Service, my_qes: Path, tmp_path: Path
+) -> None:
+    import os
+
+    data = tmp_path / "data"
+    data.mkdir()
+    n = publish_list(service, data / "repository-list.json").sequence_number
+    env = dict(os.environ, EAUTH_DATA_DIR=str(data))
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "eauth_toolkit",
+            "sig",
+            "verify",
+            "--json",
+            "--ams",
+            "SG",
+            str(my_qes),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr
+    [sig] = json.loads(res.stdout)["signatures"]
     assert sig["level"] == "AdES"
     assert any(f"in list {n}" in w for w in sig["warnings"])
