@@ -5,7 +5,9 @@ one verified published Collaborative Repository List.
 latest list in its data folder (``pilot-repository-list.json``), published at the first start from
 the sample submissions: the pilot's technology entries (``pilot_sandbox/entries/*.json``) signed by
 the SANDBOX authority keys and submitted to a repository store, their proposed levels endorsed by
-the other sandbox authorities, and the list signed by the SANDBOX publisher key.
+the other sandbox authorities, and the list signed by the SANDBOX publisher key. A pilot technology
+that no committed agreement recognises (an external provider used as a national IdP) is covered
+by a SANDBOX agreement signed by both participants' sandbox authority keys, carried in the list.
 
 Every flow asks :meth:`PilotTrust.view`, which re-reads the file: a newer list takes effect on the
 next flow without a restart; a list that does not verify (signature, canonical form, freshness,
@@ -146,15 +148,66 @@ def publish_sample_list(
                     sequence=store.next_sequence(reviewer),
                 )
                 submit_review(store, jws, agreements=agreements, default=policy, channel="sample")
-        result = publish(
-            store,
-            load_key(publisher_key_path(repository_dir)),
-            out,
-            trust=trust_picture(store, repository_dir),
-        )
+        picture = trust_picture(store, repository_dir)
+        extra = _pilot_agreement(config, technologies, agreements, repository_dir)
+        if extra is not None:
+            picture["agreements"].append(extra)
+        result = publish(store, load_key(publisher_key_path(repository_dir)), out, trust=picture)
         return result.sequence_number
     finally:
         store.close()
+
+
+#: id of the SANDBOX agreement made for pilot technologies no committed agreement covers
+PILOT_AGREEMENT_ID = "pilot-sandbox"
+
+
+def _pilot_agreement(
+    config: PilotConfig,
+    technologies: list[tuple[str, str, int]],
+    agreements: list[Any],
+    repository_dir: Path,
+) -> dict[str, Any] | None:
+    """A SANDBOX agreement signed by both participants' sandbox authority keys for the pilot's
+    technologies that no committed agreement in force recognises (an external provider used as
+    a national IdP, e.g. in the interoperability tests); None when every one is covered."""
+    from eauth_toolkit.recognition.models import Agreement, Recognition
+    from eauth_toolkit.recognition.sandbox import sign_with_sandbox_keys
+
+    covered = {
+        (r.technology, r.from_ams, r.accepted_by)
+        for st in agreements
+        if st.in_force
+        for r in st.agreement.recognitions
+    }
+    codes = [p.code for p in config.ams]
+    rules = [
+        Recognition(
+            technology=technology,
+            from_ams=ams,
+            accepted_by=other,
+            max_level=level,
+            since=config.pilot.start,
+        )
+        for ams, technology, level in technologies
+        for other in codes
+        if other != ams and (technology, ams, other) not in covered
+    ]
+    if not rules:
+        return None
+    agreement = Agreement(
+        id=PILOT_AGREEMENT_ID,
+        title=f"{config.pilot.name}: recognition of the pilot's identity providers (SANDBOX: "
+        "illustrative, no real agreement is implied)",
+        parties=codes,
+        concluded=config.pilot.start,
+        valid_from=config.pilot.start,
+        valid_until=config.pilot.end,
+        sandbox=True,
+        recognitions=rules,
+    )
+    document = sign_with_sandbox_keys(agreement, repository_dir)
+    return {"id": agreement.id, "parties": codes, "in_force": True, "document": document}
 
 
 class PilotTrust:
