@@ -167,7 +167,8 @@ def router(pilot: Pilot) -> APIRouter:
             decision = _recognition(a, relying, claims.get("acr"))
             ev.data.update(_source(decision))
             if not decision.accepted:
-                raise OAuthError("access_denied", decision.reason)
+                prefix = "unknown acr: " if decision.code == "unknown_acr" else ""
+                raise OAuthError("access_denied", prefix + decision.reason)
             assert decision.level is not None
             level = decision.level
             dataset: dict[str, Any] = {k: claims[k] for k in _PERSON if claims.get(k)}
