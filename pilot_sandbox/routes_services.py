@@ -141,6 +141,13 @@ def router(pilot: Pilot) -> APIRouter:
         ev.data.update(service=s.id, requested_level=level)
         try:
             claims = await rp.complete(params, pending)
+            # the level decision relies on the Connector's, taken with the Repository List
+            for e in pilot.store.events(flow_id=data["flow_id"]):
+                if e["step"] == "connector.callback" and "list_sequence" in e["data"]:
+                    ev.data.update(
+                        list_sequence=e["data"]["list_sequence"],
+                        agreement=e["data"].get("agreement"),
+                    )
             returned = parse_loa_urn(claims.get("acr"))
             ev.data["returned_level"] = returned
             if returned is None or returned < max(level, s.required_level):

@@ -157,6 +157,8 @@ def test_sign_in_follows_review_publication_and_withdrawal(chain: Chain) -> None
     assert proxy["agreement"] == AGREEMENT and "endorsed by MY" in proxy["decision"]
     connector = chain.last_decision("connector.callback")
     assert (connector["list_sequence"], connector["agreement"]) == (n1, AGREEMENT)
+    end = chain.last_decision("flow.end")  # the demo service's level decision
+    assert (end["list_sequence"], end["agreement"], end["returned_level"]) == (n1, AGREEMENT, 3)
 
     # SG withdraws its IdP technology; list N+2: the next SG sign-in at MY is refused, no restart
     withdrawal = {"id": SG_IDP, "date": "2026-11-30", "reason": "replaced by a new national IdP"}
