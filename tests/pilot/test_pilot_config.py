@@ -169,3 +169,14 @@ def test_sandbox_entries_follow_the_repository_entry_format(
     entry = sample_entry(entry_id, base_url="http://127.0.0.1:8000", issuer=issuer)
     validate(entry, "repository-entry", source=entry_id)
     assert entry["status"] == "active" and "SANDBOX" in entry["name"]
+
+
+def test_start_without_a_verified_list_is_refused(tmp_path: Path) -> None:
+    """A configured list that does not verify stops the start: the pilot fails closed."""
+    bad = tmp_path / "list.json"
+    bad.write_text('{"payload": "not a signed list"}', encoding="utf-8")
+    path = pilot_variant(tmp_path, replace=[(r"\[trust\]\n", f'[trust]\nrepository = "{bad}"\n')])
+    assert load_pilot_config(path).trust.repository == str(bad)
+    with pytest.raises(PilotError, match="no verified Repository List") as info:
+        create_app(Settings(data_dir=tmp_path, pilot_config=path, base_url="http://127.0.0.1:9"))
+    assert str(bad) in str(info.value)
