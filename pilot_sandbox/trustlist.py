@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from eauth_toolkit.ams import AmsCode
 from eauth_toolkit.errors import EauthError, PilotError
 from eauth_toolkit.recognition.trust import TrustSource, TrustView
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
@@ -115,7 +116,7 @@ def publish_sample_list(
     authorities = AuthorityRegistry.load(repository_dir / AUTHORITIES_FILE)
     store = RepositoryStore.open(f"sqlite:///{data_dir / _SAMPLE_STORE}", authorities)
     try:
-        technologies: list[tuple[str, str, int]] = []
+        technologies: list[tuple[AmsCode, str, int]] = []
         for p in config.ams:
             entry = sample_entry(p.idp.entry, base_url=base_url, issuer=p.idp.issuer)
             if store.next_sequence(p.code) == 1:
@@ -164,7 +165,7 @@ PILOT_AGREEMENT_ID = "pilot-sandbox"
 
 def _pilot_agreement(
     config: PilotConfig,
-    technologies: list[tuple[str, str, int]],
+    technologies: list[tuple[AmsCode, str, int]],
     agreements: list[Any],
     repository_dir: Path,
 ) -> dict[str, Any] | None:
