@@ -227,7 +227,10 @@ def _bars(
     top = max(v for _, v in items) or 1
     row, label_w = 24, 360
     h = row * len(items) + 8
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" role="img">']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" '
+        f'viewBox="0 0 {width} {h}" role="img">'
+    ]
     for i, (label, v) in enumerate(items):
         y = 4 + i * row
         w = max(1, int((width - label_w - 90) * v / top)) if v else 0

@@ -17,6 +17,7 @@ from eauth_toolkit.cli._common import (
     print_json,
     settings_for,
 )
+from eauth_toolkit.cli.repo_sources import sources as sources_command
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
 from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
@@ -29,6 +30,7 @@ from eauth_toolkit.repository.publication import (
 )
 from eauth_toolkit.repository.samples import AUTHORITIES_FILE, load_samples
 from eauth_toolkit.repository.signing import sign_submission
+from eauth_toolkit.repository.sourcing import DEFAULT_MAX_AGE_DAYS, document_warnings, source_refs
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.repository.validation import document_problems
@@ -37,6 +39,7 @@ from eauth_toolkit.schemaio import load_document
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True)
+app.command("sources")(sources_command)
 
 EXIT_INVALID = 1
 
@@ -71,8 +74,12 @@ def _refused(exc: SubmissionRefused) -> None:
 def validate(
     files: list[Path] = typer.Argument(..., help="Submission documents, entries or signed lists."),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    max_age: int = typer.Option(
+        DEFAULT_MAX_AGE_DAYS, "--max-age", min=0, help="Warn about facts checked over DAYS ago."
+    ),
 ) -> None:
-    """Check files against the published schemas and the sourcing rules (exit 1 when invalid)."""
+    """Check files against the published schemas and the sourcing rules (exit 1 when invalid;
+    warnings about weak, stale or missing sources do not change the exit code)."""
     report: list[dict[str, Any]] = []
     unreadable = invalid = False
     for path in files:
@@ -84,6 +91,7 @@ def validate(
             continue
         kind, problems = document_problems(document)
         invalid = invalid or bool(problems)
+        warnings = document_warnings(document, max_age_days=max_age)
         report.append(
             {
                 "file": str(path),
@@ -91,6 +99,7 @@ def validate(
                 "kind": kind,
                 "valid": not problems,
                 "problems": [{"where": p.where, "message": p.message} for p in problems],
+                "warnings": [{"where": w.where, "message": w.message} for w in warnings],
             }
         )
     if as_json:
@@ -99,7 +108,10 @@ def validate(
         for item in report:
             if not item["readable"]:
                 err_console.print(f"error: {item['error']}", markup=False)
-            elif item["valid"]:
+                continue
+            for w in item["warnings"]:
+                console.print(f"{item['file']}#{w['where']}: warning: {w['message']}", markup=False)
+            if item["valid"]:
                 console.print(f"{item['file']}: valid {item['kind']}", markup=False)
             else:
                 for p in item["problems"]:
@@ -285,8 +297,10 @@ def show(
         console.print(
             f"  {item['date']} {item['status']}: {item.get('reason') or ''}", markup=False
         )
-    for pointer, url in doc["sources"].items():
-        console.print(f"  source {pointer or '/'}: {url}", markup=False)
+    for pointer, src in doc["sources"].items():
+        for ref in source_refs(src):
+            read = f", read {ref.read}" if ref.read else ""
+            console.print(f"  source {pointer or '/'}: {ref.url} ({ref.kind}{read})", markup=False)
     for pointer in doc.get("unconfirmed", []):
         console.print(f"  unconfirmed: {pointer}", markup=False)
 

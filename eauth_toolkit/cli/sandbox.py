@@ -32,6 +32,7 @@ def serve(
         envvar="EAUTH_PILOT_CONFIG",
         help="Pilot configuration (default: the pilot.toml shipped with the package).",
     ),
+    access_log: bool = typer.Option(True, help="Log one line per request on stdout."),
 ) -> None:
     """Start the service: plan report, repository API and pages, signature check, pilot sandbox."""
     from eauth_toolkit.web.serving import serve as serve_app
@@ -71,4 +72,4 @@ def serve(
         from eauth_toolkit.web.app import create_app
 
         create_app(settings)
-    serve_app(settings, host, port, workers)
+    serve_app(settings, host, port, workers, access_log=access_log)

@@ -16,7 +16,13 @@ from eauth_toolkit.loa.assessment import Assessment, assess
 from eauth_toolkit.loa.profiles import repository_profiles
 from eauth_toolkit.loa.rules import ALL_PHASES, Guidance, default_guidance
 
-__all__ = ["RegisteredTechnology", "registered_technologies", "render_markdown", "render_html"]
+__all__ = [
+    "RegisteredTechnology",
+    "registered_technologies",
+    "render_markdown",
+    "render_html",
+    "render_html_body",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +270,7 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; 
 table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.25rem; font-size: 0.92rem; }
 th, td { border: 1px solid #c9d1d9; padding: 0.35rem 0.5rem; vertical-align: top; text-align: left; }
 th { background: #f0f3f6; }
-td:first-child { white-space: nowrap; }
+.scroll { overflow-x: auto; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #d0d7de; } h3 { margin-top: 1.4rem; }
 """
 
@@ -275,17 +281,12 @@ def _html_rows(rows: Iterable[Sequence[str]]) -> str:
     )
 
 
-def render_html(
+def render_html_body(
     guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
 ) -> str:
-    """The Guidance document as a standalone HTML page."""
+    """The Guidance document's content as HTML (headings, paragraphs, tables that scroll)."""
     g = guidance or default_guidance()
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(g.title)}</title><style>{_CSS}</style></head><body>",
-    ]
+    parts: list[str] = []
     for kind, content in _sections(g, rows):
         if kind in ("h1", "h2", "h3"):
             parts.append(f"<{kind}>{html.escape(content)}</{kind}>")
@@ -295,7 +296,20 @@ def render_html(
             head, body = content
             th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
             parts.append(
-                f"<table><thead><tr>{th}</tr></thead><tbody>{_html_rows(body)}</tbody></table>"
+                f'<div class="scroll"><table><thead><tr>{th}</tr></thead>'
+                f"<tbody>{_html_rows(body)}</tbody></table></div>"
             )
-    parts.append("</body></html>")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts)
+
+
+def render_html(
+    guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
+) -> str:
+    """The Guidance document as a standalone HTML page."""
+    g = guidance or default_guidance()
+    head = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(g.title)}</title><style>{_CSS}</style></head><body>"
+    )
+    return f"{head}\n{render_html_body(g, rows)}\n</body></html>\n"

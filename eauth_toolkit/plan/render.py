@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -205,9 +206,21 @@ def _environment() -> jinja2.Environment:
     )
 
 
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})  # raw HTML in the text is shown, not run
+
+
+def _inline_markdown(text: str | None) -> Markup:
+    """Inline Markdown of the status texts (`code`, *emphasis*, links) as safe HTML."""
+    return Markup(_markdown().renderInline(text or ""))
+
+
 def html_context(report: PlanReport) -> dict[str, Any]:
     """What the HTML templates need (shared with the service's /plan page)."""
-    return {"report": report, "labels": STATUS_LABELS, "pct": _pct}
+    return {"report": report, "labels": STATUS_LABELS, "pct": _pct, "md": _inline_markdown}
 
 
 def render_html(report: PlanReport) -> str:

@@ -27,6 +27,10 @@ __all__ = [
     "AcrValue",
     "OidcProvider",
     "Disclosure",
+    "SOURCE_KINDS",
+    "STRONG_SOURCE_KINDS",
+    "SourceKind",
+    "Source",
     "Entry",
     "Withdrawal",
     "SubmissionDocument",
@@ -130,6 +134,46 @@ class Disclosure(_Model):
     note: ShortText | None = None
 
 
+#: what a source is; a bare URL string in ``sources`` is read as ``unclassified``
+SOURCE_KINDS: tuple[str, ...] = (
+    "legal_text",
+    "official_page",
+    "official_statistics",
+    "news",
+    "vendor_or_third_party",
+    "simulator_or_test_tool",
+)
+#: the kinds a headline fact (operator, legal basis, level, factors, acr values, status) may rest on
+STRONG_SOURCE_KINDS: tuple[str, ...] = ("legal_text", "official_page")
+
+SourceKind = Literal[
+    "legal_text",
+    "official_page",
+    "official_statistics",
+    "news",
+    "vendor_or_third_party",
+    "simulator_or_test_tool",
+]
+
+
+class Source(_Model):
+    """A source with its standing: what it is, when it was read, and what it supports."""
+
+    url: HttpUrl
+    kind: SourceKind = Field(
+        description="legal_text: a law or regulation as published; official_page: a page of the "
+        "operator or the regulator; official_statistics; news; vendor_or_third_party; "
+        "simulator_or_test_tool. Only legal_text and official_page carry a headline fact."
+    )
+    read: dt.date = Field(
+        description="When the source was read and the fact checked against it (the fact's "
+        "review date)."
+    )
+    supports: Text | None = Field(
+        default=None, description="In our own words: what the source says that supports the fact."
+    )
+
+
 class Entry(_Model):
     """One e-authentication technology approved in, or commonly used in, one AMS."""
 
@@ -154,10 +198,16 @@ class Entry(_Model):
     status: EntryStatus
     status_history: list[StatusChange] = Field(min_length=1, max_length=200)
     disclosure: Disclosure = Field(default_factory=Disclosure)
-    last_reviewed: dt.date
-    sources: dict[Pointer, HttpUrl] = Field(
-        description="Source URL of each fact, keyed by the JSON pointer of the fact it supports; "
-        "a pointer covers everything below it."
+    last_reviewed: dt.date = Field(
+        description="When the entry was last reviewed as a whole; each source's own read date "
+        "is the review date of the facts resting on it (bare URLs fall back to this date)."
+    )
+    sources: dict[
+        Pointer, HttpUrl | Source | Annotated[list[Source], Field(min_length=1, max_length=10)]
+    ] = Field(
+        description="Source of each fact, keyed by the JSON pointer of the fact it supports; "
+        "a pointer covers everything below it. A bare URL is an unclassified (weak) source; a "
+        "list gives several sources for one fact (for example a description drawn from two)."
     )
     unconfirmed: list[Pointer] = Field(
         default_factory=list,

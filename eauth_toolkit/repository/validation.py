@@ -8,7 +8,9 @@ of the value at fault, so an AMS can fix its file without guessing. The rules be
 * the status history is in date order and ends with the current status;
 * every non-null fact is covered by a pointer in ``sources`` (a pointer covers everything below
   it) or listed in ``unconfirmed``; every pointer in ``sources`` or ``unconfirmed`` names a field
-  that exists in the entry.
+  that exists in the entry;
+* a headline fact resting on a source declared weak is listed in ``unconfirmed``
+  (:mod:`eauth_toolkit.repository.sourcing`, which also gives the warnings).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 
 from eauth_toolkit.errors import SchemaError
+from eauth_toolkit.repository.sourcing import sourcing_problems
 from eauth_toolkit.schemaio import json_pointer, load_schema
 
 __all__ = [
@@ -73,6 +76,8 @@ def _precise(error: ValidationError) -> SchemaError:
         ]
         if not branches:
             break
+        shaped = [e for e in branches if e.validator != "type"]
+        branches = shaped or branches  # the branch of the value's own type explains best
         deepest = max(len(e.absolute_path) for e in branches)
         error = best_match([e for e in branches if len(e.absolute_path) == deepest]) or branches[0]
     path = list(error.absolute_path)
@@ -233,6 +238,7 @@ def entry_problems(entry: dict[str, Any], base: str = "") -> list[SchemaError]:
                     where=f"{base}{fact}",
                 )
             )
+    problems.extend(sourcing_problems(entry, base))
     return problems
 
 

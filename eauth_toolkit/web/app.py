@@ -13,14 +13,29 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from eauth_toolkit import __version__
 from eauth_toolkit.settings import Settings
+from eauth_toolkit.web import docs, errors
 
 __all__ = ["create_app", "templates", "PARTS"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-templates = Jinja2Templates(directory=str(TEMPLATE_DIR))
+
+
+def _shown(value: object) -> object:
+    """What a page shows for a value: a dash, never the word "None", for a missing one."""
+    return "—" if value is None else value
+
+
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=select_autoescape(["html"]),
+        finalize=_shown,
+    )
+)
 
 #: modules with an ``install(app, settings)`` function, in mounting order
 PARTS = (
@@ -30,6 +45,7 @@ PARTS = (
     "eauth_toolkit.web.routes.signatures",
     "eauth_toolkit.web.routes.laws",
     "pilot_sandbox.web",
+    "eauth_toolkit.web.routes.services",
 )
 
 #: links shown on the home page: (path, title, what it is), extended by the parts' install()
@@ -45,9 +61,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "ASEAN e-authentication and e-signature interoperability toolkit "
             "(Work Plan B.2 Electronic Authentication, B.3 Electronic Signatures)."
         ),
+        docs_url=None,  # served offline by eauth_toolkit.web.docs
+        redoc_url=None,
     )
+    errors.install(app)
+    docs.install(app)
     app.state.settings = settings
-    setattr(app.state, HOME_LINKS_KEY, [("/docs", "API documentation", "OpenAPI")])
+    setattr(
+        app.state,
+        HOME_LINKS_KEY,
+        [
+            ("/docs", "API documentation", "OpenAPI, try the API (Swagger UI)"),
+            ("/redoc", "API reference", "OpenAPI, to read (ReDoc)"),
+        ],
+    )
 
     @app.get("/health", tags=["service"])
     def health() -> dict[str, str]:

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
+import copy
 import socket
 from functools import partial
+from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.factory import app_from_settings
 
-__all__ = ["NoDelayConfig", "serve"]
+__all__ = ["NoDelayConfig", "serve", "log_config"]
+
+ACCESS_FORMAT = '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s'
+
+
+def log_config(access_log: bool = True) -> dict[str, Any]:
+    """Uvicorn's logging: warnings and errors on stderr; with ``access_log``, one line per request
+    on stdout (time, client, request line, status)."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["access"]["fmt"] = ACCESS_FORMAT
+    config["formatters"]["access"]["datefmt"] = "%Y-%m-%dT%H:%M:%S%z"
+    config["loggers"]["uvicorn"]["level"] = "WARNING"
+    config["loggers"]["uvicorn.error"]["level"] = "WARNING"
+    config["loggers"]["uvicorn.access"]["level"] = "INFO" if access_log else "WARNING"
+    return config
 
 
 class NoDelayConfig(uvicorn.Config):
@@ -24,16 +41,20 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
-def serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
-    """Serve the app built from ``settings``. The settings travel to each worker process inside the
-    (pickled) uvicorn configuration, as an app factory bound to their JSON form."""
+def serve(
+    settings: Settings, host: str, port: int, workers: int = 1, *, access_log: bool = True
+) -> None:
+    """Serve the app built from ``settings``, with an access log on stdout unless ``access_log``
+    is false. The settings travel to each worker process inside the (pickled) uvicorn
+    configuration, as an app factory bound to their JSON form."""
     config = NoDelayConfig(
         partial(app_from_settings, settings.to_json()),
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
+        log_config=log_config(access_log),
+        access_log=access_log,
     )
     if workers > 1:
         from uvicorn.supervisors import Multiprocess

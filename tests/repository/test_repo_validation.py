@@ -153,6 +153,22 @@ def test_schema_errors_carry_pointers_and_do_not_hide_other_entries() -> None:
         ),
         (lambda d: d["entries"][0].update(status_history=[]), "/entries/0/status_history"),
         (lambda d: d["entries"][0].update(last_reviewed="yesterday"), "/entries/0/last_reviewed"),
+        (
+            lambda d: d["entries"][0]["sources"].update(
+                {"/name": {"url": "https://x.test", "kind": "official_page"}}
+            ),
+            "/entries/0/sources/~1name/read",
+        ),
+        (
+            lambda d: d["entries"][0]["sources"].update(
+                {"/name": {"url": "https://x.test", "kind": "blog", "read": "2026-01-01"}}
+            ),
+            "/entries/0/sources/~1name/kind",
+        ),
+        (
+            lambda d: d["entries"][0]["sources"].update({"/name": []}),
+            "/entries/0/sources/~1name",
+        ),
     ],
 )
 def test_schema_problems_name_the_pointer(mutate, pointer: str) -> None:  # type: ignore[no-untyped-def]

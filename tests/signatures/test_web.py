@@ -49,7 +49,7 @@ def test_api_rejects_bad_requests(tmp_path: Path) -> None:
     )
     assert res.status_code == 422 and "ams" in res.json()["detail"]
     res = client.post("/api/signatures/verify", files={"file": ("c.txt", b"hello", "text/plain")})
-    assert res.status_code == 200 and res.json()["error"].startswith("cannot read")
+    assert res.status_code == 415 and "c.txt is not a signed PDF" in res.json()["detail"]
 
 
 def test_page_and_home_link(signed: Signed, tmp_path: Path) -> None:

@@ -4,28 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Body, FastAPI, HTTPException
+from fastapi import Body, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.loa import assess, map_level, parse_level
-from eauth_toolkit.loa.document import registered_technologies, render_html
+from eauth_toolkit.loa.document import registered_technologies, render_html_body
 from eauth_toolkit.settings import Settings
 
-__all__ = ["install"]
+__all__ = ["install", "MAX_PROFILE_BYTES"]
+
+#: largest technology profile accepted by ``/api/loa/assess`` (a real profile is a few KB)
+MAX_PROFILE_BYTES = 256 * 1024
+
+
+async def _profile_size(request: Request) -> None:
+    """413 for a profile larger than :data:`MAX_PROFILE_BYTES`, said by the request or found."""
+    declared = request.headers.get("content-length", "")
+    if (declared.isdigit() and int(declared) > MAX_PROFILE_BYTES) or len(
+        await request.body()
+    ) > MAX_PROFILE_BYTES:
+        raise HTTPException(
+            status_code=413,
+            detail=f"body: a technology profile is at most {MAX_PROFILE_BYTES // 1024} KB",
+        )
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add ``/loa/guidance`` (HTML) and ``/api/loa/assess`` / ``/api/loa/map`` to the service."""
-    from eauth_toolkit.web.app import add_home_link
+    from eauth_toolkit.web.app import add_home_link, templates
 
     @app.get("/loa/guidance", response_class=HTMLResponse, tags=["loa"])
-    def guidance_page() -> HTMLResponse:
+    def guidance_page(request: Request) -> HTMLResponse:
         """The LoA Guidance document with the registered technologies and their levels."""
         rows = registered_technologies(settings.repository_dir)
-        return HTMLResponse(render_html(rows=rows))
+        body = render_html_body(rows=rows)
+        return templates.TemplateResponse(request, "loa_guidance.html", {"body": body})
 
-    @app.post("/api/loa/assess", tags=["loa"])
+    @app.post("/api/loa/assess", tags=["loa"], dependencies=[Depends(_profile_size)])
     def assess_profile(
         profile: dict[str, Any] = Body(..., description="A technology profile (JSON)"),
     ) -> dict[str, Any]:

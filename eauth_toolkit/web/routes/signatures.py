@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.signatures.api import default_trust_lists, verify
+from eauth_toolkit.signatures.api import default_trust_lists, detect_format, verify
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.pades import ValidationOptions
@@ -62,6 +62,12 @@ async def _read_upload(upload: UploadFile) -> bytes:
         )
     if not data:
         raise HTTPException(status_code=422, detail="file: empty upload")
+    if detect_format(data[:1024]) is None:
+        raise HTTPException(
+            status_code=415,
+            detail=f"file: {upload.filename or 'upload'} is not a signed PDF, CMS, JWS or XML "
+            f"document (sent as {upload.content_type or 'no type'})",
+        )
     return data
 
 
@@ -106,8 +112,16 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def check_submit(
         request: Request, file: UploadFile = File(...), ams: str | None = Form(None)
     ) -> HTMLResponse:
-        data = await _read_upload(file)
-        code = _ams(ams)
+        try:
+            data = await _read_upload(file)
+            code = _ams(ams)
+        except HTTPException as exc:  # the form again, saying what was wrong
+            return templates.TemplateResponse(
+                request,
+                "signatures_check.html",
+                {"report": None, "ams_codes": _AMS_CODES, "ams": "", "problem": exc.detail},
+                status_code=exc.status_code,
+            )
         from starlette.concurrency import run_in_threadpool
 
         report = await run_in_threadpool(_check, data, file.filename or "upload", code)
