@@ -20,7 +20,7 @@ def test_guidance_page_lists_rules_and_registered_technologies(tmp_path: Path) -
     with _client(tmp_path) as client:
         r = client.get("/loa/guidance")
         assert r.status_code == 200
-        assert "ISO/IEC 29115" in r.text
+        assert "ISO/IEC 29115" in r.text and "Annex 2.1.2" in r.text
         assert "Singpass" in r.text  # from repository_list/SG.json
 
 
@@ -33,17 +33,26 @@ def test_assess_api_matches_the_library(tmp_path: Path) -> None:
         r = client.post("/api/loa/assess", json=profile)
         assert r.status_code == 200, r.text
         body = r.json()
-        assert set(body["iso29115"]["phases"]) == {
+        from eauth_toolkit.loa import assess
+
+        assert body == assess(profile).to_dict()
+        iso = body["results"]["iso29115-2013"]["overall"]
+        assert set(iso["phases"]) == {
             "enrolment",
             "credential_management",
             "authentication",
+            "management",
         }
-        assert body["iso29115"]["overall"] <= min(body["iso29115"]["phases"].values())
         bad = client.post(
-            "/api/loa/assess", json={"name": "x", "enrolment": {"identity_proofing": 7}}
+            "/api/loa/assess",
+            json={"name": "x", "enrolment": {"routes": [{"identity_proofing": 7}]}},
         )
         assert bad.status_code == 422
-        assert "/enrolment" in bad.json()["detail"]
+        assert "/enrolment/routes/0/identity_proofing" in bad.json()["detail"]
+        old = client.post(
+            "/api/loa/assess", json={"name": "x", "enrolment": {"identity_proofing": "in_person"}}
+        )
+        assert old.status_code == 422 and "eauth loa migrate" in old.json()["detail"]
 
 
 def test_map_api(tmp_path: Path) -> None:

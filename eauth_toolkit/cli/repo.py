@@ -290,9 +290,10 @@ def show(
         f"{'  (differs from the claimed level)' if found.level_mismatch else ''}",
         markup=False,
     )
-    confirmed = (found.summary or {}).get("confirmed_only")
-    if confirmed is not None and confirmed != found.assessed_level:
-        console.print(f"  the confirmed facts alone support level {confirmed}", markup=False)
+    ranges = (found.summary or {}).get("ranges") or {}
+    if ranges:
+        labels = "; ".join(r["label"] for r in ranges.values() if isinstance(r, dict))
+        console.print(f"  level ranges (confirmed-reachable): {labels}", markup=False)
     for item in doc["status_history"]:
         console.print(
             f"  {item['date']} {item['status']}: {item.get('reason') or ''}", markup=False

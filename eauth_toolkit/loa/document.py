@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from eauth_toolkit.loa.assessment import Assessment, assess
+from eauth_toolkit.loa.mappings import mapping_tables
 from eauth_toolkit.loa.profiles import repository_profiles
-from eauth_toolkit.loa.rules import ALL_PHASES, Guidance, default_guidance
+from eauth_toolkit.loa.rules import DEFAULT_PROFILE, rule_sets
 
 __all__ = [
     "RegisteredTechnology",
@@ -36,27 +37,11 @@ class RegisteredTechnology:
     assessment: Assessment | None
     problem: str | None
 
-    @property
-    def holds(self) -> bool | None:
-        if self.assessment is None or self.claimed is None:
-            return None
-        return self.assessment.overall >= self.claimed
-
-
-def _claimed(entry: dict[str, Any], fallback: int | None) -> int | None:
-    c = entry.get("claimed_level")
-    if isinstance(c, dict) and isinstance(c.get("iso29115"), int):
-        return int(c["iso29115"])
-    if isinstance(c, int) and not isinstance(c, bool):
-        return c
-    return fallback
-
 
 def registered_technologies(
-    directory: str | Path, guidance: Guidance | None = None
+    directory: str | Path, profile: str = DEFAULT_PROFILE
 ) -> list[RegisteredTechnology]:
     """Assess every repository entry that has a profile (missing folder or profiles: fewer rows)."""
-    g = guidance or default_guidance()
     rows = []
     for loaded, where, problem in repository_profiles(directory):
         if loaded is None:
@@ -67,105 +52,94 @@ def registered_technologies(
             )
             continue
         entry = loaded.entry or {}
-        result = assess(loaded.profile, g)
         rows.append(
             RegisteredTechnology(
                 ams=str(entry.get("ams") or Path(where.split("#")[0]).stem),
                 entry_id=str(entry.get("id") or loaded.profile.name),
                 name=str(entry.get("name") or loaded.profile.name),
-                claimed=_claimed(entry, loaded.profile.claimed_level),
-                assessment=result,
+                claimed=loaded.profile.claimed_level,
+                assessment=assess(loaded.profile, profile),
                 problem=None,
             )
         )
     return sorted(rows, key=lambda r: (r.ams, r.entry_id))
 
 
-def _yes_no(v: bool | None) -> str:
-    return "-" if v is None else ("yes" if v else "no")
-
-
-def _level(v: int | None) -> str:
-    return "-" if v is None else str(v)
-
-
-# --------------------------------------------------------------------------- content model
-
-
-def _sections(g: Guidance, rows: Sequence[RegisteredTechnology] | None) -> list[tuple[str, Any]]:
+def _sections(rows: Sequence[RegisteredTechnology] | None, profile: str) -> list[tuple[str, Any]]:
     """The document as a list of blocks: ('h1'|'h2'|'h3'|'p', text) or ('table', (head, rows))."""
+    sets = rule_sets(profile)
     out: list[tuple[str, Any]] = [
-        ("h1", g.title),
+        ("h1", "Levels of assurance for e-authentication technologies (LoA Guidance)"),
         (
             "p",
-            f"Guidance version {g.version}, following {g.edition['name']}. "
-            "Levels are computed from each technology's profile by the rules below; the rules are "
-            "data, so changing the Guidance means changing the rule file and its version.",
+            f"Guidance profile: {profile}. One technology profile is assessed directly by three rule "
+            "sets: eIDAS (Implementing Regulation (EU) 2015/1502, Annex 2.1-2.4), ISO/IEC 29115:2013 "
+            "and NIST SP 800-63-3 (with 800-63-4 where it differs). Each rule names its clause and "
+            "says what the clause requires at that level; in the default profile no rule asks more. "
+            "Rules of the stricter profile 'asean-strict' say what they add.",
+        ),
+        (
+            "p",
+            "Every result is a range. The confirmed level uses only facts confirmed by a legal "
+            "instrument, a notification with peer review, a certification, an AMS authority's "
+            "declaration or a public document; the reachable level assumes every unknown or "
+            "unconfirmed fact turns out favourably. The facts between the two are listed. Lists and "
+            "filters use the confirmed (lower) level.",
         ),
     ]
-    if g.edition.get("note"):
-        out.append(("p", g.edition["note"]))
-    out.append(("h2", "Levels of assurance"))
-    out.append(
-        (
-            "table",
-            (
-                ["Level", "Name", "Meaning"],
-                [[str(lv["level"]), lv["name"], lv["meaning"]] for lv in g.levels],
-            ),
-        )
-    )
-    out.append(
-        (
-            "p",
-            "A rule required for a level applies to that level and every level above it. The level "
-            "of a phase is the highest level whose rules are all met; the overall level is the "
-            "lowest of the phases"
-            + (
-                " and of management and organisation, which caps it."
-                if "management" in g.capping_phases
-                else "."
-            )
-            + " An answer that is not known never meets a rule.",
-        )
-    )
-    out.append(("h2", "Rules per phase"))
-    for phase in g.phases:
-        pid = phase["id"]
-        if pid not in ALL_PHASES:
-            continue
-        out.append(("h3", f"{phase['title']} (ISO/IEC 29115 clause {phase['clause']})"))
-        if phase.get("note"):
-            out.append(("p", phase["note"]))
-        body = [
-            [r.id, str(r.level), r.control, r.condition.text, r.source_text, r.edition]
-            for r in g.rules_for(pid)
-        ]
+    for rs in sets:
+        out.append(("h2", f"{rs.title} (rule set {rs.key}, version {rs.version})"))
+        out.append(("p", f"Source: {rs.source['title']} ({rs.source['url']})."))
         out.append(
-            ("table", (["Rule", "Level", "Control", "Condition", "Sources", "Edition"], body))
+            (
+                "table",
+                (["Level", "Name", "Meaning"], [[str(n), name, m] for n, name, m in rs.levels]),
+            )
         )
-    out.append(("h2", "Mappings"))
-    for name, table in g.mappings.items():
+        for res in rs.results:
+            out.append(("p", f"Result {res.label}: {res.scope}."))
+        for pid, title, clause in rs.phases:
+            body = [
+                [
+                    r.id,
+                    rs.level_name(r.level) or str(r.level),
+                    r.clause,
+                    r.requires,
+                    r.control,
+                    ", ".join(r.profiles) or "default",
+                ]
+                for r in rs.rules_for(pid)
+            ]
+            out.append(("h3", f"{title} ({clause})"))
+            out.append(
+                (
+                    "table",
+                    (
+                        [
+                            "Rule",
+                            "Level",
+                            "Clause",
+                            "What the clause requires",
+                            "What the profile must show",
+                            "Profile",
+                        ],
+                        body,
+                    ),
+                )
+            )
+    out.append(("h2", "Mappings (not assessments)"))
+    for name, table in mapping_tables().items():
         out.append(
             ("h3", f"{table['title']} ({'official' if table['official'] else 'not official'})")
         )
         tbl = table["table"]
         if name == "eidas":
-            body = [[k, tbl[k] or "none (below low)"] for k in sorted(tbl)]
+            body = [[k, tbl[k] or "none"] for k in sorted(tbl)]
             out.append(("table", (["ISO/IEC 29115 level", "eIDAS"], body)))
         else:
             body = [[k, _level(tbl[k]["ial"]), _level(tbl[k]["aal"])] for k in sorted(tbl)]
             out.append(("table", (["ISO/IEC 29115 level", "IAL", "AAL"], body)))
         out.append(("p", table["notes"]))
-        out.append(
-            (
-                "p",
-                "Sources: "
-                + "; ".join(
-                    f"{g.references[s['ref']]['short']} {s['clause']}" for s in table["sources"]
-                ),
-            )
-        )
     out.append(("h2", "Registered technologies"))
     if rows is None:
         out.append(("p", "No repository folder was given."))
@@ -186,25 +160,23 @@ def _sections(g: Guidance, rows: Sequence[RegisteredTechnology] | None) -> list[
                         "-",
                         "-",
                         "-",
-                        "-",
-                        "-",
                         f"not assessed: {r.problem}",
                     ]
                 )
                 continue
+            s = a.summary()
+            claim = a.claim()["holds"]
             body.append(
                 [
                     r.ams,
                     r.entry_id,
                     r.name,
                     _level(r.claimed),
-                    str(a.overall),
-                    str(a.enrolment),
-                    str(a.credential_management),
-                    str(a.authentication),
-                    str(a.management),
-                    a.eidas or "-",
-                    _yes_no(r.holds),
+                    s["iso29115"]["label"],
+                    s["eidas"]["label"],
+                    s["nist_ial"]["label"],
+                    s["nist_aal"]["label"],
+                    {True: "yes", False: "no", None: "-"}[claim],
                 ]
             )
         head = [
@@ -212,26 +184,18 @@ def _sections(g: Guidance, rows: Sequence[RegisteredTechnology] | None) -> list[
             "Entry",
             "Technology",
             "Claimed",
-            "Assessed",
-            "Enrolment",
-            "Credential mgmt",
-            "Authentication",
-            "Management",
+            "ISO/IEC 29115",
             "eIDAS",
+            "NIST IAL",
+            "NIST AAL",
             "Claim holds",
         ]
         out.append(("table", (head, body)))
-    out.append(("h2", "References"))
-    out.append(
-        (
-            "table",
-            (
-                ["Key", "Document", "URL"],
-                [[k, v["title"], v["url"]] for k, v in g.references.items()],
-            ),
-        )
-    )
     return out
+
+
+def _level(v: int | None) -> str:
+    return "-" if v is None else str(v)
 
 
 # --------------------------------------------------------------------------- renderers
@@ -242,12 +206,11 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(
-    guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
+    rows: Sequence[RegisteredTechnology] | None = None, profile: str = DEFAULT_PROFILE
 ) -> str:
     """The Guidance document as Markdown."""
-    g = guidance or default_guidance()
     lines: list[str] = []
-    for kind, content in _sections(g, rows):
+    for kind, content in _sections(rows, profile):
         if kind == "h1":
             lines += [f"# {content}", ""]
         elif kind == "h2":
@@ -282,12 +245,11 @@ def _html_rows(rows: Iterable[Sequence[str]]) -> str:
 
 
 def render_html_body(
-    guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
+    rows: Sequence[RegisteredTechnology] | None = None, profile: str = DEFAULT_PROFILE
 ) -> str:
     """The Guidance document's content as HTML (headings, paragraphs, tables that scroll)."""
-    g = guidance or default_guidance()
     parts: list[str] = []
-    for kind, content in _sections(g, rows):
+    for kind, content in _sections(rows, profile):
         if kind in ("h1", "h2", "h3"):
             parts.append(f"<{kind}>{html.escape(content)}</{kind}>")
         elif kind == "p":
@@ -303,13 +265,12 @@ def render_html_body(
 
 
 def render_html(
-    guidance: Guidance | None = None, rows: Sequence[RegisteredTechnology] | None = None
+    rows: Sequence[RegisteredTechnology] | None = None, profile: str = DEFAULT_PROFILE
 ) -> str:
     """The Guidance document as a standalone HTML page."""
-    g = guidance or default_guidance()
     head = (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(g.title)}</title><style>{_CSS}</style></head><body>"
+        f"<title>LoA Guidance</title><style>{_CSS}</style></head><body>"
     )
-    return f"{head}\n{render_html_body(g, rows)}\n</body></html>\n"
+    return f"{head}\n{render_html_body(rows, profile)}\n</body></html>\n"

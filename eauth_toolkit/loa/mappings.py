@@ -1,7 +1,9 @@
-"""Mapping ISO/IEC 29115 levels to eIDAS (Implementing Regulation (EU) 2015/1502) and NIST SP 800-63.
+"""Cross-framework mappings from an ISO/IEC 29115 level to eIDAS and NIST SP 800-63 (labelled as mappings).
 
-The tables are data in the Guidance file (``mappings:``), each with its sources and a note saying
-whether it is official; this module only reads them.
+Each framework is assessed directly by its own rule set (:mod:`.assessment`); these tables only map
+an ISO/IEC 29115 level, for readers who start from one. ``eauth loa map`` and the ``mapping`` part
+of an assessment read the same table, and the assessment says where the mapping and the direct
+result differ.
 """
 
 from __future__ import annotations
@@ -9,23 +11,27 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from eauth_toolkit.errors import InputError, LoaError
-from eauth_toolkit.loa.rules import Guidance, default_guidance
+from eauth_toolkit.loa.guidance import MAPPINGS_FILE
+
+if TYPE_CHECKING:
+    from eauth_toolkit.loa.assessment import Assessment
 
 __all__ = [
     "MAPPING_TARGETS",
     "NistLevels",
     "LevelMapping",
     "parse_level",
+    "mapping_tables",
     "to_eidas",
     "to_nist",
     "map_level",
-    "mapping_table",
+    "map_range",
 ]
 
-#: the targets of ``eauth loa map``
 MAPPING_TARGETS = ("eidas", "nist")
 NIST_REVISIONS = ("800-63-3", "800-63-4")
 
@@ -34,7 +40,7 @@ _LEVEL_RE = re.compile(r"^(?:iso29115:|loa)?([0-4])$", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class NistLevels:
-    """NIST SP 800-63 identity and authenticator assurance levels (``None``: no level)."""
+    """NIST SP 800-63 IAL and AAL (``None``: no level)."""
 
     ial: int | None
     aal: int | None
@@ -46,7 +52,7 @@ class NistLevels:
 
 @dataclass(frozen=True, slots=True)
 class LevelMapping:
-    """One ISO/IEC 29115 level mapped to a target scheme, with the basis of the mapping."""
+    """One ISO/IEC 29115 level mapped to a target (a mapping, not an assessment)."""
 
     level: int
     target: str
@@ -57,6 +63,7 @@ class LevelMapping:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "kind": "mapping",
             "iso29115": self.level,
             "target": self.target,
             "value": self.value,
@@ -79,61 +86,96 @@ def parse_level(text: str | int) -> int:
     return int(m.group(1))
 
 
-def mapping_table(name: str, guidance: Guidance | None = None) -> Mapping[str, Any]:
-    """The raw mapping table ``eidas``, ``nist-800-63-3`` or ``nist-800-63-4`` of the Guidance."""
-    g = guidance or default_guidance()
-    table = g.mappings.get(name)
-    if table is None:
-        raise LoaError(f"the Guidance has no mapping {name!r}", where=g.path)
-    return table
+@lru_cache(maxsize=1)
+def mapping_tables() -> Mapping[str, Mapping[str, Any]]:
+    from eauth_toolkit.loa.rules import read_yaml
+
+    doc = read_yaml(MAPPINGS_FILE)
+    if not isinstance(doc, dict) or "eidas" not in doc:
+        raise LoaError("mapping file has no eidas table", where=str(MAPPINGS_FILE))
+    return doc
 
 
-def to_eidas(level: int, guidance: Guidance | None = None) -> str | None:
-    """eIDAS assurance level (``low``, ``substantial``, ``high``) or ``None`` below ``low``."""
-    value = mapping_table("eidas", guidance)["table"][str(level)]
+def to_eidas(level: int) -> str | None:
+    value = mapping_tables()["eidas"]["table"][str(level)]
     return None if value is None else str(value)
 
 
 def to_nist(
-    enrolment: int,
-    authenticator: int | None = None,
-    *,
-    revision: str = "800-63-3",
-    guidance: Guidance | None = None,
+    enrolment: int, authenticator: int | None = None, *, revision: str = "800-63-3"
 ) -> NistLevels:
-    """NIST IAL from the enrolment level and AAL from the authenticator level (default: same)."""
+    """Mapped NIST IAL from an ISO enrolment level, AAL from an ISO authenticator level."""
     if revision not in NIST_REVISIONS:
         raise InputError(
             f"unknown NIST SP 800-63 revision (one of {', '.join(NIST_REVISIONS)})", where=revision
         )
-    table = mapping_table(f"nist-{revision}", guidance)["table"]
+    table = mapping_tables()[f"nist-{revision}"]["table"]
     auth = enrolment if authenticator is None else authenticator
     return NistLevels(table[str(enrolment)]["ial"], table[str(auth)]["aal"], revision)
 
 
-def map_level(level: int, target: str, guidance: Guidance | None = None) -> list[LevelMapping]:
-    """Map one ISO/IEC 29115 level to ``eidas`` or ``nist`` (both NIST revisions)."""
-    g = guidance or default_guidance()
+def map_level(level: int, target: str) -> list[LevelMapping]:
+    """Map one ISO/IEC 29115 level to ``eidas`` or ``nist`` (both revisions)."""
     if target not in MAPPING_TARGETS:
         raise InputError(
             f"unknown mapping target (one of {', '.join(MAPPING_TARGETS)})", where=target
         )
-    names = (
-        ["eidas"]
-        if target == "eidas"
-        else [f"nist-{r}" for r in NIST_REVISIONS if f"nist-{r}" in g.mappings]
-    )
+    tables = mapping_tables()
+    names = ["eidas"] if target == "eidas" else [f"nist-{r}" for r in NIST_REVISIONS]
     out = []
     for name in names:
-        table = g.mappings[name]
+        table = tables[name]
         if name == "eidas":
-            value: Any = to_eidas(level, g)
+            value: Any = to_eidas(level)
         else:
-            value = to_nist(level, revision=name.removeprefix("nist-"), guidance=g).to_dict()
-        sources = tuple(
-            f"{g.references[s['ref']]['short']} {s['clause']}" for s in table["sources"]
-        )
+            value = to_nist(level, revision=name.removeprefix("nist-")).to_dict()
         out.append(
-            LevelMapping(level, name, value, bool(table["official"]), table["notes"], sources)
+            LevelMapping(
+                level, name, value, bool(table["official"]), table["notes"], tuple(table["sources"])
+            )
         )
     return out
+
+
+def map_range(a: Assessment) -> dict[str, Any]:
+    """The assessment's ISO/IEC 29115 range mapped to eIDAS and NIST, and whether it matches the direct results."""
+    iso = a.iso
+    eidas_rs = a.rule_set("eidas-2015-1502")
+    direct_eidas = a.eidas
+    mapped_eidas = {"confirmed": to_eidas(iso.confirmed), "reachable": to_eidas(iso.reachable)}
+    direct = {
+        "confirmed": eidas_rs.level_name(direct_eidas.confirmed),
+        "reachable": eidas_rs.level_name(direct_eidas.reachable),
+    }
+    enr = a.phase_range("iso29115-2013", "enrolment")
+    cm = a.phase_range("iso29115-2013", "credential_management")
+    au = a.phase_range("iso29115-2013", "authentication")
+    nist: dict[str, Any] = {}
+    for rev in NIST_REVISIONS:
+        lo = to_nist(enr.confirmed, min(cm.confirmed, au.confirmed), revision=rev)
+        hi = to_nist(enr.reachable, min(cm.reachable, au.reachable), revision=rev)
+        ial = a.range(f"nist-{rev}", "ial")
+        aal = a.range(f"nist-{rev}", "aal")
+        d_ial = {"confirmed": ial.confirmed or None, "reachable": ial.reachable or None}
+        d_aal = {"confirmed": aal.confirmed or None, "reachable": aal.reachable or None}
+        m_ial = {"confirmed": lo.ial, "reachable": hi.ial}
+        m_aal = {"confirmed": lo.aal, "reachable": hi.aal}
+        nist[rev] = {
+            "mapped": {"ial": m_ial, "aal": m_aal},
+            "direct": {"ial": d_ial, "aal": d_aal},
+            "differs": m_ial != d_ial or m_aal != d_aal,
+        }
+    return {
+        "kind": "mapping",
+        "note": (
+            "Mapped from the ISO/IEC 29115 result by the Guidance's mapping tables (not official "
+            "equivalences). The direct results above are assessed from the facts by each "
+            "framework's own rules; where they differ, the direct result is the assessment."
+        ),
+        "eidas": {
+            "mapped": mapped_eidas,
+            "direct": direct,
+            "differs": mapped_eidas != direct,
+        },
+        "nist": nist,
+    }

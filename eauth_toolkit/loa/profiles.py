@@ -1,27 +1,33 @@
-"""Reading technology profiles from files: a bare profile, or a repository entry with a ``profile``.
+"""Reading technology profiles from files: a bare profile, a repository entry with ``profile``, or a list file.
 
-Documents are checked against ``schemas/technology-profile.schema.json`` first, so an error names
-the file and the JSON pointer of the problem; only then is the pydantic model built.
+JSON is read strictly: a UTF-8 byte-order mark is accepted, a key given twice in one object is
+refused with its JSON pointer. The profile model (published as ``schemas/technology-profile.schema.json``)
+checks the document and every error is reported (pointer and message), not only the first. A format-1 profile
+gets an error naming the moved field and ``eauth loa migrate FILE``.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eauth_toolkit.errors import EauthError, SchemaError
+from eauth_toolkit.errors import EauthError, InputError, SchemaError
 from eauth_toolkit.loa.assessment import profile_from_dict
-from eauth_toolkit.loa.models import TechnologyProfile
-from eauth_toolkit.schemaio import load_document, schema_errors
+from eauth_toolkit.loa.migrate import old_format_problem
+from eauth_toolkit.loa.models import EvidenceKind, FactEvidence, TechnologyProfile
+from eauth_toolkit.schemaio import load_document
 
 __all__ = [
     "LoadedProfile",
+    "read_document",
     "profile_from_document",
     "load_profile",
     "load_profiles",
     "repository_profiles",
+    "with_entry_evidence",
 ]
 
 
@@ -35,12 +41,72 @@ class LoadedProfile:
     entry: dict[str, Any] | None = None
 
 
-def profile_from_document(doc: Any, *, source: str, pointer: str | None = None) -> LoadedProfile:
-    """Validate a parsed document (bare profile or entry with ``profile``) and build the profile.
+class _Dup(dict[str, Any]):
+    """A JSON object in which a key appeared twice (``dup`` names it)."""
 
-    ``pointer`` is where the profile sits in the file when ``doc`` is an entry inside a larger
-    document (default: ``/profile`` for an entry, nothing for a bare profile).
-    """
+    dup: str
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in out:
+            bad = _Dup(out)
+            bad.dup = k
+            return bad
+        out[k] = v
+    return out
+
+
+def _find_dup(node: Any, path: str) -> str | None:
+    if isinstance(node, _Dup):
+        return f"{path}/{node.dup.replace('~', '~0').replace('/', '~1')}"
+    if isinstance(node, dict):
+        for k, v in node.items():
+            found = _find_dup(v, f"{path}/{str(k).replace('~', '~0').replace('/', '~1')}")
+            if found:
+                return found
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            found = _find_dup(v, f"{path}/{i}")
+            if found:
+                return found
+    return None
+
+
+def read_document(path: str | Path) -> Any:
+    """Parse a JSON (strictly), YAML or TOML document; errors name the file and line or pointer."""
+    p = Path(path)
+    if p.suffix.lower() not in ("", ".json"):
+        return load_document(p)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", where=str(p)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read file ({exc.strerror})", where=str(p)) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", where=str(p)) from None
+    try:
+        doc = json.loads(text, object_pairs_hook=_pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"JSON syntax error: {exc.msg}", where=f"{p}:{exc.lineno}:{exc.colno}"
+        ) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", where=str(p)) from None
+    dup = _find_dup(doc, "")
+    if dup is not None:
+        raise InputError(
+            "duplicate key in a JSON object (each key may appear once)", where=f"{p}#{dup}"
+        )
+    return doc
+
+
+def profile_from_document(doc: Any, *, source: str, pointer: str | None = None) -> LoadedProfile:
+    """Validate a parsed document (bare profile or entry with ``profile``) and build the profile."""
     entry = None
     data = doc
     if isinstance(doc, dict) and "profile" in doc and "enrolment" not in doc:
@@ -48,52 +114,64 @@ def profile_from_document(doc: Any, *, source: str, pointer: str | None = None) 
         data = doc["profile"]
         pointer = "/profile" if pointer is None else pointer
     pointer = pointer or ""
-    errors = schema_errors(data, "technology-profile")
-    if errors:
-        first = errors[0]
-        inner = "" if first.where in ("/", None) else first.where
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise SchemaError(first.message + more, where=f"{source}#{pointer + inner or '/'}")
-    profile = profile_from_dict(data, source=f"{source}{'#' + pointer if pointer else ''}")
-    claimed = _entry_claim(entry)
-    if profile.claimed_level is None and claimed is not None:
-        # the repository entry states the claim beside the profile
-        profile = profile.model_copy(update={"claimed_level": claimed})
+    old = old_format_problem(data)
+    if old is not None:
+        raise SchemaError(old[1], where=f"{source}#{pointer + old[0]}")
+    if not isinstance(data, dict):
+        raise SchemaError(
+            "a technology profile must be a JSON object", where=f"{source}#{pointer or '/'}"
+        )
+    profile = profile_from_dict(data, source=source, prefix=pointer)
+    if entry is not None:
+        profile = with_entry_evidence(profile, entry)
     return LoadedProfile(profile, source, pointer or "/", entry)
 
 
-def _entry_claim(entry: dict[str, Any] | None) -> int | None:
-    if not entry:
-        return None
+def with_entry_evidence(profile: TechnologyProfile, entry: dict[str, Any]) -> TechnologyProfile:
+    """Add a repository entry's own sources (``/profile/...``) and unconfirmed marks as evidence.
+
+    An entry source is a public document; an unconfirmed mark is unknown evidence. Evidence the
+    profile states itself wins. The entry's claimed ISO/IEC 29115 level fills ``claimed_level``.
+    """
+    evidence = dict(profile.evidence)
+    for ptr, url in (entry.get("sources") or {}).items():
+        if isinstance(ptr, str) and ptr.startswith("/profile/") and isinstance(url, str):
+            evidence.setdefault(
+                ptr[len("/profile") :], FactEvidence(kind=EvidenceKind.public_document, url=url)
+            )
+    for ptr in entry.get("unconfirmed") or []:
+        if isinstance(ptr, str) and (ptr == "/profile" or ptr.startswith("/profile/")):
+            evidence[ptr[len("/profile") :]] = FactEvidence(kind=EvidenceKind.unknown)
+    update: dict[str, Any] = {"evidence": evidence}
     claimed = entry.get("claimed_level")
     if isinstance(claimed, dict):
         claimed = claimed.get("iso29115")
-    if isinstance(claimed, int) and not isinstance(claimed, bool) and 1 <= claimed <= 4:
-        return claimed
-    return None
+    if (
+        profile.claimed_level is None
+        and isinstance(claimed, int)
+        and not isinstance(claimed, bool)
+        and 1 <= claimed <= 4
+    ):
+        update["claimed_level"] = claimed
+    return profile.model_copy(update=update)
 
 
 def load_profile(path: str | Path) -> LoadedProfile:
     """Load one profile file (JSON, YAML or TOML)."""
-    return profile_from_document(load_document(path), source=str(path))
+    return profile_from_document(read_document(path), source=str(path))
 
 
 def load_profiles(path: str | Path) -> list[LoadedProfile]:
-    """Profiles in one file: a bare profile, an entry with ``profile``, or a list file with ``entries``.
-
-    In a list file, entries without a profile are skipped; an invalid profile is an error naming
-    its pointer (``file#/entries/3/profile/...``).
-    """
-    doc = load_document(path)
+    """Profiles in one file: a bare profile, an entry with ``profile``, or a list file with ``entries``."""
+    doc = read_document(path)
     source = str(path)
     if isinstance(doc, dict) and isinstance(doc.get("entries"), list) and "profile" not in doc:
         out = []
         for i, entry in enumerate(doc["entries"]):
             if isinstance(entry, dict) and entry.get("profile") is not None:
-                loaded = profile_from_document(
-                    entry, source=source, pointer=f"/entries/{i}/profile"
+                out.append(
+                    profile_from_document(entry, source=source, pointer=f"/entries/{i}/profile")
                 )
-                out.append(loaded)
         return out
     return [profile_from_document(doc, source=source)]
 
@@ -101,34 +179,26 @@ def load_profiles(path: str | Path) -> list[LoadedProfile]:
 def repository_profiles(
     directory: str | Path,
 ) -> Iterator[tuple[LoadedProfile | None, str, str | None]]:
-    """Profiles of the entries in ``repository_list/*.json``: yields ``(loaded, where, problem)``.
-
-    Tolerant by design (the list may be absent or partly filled): files and entries without a
-    profile are skipped, and an entry whose profile is invalid is yielded with its problem.
-    """
+    """Profiles of the entries in ``repository_list/*.json``: yields ``(loaded, where, problem)``."""
     base = Path(directory)
     if not base.is_dir():
         return
     for path in sorted(base.glob("*.json")):
         try:
-            doc = load_document(path)
+            doc = read_document(path)
         except EauthError as exc:
             yield None, str(path), str(exc)
             continue
-        entries: list[Any]
-        prefix: str
         if isinstance(doc, dict) and isinstance(doc.get("entries"), list):
             entries, prefix = doc["entries"], "/entries"
         elif isinstance(doc, list):
             entries, prefix = doc, ""
-        elif isinstance(doc, dict):
-            entries, prefix = [doc], None  # type: ignore[assignment]
         else:
             continue
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict) or not isinstance(entry.get("profile"), dict):
                 continue
-            pointer = "/profile" if prefix is None else f"{prefix}/{i}/profile"
+            pointer = f"{prefix}/{i}/profile"
             where = f"{path}#{pointer}"
             try:
                 loaded = profile_from_document(entry, source=str(path), pointer=pointer)

@@ -1,473 +1,410 @@
-"""The Guidance as data: loading a rule file and compiling its conditions once.
+"""Rule sets as data: loading a rule-set file and compiling its conditions into atom masks.
 
-A condition is a small declarative form over the fields of a :class:`TechnologyProfile`::
+A condition is a small declarative form over the profile fields of :mod:`.facts`::
 
-    {field: credential_management.key_protection, in: [hardware, certified_hardware]}
-    {field: enrolment.evidence, contains_any: [chip_id, photo_id]}
-    {field: enrolment.evidence, contains_all: [photo_id, secondary_evidence]}
-    {field: authentication.replay_protection, is: true}
-    {field: credential_management.authenticators, not_empty: true}
-    {field: credential_management.factor_count, at_least: 2}
-    {all: [...]}   {any: [...]}   {not: {...}}
+    {field: route.identity_proofing, in: [in_person, remote_supervised]}
+    {field: route.evidence, contains_any: [chip_id, photo_id]}
+    {field: route.evidence, contains_all: [photo_id, secondary_evidence]}
+    {field: auth.replay_protection, is: true}
+    {field: cm.factor_count, at_least: 2}
+    {all: [...]}   {any: [...]}   {always: true}
 
-Every field path is resolved against the profile model and every value against the field's enum
-when the file is loaded, so a typo in the Guidance is a :class:`LoaError` at load time, never a rule
-that silently fails. Each condition becomes two closures: a fast ``test(profile) -> bool`` and an
-``explain(profile) -> str`` that says why it is not met. Nothing is evaluated as code.
+Each condition compiles to a disjunction of atom masks (a tuple of ints). Every field and value is
+checked when the file is loaded, so a typo is a :class:`LoaError` then, never a rule that silently
+fails. Nothing is evaluated as code.
 """
 
 from __future__ import annotations
 
-import types
-import typing
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import Enum
-from functools import cached_property, lru_cache
-from operator import attrgetter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import product
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+import yaml
+from pydantic import ValidationError
 
 from eauth_toolkit.errors import LoaError
-from eauth_toolkit.loa.guidance import DEFAULT_GUIDANCE
-from eauth_toolkit.loa.models import TechnologyProfile
-from eauth_toolkit.schemaio import load_document, validate
+from eauth_toolkit.loa.facts import FIELDS, atom, describe
+from eauth_toolkit.loa.guidance import GUIDANCE_DIR, RULE_SET_FILES
+from eauth_toolkit.loa.guidance.models import RuleSetDocument
+from eauth_toolkit.schemaio import json_pointer, load_document
 
 __all__ = [
     "PHASES",
     "ALL_PHASES",
-    "Source",
+    "DEFAULT_PROFILE",
+    "STRICT_PROFILE",
     "Rule",
-    "Condition",
-    "Guidance",
+    "Result",
+    "RuleSet",
     "compile_condition",
-    "load_guidance",
-    "default_guidance",
+    "load_rule_set",
+    "rule_sets",
 ]
 
-#: the three phases that get a level of their own
+#: the three phases of an assessment
 PHASES: tuple[str, ...] = ("enrolment", "credential_management", "authentication")
-#: the phases plus management and organisation (which can cap the overall level)
+#: the phases plus management and organisation
 ALL_PHASES: tuple[str, ...] = (*PHASES, "management")
+#: the Guidance profile applied unless another is named
+DEFAULT_PROFILE = "default"
+#: the named stricter Guidance profile shipped with the toolkit
+STRICT_PROFILE = "asean-strict"
 
-Test = Callable[[Any], bool]
-Explain = Callable[[Any], str]
-#: (phases the IAL follows, phases the AAL follows, (ial, aal) for levels 0..4)
-NistPlan = tuple[tuple[int, ...], tuple[int, ...], tuple[tuple[int | None, int | None], ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """Where a rule comes from: a reference key of the Guidance and the clause in it."""
-
-    ref: str
-    short: str
-    title: str
-    clause: str
-    url: str | None
-
-    def label(self) -> str:
-        return f"{self.short} {self.clause}"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"ref": self.ref, "document": self.title, "clause": self.clause, "url": self.url}
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """A compiled condition: ``test`` decides, ``explain`` says why it fails, ``text`` reads it out."""
-
-    test: Test
-    explain: Explain
-    text: str
+Terms = tuple[int, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One control of the Guidance, required for ``level`` and above in ``phase``."""
+    """One requirement of a framework at one level, in one phase."""
 
     id: str
     phase: str
     level: int
+    clause: str
+    requires: str
     control: str
-    sources: tuple[Source, ...]
-    edition: str
-    condition: Condition
+    terms: Terms
+    text: str
+    fields: tuple[str, ...]
+    profiles: tuple[str, ...] = ()
+    stricter_because: str | None = None
     note: str | None = None
-    #: the sources as one line ("ISO/IEC 29115:2013 8.1.2; NIST SP 800-63A 5.2.2")
-    source_text: str = ""
 
-    def __post_init__(self) -> None:
-        if not self.source_text:
-            object.__setattr__(self, "source_text", "; ".join(s.label() for s in self.sources))
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "phase": self.phase,
+            "level": self.level,
+            "clause": self.clause,
+            "requires": self.requires,
+            "control": self.control,
+        }
+        if self.profiles:
+            out["profiles"] = list(self.profiles)
+            out["stricter_because"] = self.stricter_because
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A reported result of a rule set: the lowest level of its phases."""
+
+    id: str
+    label: str
+    phases: tuple[int, ...]
+    phase_names: tuple[str, ...]
+    scope: str
 
 
 @dataclass(frozen=True)
-class Guidance:
-    """A loaded, compiled Guidance rule set."""
+class RuleSet:
+    """A compiled rule set (one framework, one variant, one Guidance profile)."""
 
+    key: str
     version: str
     title: str
-    edition: Mapping[str, str]
-    references: Mapping[str, Mapping[str, str]]
-    levels: tuple[Mapping[str, Any], ...]
-    phases: tuple[Mapping[str, Any], ...]
+    framework: str
+    source: Mapping[str, str]
+    levels: tuple[tuple[int, str, str], ...]
+    phases: tuple[tuple[str, str, str], ...]
+    results: tuple[Result, ...]
     rules: tuple[Rule, ...]
-    mappings: Mapping[str, Mapping[str, Any]]
+    profile: str
     path: str
+    #: per phase (in ``phases`` order): the rules folded per level (see :func:`_fold`)
+    fast: tuple[tuple[FastLevel, ...], ...] = field(repr=False, default=())
+    memo: dict[tuple[int, int], tuple[tuple[int, int], ...]] = field(
+        repr=False, default_factory=dict, compare=False
+    )
 
     @property
-    def capping_phases(self) -> tuple[str, ...]:
-        """The phases whose level caps the overall level (always the three assessment phases)."""
-        declared = [p["id"] for p in self.phases if p.get("caps_overall")]
-        return tuple(dict.fromkeys([*PHASES, *declared]))
+    def top(self) -> int:
+        return self.levels[-1][0]
 
-    @cached_property
-    def capping_set(self) -> frozenset[str]:
-        return frozenset(self.capping_phases)
+    def level_name(self, level: int) -> str | None:
+        for n, name, _ in self.levels:
+            if n == level:
+                return name
+        return None
 
-    @cached_property
-    def plan(self) -> tuple[tuple[Test, int, int, Rule], ...]:
-        """The rules arranged for evaluation: (test, level, index of the phase in ALL_PHASES, rule)."""
-        return tuple((r.condition.test, r.level, ALL_PHASES.index(r.phase), r) for r in self.rules)
+    def parse_level(self, text: str) -> int | None:
+        t = text.strip().lower()
+        for n, name, _ in self.levels:
+            if t in (name.lower(), str(n)):
+                return n
+        return None
 
-    @cached_property
-    def capping_indices(self) -> tuple[int, ...]:
-        return tuple(ALL_PHASES.index(p) for p in self.capping_phases if p in ALL_PHASES)
-
-    @cached_property
-    def eidas_by_level(self) -> tuple[str | None, ...]:
-        table = self.mappings["eidas"]["table"]
-        return tuple(table[str(n)] for n in range(5))
-
-    @cached_property
-    def nist_by_revision(self) -> dict[str, NistPlan]:
-        """Per NIST revision: the phases the IAL and AAL follow, and (ial, aal) per level."""
-        out = {}
-        for name, table in self.mappings.items():
-            if not name.startswith("nist-"):
-                continue
-            rows = tuple(
-                (table["table"][str(n)]["ial"], table["table"][str(n)]["aal"]) for n in range(5)
-            )
-            ial_from = tuple(ALL_PHASES.index(p) for p in table["ial_from"])
-            aal_from = tuple(ALL_PHASES.index(p) for p in table["aal_from"])
-            out[name.removeprefix("nist-")] = (ial_from, aal_from, rows)
-        return out
+    def phase_index(self, phase: str) -> int:
+        for i, (pid, _, _) in enumerate(self.phases):
+            if pid == phase:
+                return i
+        raise LoaError(f"phase {phase!r} is not in rule set {self.key}")
 
     def rules_for(self, phase: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.phase == phase)
 
-    def rule(self, rule_id: str) -> Rule:
-        for r in self.rules:
-            if r.id == rule_id:
-                return r
-        raise LoaError(f"no rule {rule_id!r} in the Guidance", where=self.path)
+    def evaluate(self, T: int, TU: int) -> tuple[tuple[int, int], ...]:
+        """(confirmed, reachable) level per phase for the confirmed atoms ``T`` and possible ``TU``.
 
-    def level_name(self, level: int) -> str:
-        for lv in self.levels:
-            if lv["level"] == level:
-                return str(lv["name"])
-        return f"LoA{level}"
-
-
-# --------------------------------------------------------------------------- field resolution
-
-
-def _unwrap_optional(ann: Any) -> Any:
-    origin = typing.get_origin(ann)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(ann) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return ann
-
-
-def _field_type(path: str) -> Any:
-    """The type of a dotted profile path (model fields and read-only properties)."""
-    model: Any = TechnologyProfile
-    ann: Any = None
-    parts = path.split(".")
-    for i, part in enumerate(parts):
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            raise LoaError(f"{'.'.join(parts[:i])!r} has no fields")
-        if part in model.model_fields:
-            ann = model.model_fields[part].annotation
-        elif isinstance(getattr(model, part, None), property):
-            prop = getattr(model, part)
-            ann = typing.get_type_hints(prop.fget).get("return")
-        else:
-            raise LoaError(f"unknown profile field {'.'.join(parts[: i + 1])!r}")
-        model = _unwrap_optional(ann)
-    return _unwrap_optional(ann)
-
-
-def _collection_item(ann: Any) -> Any | None:
-    if typing.get_origin(ann) in (list, tuple, set, frozenset):
-        args = typing.get_args(ann)
-        return args[0] if args else Any
-    return None
-
-
-def _check_values(path: str, ann: Any, values: Sequence[Any]) -> list[Any]:
-    """Check the values a condition names against the field's type; enum values become members."""
-    if isinstance(ann, type) and issubclass(ann, Enum):
-        allowed = [m.value for m in ann]
-        out = []
-        for v in values:
-            if v not in allowed:
-                raise LoaError(f"{v!r} is not a value of {path} (one of {', '.join(allowed)})")
-            out.append(ann(v))
+        A pure function of the two masks, remembered per rule set (bounded), so re-assessing a
+        repository whose facts did not change costs a dictionary look-up per rule set.
+        """
+        key = (T, TU)
+        memo = self.memo
+        found = memo.get(key)
+        if found is not None:
+            return found
+        out = tuple(_phase_levels(T, TU, levels, self.top) for levels in self.fast)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = out
         return out
-    if ann is bool:
-        for v in values:
-            if not isinstance(v, bool):
-                raise LoaError(f"{v!r} is not a yes/no value for {path}")
-    return list(values)
 
 
-def _show(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = sorted(_show(v) for v in value)
-        return "[" + ", ".join(items) + "]" if items else "none stated"
-    return str(value)
+#: entries remembered per rule set before the memo is emptied
+_MEMO_SIZE = 4096
+
+#: one level of one phase: (all-of mask, any-of masks, general disjunctions)
+FastLevel = tuple[int, int, tuple[int, ...], tuple[Terms, ...]]
+
+
+def _holds(M: int, all_mask: int, any_masks: tuple[int, ...], general: tuple[Terms, ...]) -> bool:
+    if M & all_mask != all_mask:
+        return False
+    for a in any_masks:
+        if not M & a:
+            return False
+    for terms in general:
+        for m in terms:
+            if M & m == m:
+                break
+        else:
+            return False
+    return True
+
+
+def _phase_levels(T: int, TU: int, levels: tuple[FastLevel, ...], top: int) -> tuple[int, int]:
+    lower = upper = top
+    for lvl, all_mask, any_masks, general in levels:
+        if not _holds(TU, all_mask, any_masks, general):
+            upper = lvl - 1
+            return (min(lower, upper), upper)
+        if lvl <= lower and not _holds(T, all_mask, any_masks, general):
+            lower = lvl - 1
+    return lower, upper
+
+
+def _fold(rules: Sequence[Rule]) -> tuple[FastLevel, ...]:
+    """The rules of one phase folded per level: conjunctions into one mask, one-bit disjunctions
+    into 'any of' masks, the rest kept as disjunctions of masks."""
+    out = []
+    for lvl in sorted({r.level for r in rules}):
+        all_mask = 0
+        any_masks: list[int] = []
+        general: list[Terms] = []
+        for r in rules:
+            if r.level != lvl:
+                continue
+            if len(r.terms) == 1:
+                all_mask |= r.terms[0]
+            elif all(t and t & (t - 1) == 0 for t in r.terms):
+                any_masks.append(_or_all(r.terms))
+            else:
+                general.append(r.terms)
+        out.append((lvl, all_mask, tuple(any_masks), tuple(general)))
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------- compiler
 
 
-def compile_condition(spec: Mapping[str, Any]) -> Condition:
-    """Compile one condition (already schema-valid) into closures; raises :class:`LoaError`."""
-    if "all" in spec:
-        parts = [compile_condition(c) for c in spec["all"]]
-        tests = tuple(p.test for p in parts)
-
-        def all_test(p: Any) -> bool:
-            for t in tests:
-                if not t(p):
-                    return False
-            return True
-
-        def all_explain(p: Any) -> str:
-            return "; ".join(c.explain(p) for c in parts if not c.test(p))
-
-        return Condition(all_test, all_explain, " and ".join(f"({c.text})" for c in parts))
-    if "any" in spec:
-        parts = [compile_condition(c) for c in spec["any"]]
-        tests = tuple(p.test for p in parts)
-
-        def any_test(p: Any) -> bool:
-            for t in tests:
-                if t(p):
-                    return True
-            return False
-
-        def any_explain(p: Any) -> str:
-            return "none of: " + " | ".join(c.explain(p) for c in parts)
-
-        return Condition(any_test, any_explain, " or ".join(f"({c.text})" for c in parts))
-    if "not" in spec:
-        inner = compile_condition(spec["not"])
-        inner_test = inner.test
-
-        def not_test(p: Any) -> bool:
-            return not inner_test(p)
-
-        def not_explain(p: Any) -> str:
-            return f"must not hold: {inner.text}"
-
-        return Condition(not_test, not_explain, f"not ({inner.text})")
-    return _compile_leaf(spec)
+def _values(spec_field: str, arg: Any) -> list[Any]:
+    if not isinstance(arg, list) or not arg:
+        raise LoaError(f"{spec_field}: expected a non-empty list of values")
+    return arg
 
 
-def _compile_leaf(spec: Mapping[str, Any]) -> Condition:
-    path: str = spec["field"]
-    ann = _field_type(path)
-    item = _collection_item(ann)
-    get = attrgetter(path)
-    ((op, arg),) = ((k, v) for k, v in spec.items() if k != "field")
-
-    def explain_with(expected: str) -> Explain:
-        def explain(p: Any) -> str:
-            return f"{path} is {_show(get(p))}; needs {expected}"
-
-        return explain
-
-    if op in ("in", "not_in"):
-        if item is not None:
-            raise LoaError(f"{op!r} needs a single-valued field; {path} is a list")
-        values = frozenset(_check_values(path, ann, arg))
-        shown = ", ".join(_show(v) for v in arg)
-        if op == "in":
-
-            def in_test(p: Any) -> bool:
-                return get(p) in values
-
-            return Condition(
-                in_test, explain_with(f"one of: {shown}"), f"{path} is one of: {shown}"
-            )
-
-        def not_in_test(p: Any) -> bool:
-            v = get(p)
-            return v is not None and v not in values and getattr(v, "value", v) != "unknown"
-
-        return Condition(
-            not_in_test, explain_with(f"none of: {shown}"), f"{path} is none of: {shown}"
+def compile_condition(spec: Mapping[str, Any]) -> tuple[Terms, str, tuple[str, ...]]:
+    """Compile a condition into (terms, readable text, field names); raises :class:`LoaError`."""
+    if not isinstance(spec, Mapping) or not spec:
+        raise LoaError("a condition must be a non-empty mapping")
+    if "always" in spec:
+        if spec != {"always": True}:
+            raise LoaError("'always' takes only the value true")
+        return (0,), "always met", ()
+    if "all" in spec or "any" in spec:
+        if len(spec) != 1:
+            raise LoaError("'all' and 'any' take no other key")
+        op = "all" if "all" in spec else "any"
+        parts = [compile_condition(c) for c in spec[op]]
+        fields = tuple(dict.fromkeys(f for p in parts for f in p[2]))
+        if op == "any":
+            terms = tuple(dict.fromkeys(t for p in parts for t in p[0]))
+            return terms, " or ".join(f"({p[1]})" for p in parts), fields
+        combined = tuple(dict.fromkeys(_or_all(c) for c in product(*(p[0] for p in parts))))
+        return combined, " and ".join(f"({p[1]})" for p in parts), fields
+    name = spec.get("field")
+    if name not in FIELDS:
+        raise LoaError(f"unknown profile field {name!r} (one of {', '.join(FIELDS)})")
+    ops = [k for k in spec if k != "field"]
+    if len(ops) != 1:
+        raise LoaError(f"{name}: a condition needs exactly one operator")
+    op = ops[0]
+    arg = spec[op]
+    kind = FIELDS[name].kind
+    if op == "in":
+        if kind not in ("enum", "bool"):
+            raise LoaError(f"'in' needs a single-valued field; {name} is not")
+        vals = _values(name, arg)
+        return (
+            tuple(atom(name, v) for v in vals),
+            f"{name} is one of: {describe(name, vals)}",
+            (name,),
         )
     if op == "is":
-        if ann is not bool:
-            raise LoaError(f"'is' needs a yes/no field; {path} is not")
-        want = bool(arg)
-
-        def is_test(p: Any) -> bool:
-            return get(p) is want
-
-        return Condition(is_test, explain_with(_show(want)), f"{path} is {_show(want)}")
+        if kind != "bool" or not isinstance(arg, bool):
+            raise LoaError(f"'is' needs a yes/no field and true or false; {name} is {kind}")
+        return (atom(name, arg),), f"{name} is {'yes' if arg else 'no'}", (name,)
     if op in ("contains_any", "contains_all"):
-        if item is None:
-            raise LoaError(f"{op!r} needs a list field; {path} is not a list")
-        wanted = frozenset(_check_values(path, item, arg))
-        shown = ", ".join(str(v) for v in arg)
+        if kind != "list":
+            raise LoaError(f"{op!r} needs a list field; {name} is not a list")
+        vals = _values(name, arg)
+        bits = [atom(name, v) for v in vals]
         if op == "contains_any":
-
-            def any_of(p: Any) -> bool:
-                return not wanted.isdisjoint(get(p))
-
-            return Condition(
-                any_of,
-                explain_with(f"at least one of: {shown}"),
-                f"{path} includes any of: {shown}",
-            )
-
-        def all_of(p: Any) -> bool:
-            return wanted.issubset(get(p))
-
-        return Condition(
-            all_of, explain_with(f"all of: {shown}"), f"{path} includes all of: {shown}"
-        )
-    if op == "not_empty":
-        if item is None:
-            raise LoaError(f"'not_empty' needs a list field; {path} is not a list")
-
-        def not_empty(p: Any) -> bool:
-            return bool(get(p))
-
-        return Condition(not_empty, explain_with("at least one entry"), f"{path} is stated")
+            return tuple(bits), f"{name} includes any of: {describe(name, vals)}", (name,)
+        return (_or_all(bits),), f"{name} includes all of: {describe(name, vals)}", (name,)
     if op == "at_least":
-        n = int(arg)
-        if item is not None:
+        if kind != "count" or not isinstance(arg, int):
+            raise LoaError(f"'at_least' needs a count field; {name} is not")
+        return (atom(name, arg),), f"{name} is at least {arg}", (name,)
+    raise LoaError(f"unknown condition operator {op!r}")
 
-            def len_at_least(p: Any) -> bool:
-                return len(get(p)) >= n
 
-            return Condition(
-                len_at_least, explain_with(f"at least {n} entries"), f"{path} has at least {n}"
-            )
-        if ann is not int:
-            raise LoaError(f"'at_least' needs a number or list field; {path} is neither")
-
-        def at_least(p: Any) -> bool:
-            v = get(p)
-            return v is not None and v >= n
-
-        return Condition(at_least, explain_with(f"at least {n}"), f"{path} is at least {n}")
-    raise LoaError(f"unknown condition operator {op!r}")  # pragma: no cover - the schema forbids it
+def _or_all(bits: Sequence[int]) -> int:
+    m = 0
+    for b in bits:
+        m |= b
+    return m
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def _pointer_join(*parts: object) -> str:
-    return "/" + "/".join(str(p) for p in parts)
-
-
-def _compile_document(doc: Mapping[str, Any], source: str) -> Guidance:
-    references = doc["references"]
-    phase_ids = {p["id"] for p in doc["phases"]}
-    missing = set(PHASES) - phase_ids
-    if missing:
-        raise LoaError(f"phases missing: {', '.join(sorted(missing))}", where=f"{source}#/phases")
-    edition_id = doc["edition"]["id"]
+def _compile(doc: RuleSetDocument, source: str, variant: str | None, profile: str) -> RuleSet:
+    phase_ids: list[str] = [p.id for p in doc.phases]
     rules: list[Rule] = []
     seen: set[str] = set()
-    for i, spec in enumerate(doc["rules"]):
-        where = f"{source}#{_pointer_join('rules', i)}"
-        if spec["id"] in seen:
-            raise LoaError(f"rule id {spec['id']!r} is used twice", where=where + "/id")
-        seen.add(spec["id"])
-        if spec["phase"] not in phase_ids:
-            raise LoaError(f"phase {spec['phase']!r} is not declared", where=where + "/phase")
-        level_in_id = int(spec["id"].split("-")[1])
-        if level_in_id != spec["level"]:
+    for i, spec in enumerate(doc.rules):
+        where = f"{source}#/rules/{i}"
+        if spec.id in seen:
+            raise LoaError(f"rule id {spec.id!r} is used twice", where=where + "/id")
+        seen.add(spec.id)
+        if spec.phase not in phase_ids:
+            raise LoaError(f"phase {spec.phase!r} is not declared", where=where + "/phase")
+        if int(spec.id.split("-")[2]) != spec.level:
+            raise LoaError("the level in the rule id differs from 'level'", where=where + "/level")
+        if spec.level > len(doc.levels):
+            raise LoaError("the rule's level is not declared", where=where + "/level")
+        if spec.profiles and not spec.stricter_because:
             raise LoaError(
-                f"rule id says level {level_in_id} but level is {spec['level']}",
-                where=where + "/level",
+                "a rule of a stricter profile must say what it asks beyond its clause",
+                where=where + "/stricter_because",
             )
-        sources = []
-        for j, s in enumerate(spec["sources"]):
-            ref = references.get(s["ref"])
-            if ref is None:
-                raise LoaError(
-                    f"reference {s['ref']!r} is not declared", where=f"{where}/sources/{j}/ref"
-                )
-            sources.append(
-                Source(
-                    s["ref"], ref["short"], ref["title"], s["clause"], s.get("url") or ref["url"]
-                )
-            )
+        if spec.only is not None and spec.only not in doc.variants:
+            raise LoaError(f"variant {spec.only!r} is not declared", where=where + "/only")
+        if spec.only is not None and variant is not None and spec.only != variant:
+            continue
+        if spec.profiles and profile not in spec.profiles:
+            continue
         try:
-            condition = compile_condition(spec["when"])
+            terms, text, fields = compile_condition(spec.when)
         except LoaError as exc:
             raise LoaError(exc.message, where=where + "/when") from None
         rules.append(
             Rule(
-                id=spec["id"],
-                phase=spec["phase"],
-                level=spec["level"],
-                control=spec["control"],
-                sources=tuple(sources),
-                edition=spec.get("edition", edition_id),
-                condition=condition,
-                note=spec.get("note"),
+                id=spec.id,
+                phase=spec.phase,
+                level=spec.level,
+                clause=spec.clause,
+                requires=spec.requires,
+                control=spec.control,
+                terms=terms,
+                text=text,
+                fields=fields,
+                profiles=tuple(spec.profiles),
+                stricter_because=spec.stricter_because,
+                note=spec.note,
             )
         )
-    for name, table in doc["mappings"].items():
-        for j, s in enumerate(table["sources"]):
-            if s["ref"] not in references:
-                raise LoaError(
-                    f"reference {s['ref']!r} is not declared",
-                    where=f"{source}#/mappings/{name}/sources/{j}/ref",
-                )
-    return Guidance(
-        version=doc["version"],
-        title=doc["title"],
-        edition=types.MappingProxyType(dict(doc["edition"])),
-        references=types.MappingProxyType({k: dict(v) for k, v in references.items()}),
-        levels=tuple(sorted(doc["levels"], key=lambda lv: lv["level"])),
-        phases=tuple(doc["phases"]),
-        rules=tuple(sorted(rules, key=lambda r: (ALL_PHASES.index(r.phase), r.level, r.id))),
-        mappings=types.MappingProxyType(dict(doc["mappings"])),
+    rules.sort(key=lambda r: (phase_ids.index(r.phase), r.level, r.id))
+    fast = tuple(_fold([r for r in rules if r.phase == pid]) for pid in phase_ids)
+    results = tuple(
+        Result(
+            r.id,
+            r.label,
+            tuple(phase_ids.index(p) for p in r.phases),
+            tuple(r.phases),
+            r.scope,
+        )
+        for r in doc.results
+    )
+    key = doc.ruleset if variant is None else f"{doc.ruleset.split('-')[0]}-{variant}"
+    return RuleSet(
+        key=key,
+        version=doc.version,
+        title=doc.title if variant is None else f"{doc.title} ({variant})",
+        framework=doc.framework,
+        source=dict(doc.source),
+        levels=tuple((lv.level, lv.name, lv.meaning) for lv in doc.levels),
+        phases=tuple((p.id, p.title, p.clause) for p in doc.phases),
+        results=results,
+        rules=tuple(rules),
+        profile=profile,
         path=source,
+        fast=fast,
     )
 
 
-def load_guidance(path: str | Path) -> Guidance:
-    """Load, validate (``schemas/loa-guidance.schema.json``) and compile a Guidance rule file."""
+def read_yaml(path: Path) -> Any:
+    """A YAML data file of the Guidance, parsed with libyaml when present (errors name the line)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return load_document(path)  # the generic reader names the file and line of the problem
+
+
+def _read(path: Path) -> RuleSetDocument:
     source = str(path)
-    doc = load_document(path)
-    validate(doc, "loa-guidance", source=source)
-    return _compile_document(doc, source)
+    data = read_yaml(path) if path.suffix.lower() in (".yaml", ".yml") else load_document(path)
+    try:
+        return RuleSetDocument.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise LoaError(err["msg"], where=f"{source}#{json_pointer(err['loc'])}") from None
 
 
-@lru_cache(maxsize=1)
-def default_guidance() -> Guidance:
-    """The shipped ISO/IEC 29115:2013 Guidance, loaded and compiled once."""
-    return load_guidance(DEFAULT_GUIDANCE)
+def load_rule_set(path: str | Path, profile: str = DEFAULT_PROFILE) -> tuple[RuleSet, ...]:
+    """Load and compile a rule-set file (one :class:`RuleSet` per declared variant)."""
+    p = Path(path)
+    doc = _read(p)
+    if not doc.variants:
+        return (_compile(doc, str(p), None, profile),)
+    return tuple(_compile(doc, str(p), v, profile) for v in doc.variants)
+
+
+@lru_cache(maxsize=8)
+def rule_sets(profile: str = DEFAULT_PROFILE) -> tuple[RuleSet, ...]:
+    """The shipped rule sets (eIDAS, ISO/IEC 29115, NIST SP 800-63-3 and -4) for a Guidance profile."""
+    if profile not in (DEFAULT_PROFILE, STRICT_PROFILE):
+        raise LoaError(
+            f"unknown Guidance profile {profile!r} (one of {DEFAULT_PROFILE}, {STRICT_PROFILE})"
+        )
+    out: list[RuleSet] = []
+    for name in RULE_SET_FILES:
+        out.extend(load_rule_set(GUIDANCE_DIR / name, profile))
+    return tuple(out)

@@ -1,6 +1,8 @@
 """The registry's own LoA assessment of an entry's technology profile (via ``eauth_toolkit.loa``).
 
-The registry stores the assessed level beside the level the AMS claims and flags a difference.
+The registry stores a level *range* per framework: the level the confirmed facts support (the lower
+bound, which lists and filters use) and the level reachable if the unknown facts turn out
+favourably. The entry's own ``sources`` and ``unconfirmed`` marks count as evidence for the profile.
 """
 
 from __future__ import annotations
@@ -10,52 +12,20 @@ from typing import Any
 
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.loa import assess, profile_from_dict
+from eauth_toolkit.loa.profiles import with_entry_evidence
 
 __all__ = ["EntryAssessment", "assess_entry"]
 
 
 @dataclass(frozen=True)
 class EntryAssessment:
-    """The summary the registry keeps: the overall ISO/IEC 29115 level, its mappings, and the
-    full explanation from the LoA engine (``details``)."""
+    """What the registry keeps: the confirmed ISO/IEC 29115 level (``level``, the lower bound),
+    the ranges of every framework (``summary``) and the full explanation (``details``)."""
 
     level: int | None
     summary: dict[str, Any] | None
     details: dict[str, Any] | None
     mismatch: bool
-
-
-def _assess(profile: dict[str, Any]) -> dict[str, Any]:
-    details: dict[str, Any] = assess(profile_from_dict(profile, source="profile")).to_dict()
-    return details
-
-
-def _confirmed_only(entry: dict[str, Any], profile: dict[str, Any]) -> int:
-    """The level the confirmed facts alone support: every profile fact the entry (or the
-    profile itself) lists as unconfirmed counts as unknown."""
-    marks = [str(p) for p in entry.get("unconfirmed") or []]
-    if "/profile" in marks or "" in marks:
-        data: dict[str, Any] = {"name": profile.get("name") or entry.get("name") or "unnamed"}
-    else:
-        data = dict(profile)
-        extra = [p[len("/profile") :] for p in marks if p.startswith("/profile/")]
-        data["unconfirmed"] = list(profile.get("unconfirmed") or []) + extra
-    reduced = profile_from_dict(data, source="profile").without_unconfirmed()
-    return int(assess(reduced).overall)
-
-
-def _summary(details: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """The level and its mappings, from ``Assessment.to_dict()``."""
-    level = int(details["iso29115"]["overall"])
-    summary: dict[str, Any] = {"iso29115": level}
-    if details.get("eidas") is not None:
-        summary["eidas"] = str(details["eidas"])
-    if isinstance(details.get("nist"), dict):
-        summary["nist"] = details["nist"]
-    version = (details.get("guidance") or {}).get("version")
-    if version is not None:
-        summary["guidance_version"] = str(version)
-    return level, summary
 
 
 def assess_entry(entry: dict[str, Any]) -> EntryAssessment:
@@ -65,11 +35,26 @@ def assess_entry(entry: dict[str, Any]) -> EntryAssessment:
     claimed_level = claimed.get("iso29115") if isinstance(claimed, dict) else None
     if not isinstance(profile, dict):
         return EntryAssessment(None, None, None, False)
+    p = with_entry_evidence(profile_from_dict(profile, source="/profile"), entry)
     try:
-        details = _assess(profile)
-        level, summary = _summary(details)
-        summary["confirmed_only"] = _confirmed_only(entry, profile)
+        a = assess(p)
+        details = a.to_dict()
+        summary = a.summary()
     except (ValueError, TypeError, KeyError) as exc:  # the profile passed validation: a guard
         raise EauthError(f"cannot assess the profile: {exc}", where="/profile") from None
-    mismatch = claimed_level is not None and claimed_level != level
+    iso = a.iso
+    level = iso.confirmed
+    nist = a.range("nist-800-63-3", "ial"), a.range("nist-800-63-3", "aal")
+    out: dict[str, Any] = {
+        "iso29115": level,
+        "confirmed_only": level,
+        "eidas": summary["eidas"]["confirmed"],
+        "nist": {"ial": nist[0].confirmed or None, "aal": nist[1].confirmed or None},
+        "guidance_version": a.rule_set("iso29115-2013").version,
+        "label": summary["iso29115"]["label"],
+        "ranges": {k: v for k, v in summary.items() if k != "guidance_profile"},
+        "filter_note": "lists and filters use the confirmed (lower) level of each range",
+    }
+    mismatch = claimed_level is not None and not (iso.confirmed <= claimed_level <= iso.reachable)
+    summary = out
     return EntryAssessment(level, summary, details, mismatch)

@@ -265,6 +265,18 @@ class AssessedLevel(_Model):
     eidas: str | None = None
     nist: dict[str, Any] | None = None
     guidance_version: str | None = None
+    label: str | None = Field(
+        default=None,
+        description="The ISO/IEC 29115 range in words, e.g. 'LoA 1-3, 2 facts unknown'.",
+    )
+    ranges: dict[str, Any] | None = Field(
+        default=None,
+        description=(
+            "Per framework (iso29115, eidas, nist_ial, nist_aal): the confirmed level, the level "
+            "reachable if unknown facts turn out favourably, and how many facts are unknown."
+        ),
+    )
+    filter_note: str | None = None
 
 
 class PublishedEntry(Entry):

@@ -146,7 +146,14 @@ def _leaves(value: Any, pointer: str) -> Iterator[str]:
 
 
 #: profile members that are bookkeeping, not facts about the technology
-_PROFILE_NON_FACTS = ("sources", "unconfirmed", "notes")
+_PROFILE_NON_FACTS = (
+    "sources",
+    "unconfirmed",
+    "notes",
+    "evidence",
+    "official_assessments",
+    "profile_version",
+)
 
 
 def fact_pointers(entry: dict[str, Any]) -> list[str]:
@@ -173,6 +180,9 @@ def _covering_pointers(entry: dict[str, Any]) -> list[str]:
     if isinstance(profile, dict):
         out.extend("/profile" + p for p in (profile.get("sources") or {}))
         out.extend("/profile" + p for p in (profile.get("unconfirmed") or []))
+        evidence = profile.get("evidence")
+        if isinstance(evidence, dict):  # LoA profile format 2: evidence per fact
+            out.extend("/profile" + p for p in evidence)
     return out
 
 

@@ -1,162 +1,139 @@
-"""The condition language and Guidance loading: typos in the Guidance fail at load time, with a pointer."""
+"""The rule sets as data: every rule names its clause and what it requires; no default rule asks
+more than its clause (each over-strict rule of the earlier Guidance is checked here)."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from eauth_toolkit.errors import LoaError, SchemaError
-from eauth_toolkit.loa import TechnologyProfile, assess, load_guidance
-from eauth_toolkit.loa.guidance import DEFAULT_GUIDANCE
-from eauth_toolkit.loa.rules import compile_condition
+from eauth_toolkit.errors import LoaError
+from eauth_toolkit.loa import assess, load_rule_set, rule_sets
+from eauth_toolkit.loa.rules import STRICT_PROFILE, compile_condition
+from tests.loa.conftest import build
 
-PROFILE = TechnologyProfile.model_validate(
-    {
-        "name": "t",
-        "enrolment": {"identity_proofing": "in_person", "evidence": ["photo_id", "chip_id"]},
-        "credential_management": {"authenticators": ["password", "otp_app"], "activation": "none"},
-        "authentication": {"replay_protection": True, "phishing_resistance": False},
-    }
-)
+EIDAS = "eidas-2015-1502"
+ISO = "iso29115-2013"
+
+
+def test_every_rule_names_its_clause_and_says_what_it_requires() -> None:
+    for rs in rule_sets():
+        assert rs.rules
+        for r in rs.rules:
+            assert r.clause and r.requires and r.control, r.id
+            assert not r.profiles, f"{r.id} of a stricter profile is applied by default"
+    strict = {r.id for rs in rule_sets(STRICT_PROFILE) for r in rs.rules if r.profiles}
+    assert {"EIDAS-MGT-3-02", "EIDAS-CM-3-06", "ISO-CM-3-03", "EIDAS-AUT-3-02"} <= strict
+    for rs in rule_sets(STRICT_PROFILE):
+        for r in rs.rules:
+            if r.profiles:
+                assert r.stricter_because and "stricter choice" in r.clause, r.id
+
+
+def test_strong_profile_reaches_the_top_of_every_framework(strong) -> None:  # type: ignore[no-untyped-def]
+    a = assess(strong)
+    assert (a.eidas.confirmed, a.eidas.reachable) == (3, 3)
+    assert (a.iso.confirmed, a.iso.reachable) == (4, 4)
+    for rev in ("800-63-3", "800-63-4"):
+        assert a.range(f"nist-{rev}", "ial").confirmed == 3
+        assert a.range(f"nist-{rev}", "aal").confirmed == 3
+    assert assess(strong, STRICT_PROFILE).eidas.confirmed == 3
 
 
 @pytest.mark.parametrize(
-    ("spec", "expected"),
+    ("change", "why"),
     [
-        ({"field": "enrolment.identity_proofing", "in": ["in_person"]}, True),
-        ({"field": "enrolment.identity_proofing", "in": ["remote_supervised"]}, False),
-        ({"field": "enrolment.identity_proofing", "not_in": ["none", "self_asserted"]}, True),
         (
-            {"field": "enrolment.credential_binding", "not_in": ["none"]},
-            False,
-        ),  # unknown never passes
-        ({"field": "enrolment.evidence", "contains_any": ["chip_id", "register_record"]}, True),
-        ({"field": "enrolment.evidence", "contains_all": ["chip_id", "register_record"]}, False),
-        ({"field": "authentication.replay_protection", "is": True}, True),
-        ({"field": "authentication.phishing_resistance", "is": True}, False),
-        ({"field": "authentication.session_protection", "is": False}, False),  # unknown is not "no"
-        ({"field": "credential_management.factor_count", "at_least": 2}, True),
-        ({"field": "credential_management.authenticators", "at_least": 3}, False),
-        ({"field": "credential_management.authenticators", "not_empty": True}, True),
-        ({"not": {"field": "authentication.replay_protection", "is": True}}, False),
+            {"management.information_security": "standards_based"},
+            "2.4.3 high = substantial: no certificate",
+        ),
+        ({"credential_management.expiry": False}, "2015/1502 sets no validity period"),
         (
-            {
-                "any": [
-                    {"field": "enrolment.identity_proofing", "in": ["none"]},
-                    {"all": [{"field": "enrolment.evidence", "contains_any": ["chip_id"]}]},
-                ]
-            },
-            True,
+            {"enrolment.routes.0.identity_proofing": "remote_unattended"},
+            "2.1.2 high: remote comparison",
+        ),
+        ({"enrolment.routes.0.biometric_recorded": False}, "2.1.2 high keeps no biometric"),
+        (
+            {"enrolment.routes.0.delivery": "activation_code_separate_channel"},
+            "2.2.2 high: split PIN",
+        ),
+        ({"authentication.phishing_resistance": False}, "2.3.1 high names no mechanism"),
+        (
+            {"authentication.mitm_resistance": "server_authenticated"},
+            "2.3.1 high names no mechanism",
+        ),
+        ({"management.supervision": "none"}, "2.4.1 does not ask for supervision"),
+        (
+            {"credential_management.factors.0.key_protection": "hardware"},
+            "2.2.1 high: no certificate",
         ),
     ],
 )
-def test_condition_language(spec: dict[str, Any], expected: bool) -> None:
-    cond = compile_condition(spec)
-    assert cond.test(PROFILE) is expected
-    if not expected:
-        assert cond.explain(PROFILE)
-    assert cond.text
+def test_eidas_high_asks_no_more_than_the_annex(change, why) -> None:  # type: ignore[no-untyped-def]
+    a = assess(build(change))
+    assert a.eidas.confirmed == 3, why
+    # the stricter profile does ask it, and says so
+    if "management.supervision" in change or "management.information_security" in change:
+        assert assess(build(change), STRICT_PROFILE).eidas.confirmed < 3
 
 
-@pytest.mark.parametrize(
-    ("spec", "message"),
-    [
-        ({"field": "enrolment.proofing", "in": ["in_person"]}, "unknown profile field"),
-        ({"field": "enrolment.identity_proofing", "in": ["face_to_face"]}, "is not a value of"),
-        ({"field": "enrolment.evidence", "in": ["chip_id"]}, "single-valued"),
-        ({"field": "enrolment.identity_proofing", "contains_any": ["in_person"]}, "needs a list"),
-        ({"field": "enrolment.identity_proofing", "is": True}, "yes/no"),
-        ({"field": "enrolment.evidence", "contains_all": ["passport"]}, "is not a value of"),
-    ],
-)
-def test_condition_errors_are_loa_errors(spec: dict[str, Any], message: str) -> None:
-    with pytest.raises(LoaError, match=message):
-        compile_condition(spec)
+def test_high_by_derivation_from_a_notified_high_means() -> None:
+    route = {
+        "identity_proofing": "remote_unattended",
+        "evidence": ["existing_credential"],
+        "evidence_validation": ["credential_authentication"],
+        "applicant_verification": ["existing_credential"],
+        "existing_means_level": "high",
+        "delivery": "same_session",
+    }
+    a = assess(build({"enrolment.routes.0": route}))
+    assert a.phase_range(EIDAS, "enrolment").confirmed == 3
+    lower = assess(build({"enrolment.routes.0": {**route, "existing_means_level": "substantial"}}))
+    assert lower.phase_range(EIDAS, "enrolment").confirmed == 2
 
 
-def _write_guidance(tmp_path: Path, change: Any) -> Path:
-    doc = yaml.safe_load(DEFAULT_GUIDANCE.read_text(encoding="utf-8"))
-    change(doc)
-    path = tmp_path / "guidance.yaml"
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return path
+def test_knowledge_based_verification_with_an_authoritative_source_is_substantial() -> None:
+    route = {
+        "identity_proofing": "remote_unattended",
+        "evidence": ["register_record"],
+        "evidence_validation": ["authoritative_source"],
+        "applicant_verification": ["knowledge_questions"],
+        "delivery": "post_to_address_of_record",
+    }
+    a = assess(build({"enrolment.routes.0": route}))
+    assert a.phase_range(EIDAS, "enrolment").confirmed == 2
+    assert a.phase_range(EIDAS, "credential_management").confirmed == 2  # post: not high
+    assert a.range("nist-800-63-3", "ial").confirmed == 1  # NIST IAL2 refuses KBV alone
 
 
-def test_guidance_typo_names_the_rule(tmp_path: Path) -> None:
-    def typo(doc: dict[str, Any]) -> None:
-        doc["rules"][3]["when"] = {"field": "enrolment.evidence", "contains_any": ["passport"]}
-
-    with pytest.raises(LoaError) as err:
-        load_guidance(_write_guidance(tmp_path, typo))
-    assert err.value.where is not None and err.value.where.endswith("#/rules/3/when")
+def test_visual_document_check_counts_at_substantial() -> None:
+    a = assess(build({"enrolment.routes.0.evidence_validation": ["visual_inspection"]}))
+    assert a.phase_range(EIDAS, "enrolment").confirmed == 2
+    assert a.phase_range(ISO, "enrolment").confirmed == 4
 
 
-def test_guidance_schema_error_has_pointer(tmp_path: Path) -> None:
-    def bad_level(doc: dict[str, Any]) -> None:
-        doc["rules"][0]["level"] = 7
-
-    with pytest.raises(SchemaError) as err:
-        load_guidance(_write_guidance(tmp_path, bad_level))
-    assert err.value.where is not None and "#/rules/0/level" in err.value.where
+def test_one_factor_is_low_two_are_substantial() -> None:
+    one = assess(build({"credential_management.activation": "none"}))
+    assert one.phase_range(EIDAS, "credential_management").confirmed == 1
+    assert one.phase_range(ISO, "credential_management").confirmed == 2
 
 
-def test_duplicate_rule_id_is_refused(tmp_path: Path) -> None:
-    def dup(doc: dict[str, Any]) -> None:
-        doc["rules"].append(dict(doc["rules"][0]))
-
-    with pytest.raises(LoaError, match="used twice"):
-        load_guidance(_write_guidance(tmp_path, dup))
-
-
-def test_changing_the_data_changes_the_levels(tmp_path: Path) -> None:
-    """The Guidance is data: drop the LoA3 replay rule and an OTP-less sign-in reaches LoA3."""
-
-    def drop(doc: dict[str, Any]) -> None:
-        doc["rules"] = [r for r in doc["rules"] if r["id"] != "AUT-3-01"]
-        doc["version"] = "9.0.0"
-
-    custom = load_guidance(_write_guidance(tmp_path, drop))
-    profile = TechnologyProfile.model_validate(
-        {
-            "name": "p",
-            "authentication": {
-                "guessing_protection": True,
-                "eavesdropping_protection": True,
-                "session_protection": True,
-                "mitm_resistance": "server_authenticated",
-                "replay_protection": False,
-            },
-        }
+def test_typos_in_a_rule_file_are_errors_at_load(tmp_path: Path) -> None:
+    with pytest.raises(LoaError, match="unknown profile field"):
+        compile_condition({"field": "route.identity_prooving", "in": ["in_person"]})
+    with pytest.raises(LoaError, match="is not a value of"):
+        compile_condition({"field": "route.identity_proofing", "in": ["telepathy"]})
+    with pytest.raises(LoaError, match="needs a list field"):
+        compile_condition({"field": "auth.replay_protection", "contains_any": [True]})
+    bad = tmp_path / "r.yaml"
+    bad.write_text(
+        "ruleset: x\nversion: '1'\ntitle: t\nframework: x\nsource: {}\n"
+        "levels: [{level: 1, name: a, meaning: m}]\nphases: [{id: enrolment, title: e, clause: c}]\n"
+        "results: [{id: overall, label: X, phases: [enrolment], scope: s}]\n"
+        "rules:\n  - {id: X-ENR-1-01, phase: enrolment, level: 1, clause: c, requires: r, control: c,"
+        " profiles: [asean-strict], when: {always: true}}\n",
+        encoding="utf-8",
     )
-    assert assess(profile).authentication == 2
-    result = assess(profile, custom)
-    assert result.authentication == 3
-    assert result.guidance_version == "9.0.0"
-
-
-def test_every_rule_states_phase_level_control_source_and_edition() -> None:
-    g = load_guidance(DEFAULT_GUIDANCE)
-    assert g.edition["id"] == "iso29115-2013"
-    for rule in g.rules:
-        assert rule.control and rule.sources and rule.edition
-        assert any(s.ref == "iso29115" for s in rule.sources), rule.id
-        assert rule.id.split("-")[1] == str(rule.level)
-
-
-def test_assessment_is_frozen() -> None:
-    result = assess(PROFILE)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        result.overall = 4  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        result.limiting[0].rule = result.limiting[0].rule  # type: ignore[misc]
-
-
-def test_assess_accepts_a_mapping_and_reports_pointer() -> None:
-    assert assess({"name": "m"}).overall == 0
-    with pytest.raises(SchemaError) as err:
-        assess({"name": "m", "credential_management": {"authenticators": ["carrier_pigeon"]}})
-    assert err.value.where == "/credential_management/authenticators/0"
+    with pytest.raises(LoaError, match="must say what it asks beyond") as exc:
+        load_rule_set(bad)
+    assert exc.value.where and exc.value.where.endswith("#/rules/0/stricter_because")

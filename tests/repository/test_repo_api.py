@@ -84,11 +84,15 @@ def test_submit_and_read_back(api: Api) -> None:
     assert r.status_code == 200
     detail = r.json()
     assert detail["entry"]["assessed_level"]["iso29115"] == 4 and detail["entry"]["level_mismatch"]
-    # the template marks /profile/authentication unconfirmed: alone, the rest supports less
-    assert detail["entry"]["assessed_level"]["confirmed_only"] < 4
+    # the template does not state the attack potential its mechanism resists: eIDAS is a range
+    eidas = detail["entry"]["assessed_level"]["ranges"]["eidas"]
+    assert eidas["confirmed"] != eidas["reachable"] and eidas["unknown_facts"] >= 1
     page = api.client.get("/repository/sg-a").text
-    assert "from the confirmed facts alone" in page
-    assert detail["assessment"]["iso29115"]["phases"]["enrolment"] == 4
+    assert eidas["label"] in page and "LoA 4" in page
+    listing = api.client.get("/repository").text
+    assert "LoA 4" in listing and "lower bound" in listing
+    iso = detail["assessment"]["results"]["iso29115-2013"]["overall"]
+    assert iso["phases"]["enrolment"]["confirmed"] == "LoA4"
     assert [v["version"] for v in detail["versions"]] == [1]
     r = api.client.get("/api/repository/entries/sg-zzz")
     assert r.status_code == 404 and r.json()["code"] == "not_found"

@@ -118,9 +118,10 @@ def test_submit_list_show_publish_verify_diff(
         and "assessed level: 4" in out
         and "source /name: https://example.test/about" in out
     )
-    assert "the confirmed facts alone support level" in out
+    assert "level ranges (confirmed-reachable): eIDAS low\u2013high, 1 fact unknown; LoA 4" in out
     code, out, _ = cli("show", "sg-a", "--json", db=True)
-    assert json.loads(out)["assessment"]["details"]["iso29115"]["overall"] == 4
+    details = json.loads(out)["assessment"]["details"]
+    assert details["results"]["iso29115-2013"]["overall"]["confirmed"] == "LoA4"
     code, _, err = cli("show", "sg-nope", db=True)
     assert code == 2 and "no such entry" in err
 

@@ -48,7 +48,7 @@ def test_an_accepted_submission_is_stored_with_its_audit_record(
     assert one is not None and one.version == 1 and one.status == "active"
     assert one.assessed_level == 4 and one.claimed_level == 3 and one.level_mismatch
     assert one.assessment is not None
-    assert one.assessment["details"]["iso29115"]["overall"] == 4
+    assert one.assessment["details"]["results"]["iso29115-2013"]["overall"]["confirmed"] == "LoA4"
     [record] = store.submissions()
     assert record["ams"] == "SG" and record["sequence"] == 1 and record["submitter"] == "test"
     assert record["authority_kid"] == "test-sg" and record["jws"] == jws

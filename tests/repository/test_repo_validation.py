@@ -51,6 +51,7 @@ def test_an_unsourced_fact_is_named_by_its_pointer() -> None:
 def test_a_profile_leaf_needs_a_source_or_an_unconfirmed_mark() -> None:
     entry = make_entry("SG")
     entry["unconfirmed"] = []
+    del entry["sources"]["/profile/authentication"]
     problems = _where(make_document("SG", [entry]))
     assert set(problems) == {
         f"/entries/0/profile/authentication/{name}"
@@ -74,15 +75,19 @@ def test_a_parent_pointer_covers_everything_below_it() -> None:
     entry["unconfirmed"] = []
     assert _where(make_document("SG", [entry])) == {}
     assert "/oidc" in fact_pointers(entry)
-    assert "/profile/enrolment/evidence" in fact_pointers(entry)
+    assert "/profile/enrolment/routes/0/evidence" in fact_pointers(entry)
 
 
 def test_unknown_profile_answers_and_bookkeeping_need_no_source() -> None:
     entry = make_entry("SG")
-    entry["profile"] = {"name": "x", "enrolment": {"identity_proofing": "unknown"}, "notes": "n"}
+    entry["profile"] = {
+        "name": "x",
+        "enrolment": {"routes": [{"identity_proofing": "unknown"}]},
+        "notes": "n",
+    }
     facts = fact_pointers(entry)
     assert "/profile/name" in facts
-    assert "/profile/enrolment/identity_proofing" not in facts
+    assert "/profile/enrolment/routes/0/identity_proofing" not in facts
     assert "/profile/notes" not in facts
 
 
@@ -148,8 +153,10 @@ def test_schema_errors_carry_pointers_and_do_not_hide_other_entries() -> None:
             "/entries/0/claimed_level/iso29115",
         ),
         (
-            lambda d: d["entries"][0]["profile"]["enrolment"].update(identity_proofing="telepathy"),
-            "/entries/0/profile/enrolment/identity_proofing",
+            lambda d: d["entries"][0]["profile"]["enrolment"]["routes"][0].update(
+                identity_proofing="telepathy"
+            ),
+            "/entries/0/profile/enrolment/routes/0/identity_proofing",
         ),
         (lambda d: d["entries"][0].update(status_history=[]), "/entries/0/status_history"),
         (lambda d: d["entries"][0].update(last_reviewed="yesterday"), "/entries/0/last_reviewed"),

@@ -1,4 +1,4 @@
-"""Routes of the LoA Guidance: the Guidance document page and an assessment API."""
+"""Routes of the LoA Guidance: the Guidance document page and the assessment and mapping API."""
 
 from __future__ import annotations
 
@@ -36,28 +36,39 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/loa/guidance", response_class=HTMLResponse, tags=["loa"])
     def guidance_page(request: Request) -> HTMLResponse:
-        """The LoA Guidance document with the registered technologies and their levels."""
+        """The LoA Guidance: rule sets with their clauses, mappings, registered technologies and their ranges."""
         rows = registered_technologies(settings.repository_dir)
-        body = render_html_body(rows=rows)
+        body = render_html_body(rows)
         return templates.TemplateResponse(request, "loa_guidance.html", {"body": body})
 
     @app.post("/api/loa/assess", tags=["loa"], dependencies=[Depends(_profile_size)])
     def assess_profile(
-        profile: dict[str, Any] = Body(..., description="A technology profile (JSON)"),
+        profile: dict[str, Any] = Body(..., description="A technology profile (format 2, JSON)"),
+        guidance_profile: str = "default",
     ) -> dict[str, Any]:
-        """Assess a technology profile: ISO/IEC 29115 level per phase and overall, mappings."""
+        """Assess a profile with the eIDAS, ISO/IEC 29115 and NIST rule sets: a level range per framework."""
         try:
-            return assess(profile).to_dict()
+            return assess(profile, guidance_profile).to_dict()
         except EauthError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
 
     @app.get("/api/loa/map", tags=["loa"])
     def map_loa(level: str, to: str = "eidas") -> dict[str, Any]:
-        """Map ``iso29115:N`` to eIDAS or NIST SP 800-63."""
+        """Map ``iso29115:N`` to eIDAS or NIST SP 800-63 (a mapping, not an assessment)."""
         try:
             mappings = map_level(parse_level(level), to)
-            return {"level": level, "to": to, "mappings": [m.to_dict() for m in mappings]}
+            return {
+                "level": level,
+                "to": to,
+                "kind": "mapping",
+                "mappings": [m.to_dict() for m in mappings],
+            }
         except EauthError as exc:
             raise HTTPException(status_code=422, detail=str(exc)) from None
 
-    add_home_link(app, "/loa/guidance", "LoA Guidance", "ISO/IEC 29115 levels, rules and mappings")
+    add_home_link(
+        app,
+        "/loa/guidance",
+        "LoA Guidance",
+        "eIDAS, ISO/IEC 29115 and NIST levels, assessed directly",
+    )

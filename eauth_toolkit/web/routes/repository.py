@@ -82,23 +82,33 @@ def _int_or_none(value: str | None, low: int, high: int) -> int | None:
 
 
 def _explanation(details: dict[str, Any] | None) -> dict[str, Any] | None:
-    if not details:
+    """The LoA engine's result for the page: a level range per framework, phases, unknown facts."""
+    if not details or "results" not in details:
         return None
-    iso = details.get("iso29115") or {}
-    phases = dict(iso.get("phases") or {})
-    if "management" in iso:
-        phases["management"] = iso["management"]
+    frameworks = []
+    for key, entry in details["results"].items():
+        for rid, res in entry.items():
+            if not isinstance(res, dict):
+                continue
+            frameworks.append(
+                {
+                    "key": key,
+                    "result": rid,
+                    "label": res["label"],
+                    "scope": res["scope"],
+                    "phases": [
+                        (PHASE_NAMES.get(k, k), v["confirmed"], v["reachable"])
+                        for k, v in res["phases"].items()
+                    ],
+                    "unknown": res["unknown_facts"],
+                    "limiting": res["limiting"],
+                }
+            )
     return {
-        "overall": iso.get("overall"),
-        "phases": [(PHASE_NAMES.get(k, k), v) for k, v in phases.items()],
-        "limiting": iso.get("limiting") or [],
-        "next_level": [
-            (PHASE_NAMES.get(k, k), rules) for k, rules in (iso.get("next_level") or {}).items()
-        ],
-        "eidas": details.get("eidas"),
-        "nist": details.get("nist") or {},
-        "guidance": details.get("guidance") or {},
+        "frameworks": frameworks,
+        "mapping": details.get("mapping") or {},
         "claim": details.get("claim") or {},
+        "guidance_profile": details.get("guidance_profile"),
     }
 
 
