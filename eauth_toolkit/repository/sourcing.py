@@ -53,8 +53,9 @@ HEADLINE_POINTERS = (
     "/oidc/acr_values",
     "/status",
     "/profile/credential_management/authenticators",
-    "/profile/credential_management/factors",
 )
+#: in a profile of format 2 the authentication factors are each factor's ``type``
+_FACTORS = "/profile/credential_management/factors"
 #: facts older than this (by the read date of their source) draw a warning
 DEFAULT_MAX_AGE_DAYS = 365
 UNCLASSIFIED = "unclassified"
@@ -198,6 +199,11 @@ def headline_facts(entry: dict[str, Any]) -> list[str]:
     out: list[str] = []
     for pointer in HEADLINE_POINTERS:
         out.extend(_leaves(_at(entry, pointer), pointer))
+    factors = _at(entry, _FACTORS)
+    if isinstance(factors, list):
+        for i, factor in enumerate(factors):
+            if isinstance(factor, dict) and factor.get("type") not in (None, "unknown"):
+                out.append(f"{_FACTORS}/{i}/type")
     return out
 
 

@@ -140,7 +140,7 @@ def test_acr_values_claimed_level_status_and_factors_are_headline_facts() -> Non
         "/entries/0/sources/~1profile~1credential_management",
     }
     assert "/oidc/acr_values/0/acr" in found["/entries/0/sources/~1oidc~1acr_values"]
-    assert "authenticators" in found["/entries/0/sources/~1profile~1credential_management"]
+    assert "factors/0/type" in found["/entries/0/sources/~1profile~1credential_management"]
     # the other facts below a weak source (a key protection, say) are not headline facts
     assert "key_protection" not in found["/entries/0/sources/~1profile~1credential_management"]
 
