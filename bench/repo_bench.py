@@ -3,13 +3,16 @@
 1. ingest N entries (default 10,000) through the real path: signed submissions of 500 entries
    each, every one checked (signature, schema, sourcing rules), assessed and stored with its audit
    record;
-2. publish and sign the N-entry list (atomic write), and verify it offline;
+2. publish and sign the N-entry list (atomic write), and verify it offline; then publish it
+   P times in all (default 12) and print what the store holds for them: each list is kept by
+   reference, its entry texts stored once (content addressed), against P full copies;
 3. grow the store to M entries (default 100,000; the extra rows are inserted directly) and time
    filtered queries of 100 entries (p50 and p99).
 
 Targets on SQLite: publish < 2 s, verify < 1 s, query p99 < 20 ms.
 
-    python bench/repo_bench.py [--entries 10000] [--query-entries 100000] [--database-url URL]
+    python bench/repo_bench.py [--entries 10000] [--query-entries 100000] [--publications 12]
+                               [--database-url URL]
 """
 
 from __future__ import annotations
@@ -68,11 +71,32 @@ def timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - start, result
 
 
+def publication_storage(store: RepositoryStore) -> int:
+    """Bytes the store uses for published lists: the rows and the entry texts they refer to."""
+    with store.engine.connect() as conn:
+        if store.engine.dialect.name == "postgresql":
+            return int(
+                conn.exec_driver_sql(
+                    "SELECT pg_total_relation_size('repo_publication') + "
+                    "pg_total_relation_size('repo_list_blob')"
+                ).scalar_one()
+            )
+        # SQLite: the pages of both tables and their indexes (the dbstat virtual table)
+        return int(
+            conn.exec_driver_sql(
+                "SELECT SUM(pgsize) FROM dbstat WHERE name IN "
+                "('repo_publication', 'repo_list_blob') OR name LIKE 'sqlite_autoindex_repo_list_blob%' "
+                "OR name LIKE 'sqlite_autoindex_repo_publication%'"
+            ).scalar_one()
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--query-entries", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1_000)
+    parser.add_argument("--publications", type=int, default=12)
     parser.add_argument("--database-url", default=None)
     parser.add_argument(
         "--keep", action="store_true", help="Keep the work folder (SQLite file, list)."
@@ -139,6 +163,18 @@ def main() -> None:
     print(
         f"verify: {count} entries, median of 3 runs {statistics.median(runs):.2f} s, best "
         f"{min(runs):.2f} s (target < 1 s)"
+    )
+
+    # 2b. storage of P publications
+    sizes = [result.size]
+    for _ in range(args.publications - 1):
+        sizes.append(publish(store, publisher, out).size)
+    stored = publication_storage(store)
+    full = sum(sizes)
+    print(
+        f"storage: {len(sizes)} publications of the {result.entry_count}-entry list "
+        f"({full / 1e6:.1f} MB as files) take {stored / 1e6:.2f} MB in the store "
+        f"(publication rows and entry texts, content addressed)"
     )
 
     # 3. queries at query-entries

@@ -249,6 +249,9 @@ def audit(
     authorities: Path | None = _AUTH,
 ) -> None:
     """The audit trail of accepted plans and reports (JSON)."""
+    from eauth_toolkit.cli._common import check_ams
+
+    ams = check_ams(ams)
     store = _open_store(database_url, authorities)
     try:
         print_json(store.submissions(ams))

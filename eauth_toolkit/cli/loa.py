@@ -205,7 +205,8 @@ def assess_cmd(
         for src, a in results:
             _print_assessment(src, a, parsed_target)
     if problems:
-        err_console.print(f"{len(problems)} of {len(profiles)} files could not be assessed")
+        if len(profiles) > 1:
+            err_console.print(f"{len(problems)} of {len(profiles)} files could not be assessed")
         raise typer.Exit(2)
 
 
@@ -271,9 +272,9 @@ def migrate_cmd(
 def guidance_cmd(
     fmt: Format = typer.Option(Format.markdown, "--format", help="Output format."),
     repository: Path | None = typer.Option(
-        Path("repository_list"),
+        None,
         "--repository",
-        help="Folder of repository list files (<AMS>.json).",
+        help="Folder of repository list files (<AMS>.json); default: the sample list shipped with the toolkit.",
     ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to a file instead of stdout."
@@ -281,13 +282,14 @@ def guidance_cmd(
     profile: GuidanceProfile = _PROFILE_OPTION,
 ) -> None:
     """Render the Guidance document (rule sets with their clauses, mappings, registered technologies)."""
+    from eauth_toolkit.cli._common import fail
     from eauth_toolkit.loa.document import registered_technologies, render_html, render_markdown
+    from eauth_toolkit.resources import repository_list_dir
 
-    rows = (
-        registered_technologies(repository, profile.value)
-        if repository is not None and repository.is_dir()
-        else None
-    )
+    folder = repository if repository is not None else repository_list_dir()
+    if not folder.is_dir():
+        fail(f"{folder}: not a folder of repository list files", code=2)
+    rows = registered_technologies(folder, profile.value)
     text = (
         render_html(rows, profile.value)
         if fmt is Format.html

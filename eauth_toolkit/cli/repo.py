@@ -19,22 +19,24 @@ from eauth_toolkit.cli._common import (
 )
 from eauth_toolkit.cli.repo_sources import sources as sources_command
 from eauth_toolkit.errors import InputError
+from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
 from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
 from eauth_toolkit.repository.publication import (
     ListVerificationError,
+    VerifiedList,
     diff_lists,
+    export_list,
+    load_verified_list,
     publish,
-    read_list_payload,
-    verify_list_file,
 )
-from eauth_toolkit.repository.samples import AUTHORITIES_FILE, load_samples
+from eauth_toolkit.repository.samples import AUTHORITIES_FILE, load_samples, sample_files
 from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.sourcing import DEFAULT_MAX_AGE_DAYS, document_warnings, source_refs
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.repository.validation import document_problems
-from eauth_toolkit.schemaio import load_document
+from eauth_toolkit.schemaio import load_document as _load_any
 
 __all__ = ["app"]
 
@@ -60,6 +62,24 @@ def _open_store(database_url: str | None, authorities: Path | None) -> Repositor
     settings = settings_for(database_url=database_url)
     registry = AuthorityRegistry.load(authorities or settings.repository_dir / AUTHORITIES_FILE)
     return RepositoryStore.open(settings.database_url, registry)
+
+
+def load_document(path: Path) -> Any:
+    """JSON files by the repository's one strict reading; YAML and TOML as the rest of the
+    toolkit reads them."""
+    if path.suffix.lower() in (".yaml", ".yml", ".toml"):
+        return _load_any(path)
+    return strictjson.load_file(path)
+
+
+def _ams(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value.upper() not in AMS_CODES:
+        raise InputError(
+            f"{value!r} is not an AMS code (use one of {', '.join(AMS_CODES)})", where="--ams"
+        )
+    return value.upper()
 
 
 def _refused(exc: SubmissionRefused) -> None:
@@ -142,7 +162,12 @@ def sign(
     if out is None:
         sys.stdout.write(jws + "\n")
     else:
-        out.write_text(jws + "\n", encoding="ascii")
+        try:
+            out.write_text(jws + "\n", encoding="ascii")
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the file ({exc.strerror or exc})", where=str(out)
+            ) from None
         console.print(f"wrote {out}", markup=False)
 
 
@@ -223,8 +248,7 @@ def list_entries(
     authorities: Path | None = _AUTH,
 ) -> None:
     """List the entries in the store."""
-    if ams is not None and ams.upper() not in AMS_CODES:
-        raise InputError(f"not an AMS code (use one of {', '.join(AMS_CODES)})", where="--ams")
+    ams = _ams(ams)
     if technology_type is not None and technology_type not in TECHNOLOGY_TYPES:
         raise InputError(f"unknown type (use one of {', '.join(TECHNOLOGY_TYPES)})", where="--type")
     if status is not None and status not in STATUSES:
@@ -233,7 +257,7 @@ def list_entries(
     try:
         found = store.entries(
             EntryFilter(
-                ams=ams.upper() if ams else None,
+                ams=ams,
                 min_loa=min_loa,
                 technology_type=technology_type,
                 status=status,
@@ -306,6 +330,21 @@ def show(
         console.print(f"  unconfirmed: {pointer}", markup=False)
 
 
+def _mode(value: str) -> int:
+    try:
+        mode = int(value, 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o777:
+        raise InputError(f"{value!r} is not a file mode (octal, such as 644)", where="--mode")
+    return mode
+
+
+_MODE = typer.Option(
+    "644", "--mode", help="Permissions of the written file (octal; 644: readable by everyone)."
+)
+
+
 @app.command("publish")
 def publish_cmd(
     key: Path = typer.Option(..., "--key", help="The publisher's private key (JWK or PEM)."),
@@ -317,10 +356,13 @@ def publish_cmd(
     operator: str | None = typer.Option(
         None, "--operator", help="The scheme operator named in the scheme information."
     ),
+    mode: str = _MODE,
     database_url: str | None = _DB,
     authorities: Path | None = _AUTH,
 ) -> None:
-    """Publish the next version of the signed list (atomic: a crash keeps the previous one)."""
+    """Publish the next version of the signed list: recorded in the store, then written to
+    --out (atomic: a crash keeps the previous file, and the next run completes the write)."""
+    file_mode = _mode(mode)
     signing_key = load_key(key)
     store = _open_store(database_url, authorities)
     try:
@@ -331,9 +373,12 @@ def publish_cmd(
             validity=dt.timedelta(days=validity_days),
             sandbox=sandbox,
             operator=operator,
+            mode=file_mode,
         )
     finally:
         store.close()
+    for message in result.recovered:
+        err_console.print(f"note: {message}", markup=False)
     console.print(
         f"published list #{result.sequence_number} to {result.path}: {result.entry_count} entries, "
         f"{result.size} bytes, sha256 {result.sha256}, next update {result.next_update:%Y-%m-%d}",
@@ -341,21 +386,72 @@ def publish_cmd(
     )
 
 
+@app.command("export")
+def export_cmd(
+    out: Path = typer.Option(..., "--out", help="Where to write the signed list."),
+    mode: str = _MODE,
+    database_url: str | None = _DB,
+    authorities: Path | None = _AUTH,
+) -> None:
+    """Write the last recorded list to --out (when a publication could not write its file)."""
+    file_mode = _mode(mode)
+    store = _open_store(database_url, authorities)
+    try:
+        number = store.last_publication_number()
+        if number == 0:
+            raise InputError("nothing has been published yet", where="the store")
+        export_list(store, out, mode=file_mode)
+    finally:
+        store.close()
+    console.print(f"{out} holds list #{number}", markup=False)
+
+
+def _public_key(path: Path) -> tuple[Any, tuple[dt.datetime, dt.datetime] | None]:
+    return load_key(path), certificate_validity(path)
+
+
+def _invalid(file: Path, exc: ListVerificationError, as_json: bool) -> None:
+    if as_json:
+        print_json({"file": str(file), "valid": False, "code": exc.code, "reason": exc.message})
+    err_console.print(f"error: {file}: INVALID ({exc.code}): {exc.message}", markup=False)
+    sys.exit(EXIT_INVALID)
+
+
 @app.command()
 def verify(
     file: Path = typer.Argument(..., help="A signed list file."),
     key: Path = typer.Option(..., "--key", help="The publisher's certificate or public JWK."),
+    not_older_than: int | None = typer.Option(
+        None,
+        "--not-older-than",
+        min=1,
+        help="Refuse a list numbered below N (the last number you have seen).",
+    ),
+    state: Path | None = typer.Option(
+        None,
+        "--state",
+        help="State file of the last list seen per publisher: refuses an older list or another "
+        "list with the same number, and records a newer one.",
+    ),
+    allow_stale: bool = typer.Option(
+        False, "--allow-stale", help="Accept a list past its next update."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Verify a signed list offline (exit 0 valid, 1 invalid, 2 unreadable)."""
-    public = load_key(key)
+    """Verify a signed list offline (exit 0 valid, 1 invalid or refused, 2 unreadable)."""
+    public, validity = _public_key(key)
     try:
-        verified = verify_list_file(file, public, key_valid=certificate_validity(key))
+        verified = load_verified_list(
+            file,
+            public,
+            key_valid=validity,
+            not_older_than=not_older_than,
+            state_file=state,
+            allow_stale=allow_stale,
+        )
     except ListVerificationError as exc:
-        if as_json:
-            print_json({"file": str(file), "valid": False, "code": exc.code, "reason": exc.message})
-        err_console.print(f"error: {file}: INVALID ({exc.code}): {exc.message}", markup=False)
-        sys.exit(EXIT_INVALID)
+        _invalid(file, exc, as_json)
+        return
     p = verified.payload
     stale = _past(p.get("next_update"))
     if as_json:
@@ -381,8 +477,8 @@ def verify(
     )
     if stale:
         err_console.print(
-            f"warning: the list is past its next update ({p['next_update']}): a newer one "
-            "should exist",
+            f"warning: the list is past its next update ({p['next_update']}), accepted "
+            "because of --allow-stale",
             markup=False,
         )
     if (p.get("scheme_information") or {}).get("sandbox"):
@@ -405,10 +501,37 @@ def _past(value: object) -> bool:
 def diff(
     old: Path = typer.Argument(..., help="The earlier signed list."),
     new: Path = typer.Argument(..., help="The later signed list."),
+    key: Path = typer.Option(
+        ..., "--key", help="The publisher's certificate or public JWK: both lists must verify."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the differences as JSON."),
 ) -> None:
-    """What changed between two published lists."""
-    result = diff_lists(read_list_payload(old), read_list_payload(new))
+    """What changed between two published lists (both verified; exit 1 when one does not, or
+    when the "later" list is not later)."""
+    public, validity = _public_key(key)
+    lists: list[VerifiedList] = []
+    for file in (old, new):
+        try:
+            lists.append(load_verified_list(file, public, key_valid=validity, allow_stale=True))
+        except ListVerificationError as exc:
+            _invalid(file, exc, as_json)
+            return
+    before, after = lists
+    if after.sequence_number < before.sequence_number:
+        err_console.print(
+            f"error: {new}: list #{after.sequence_number} is older than {old} "
+            f"(#{before.sequence_number}); give the older list first",
+            markup=False,
+        )
+        sys.exit(EXIT_INVALID)
+    if after.sequence_number == before.sequence_number and old.read_bytes() != new.read_bytes():
+        err_console.print(
+            f"error: {old} and {new} are two different lists with the same number "
+            f"#{after.sequence_number}",
+            markup=False,
+        )
+        sys.exit(EXIT_INVALID)
+    result = diff_lists(before.payload, after.payload)
     if as_json:
         print_json(result)
         return
@@ -438,6 +561,10 @@ def load_samples_cmd(
 ) -> None:
     """Sign the sample files with the SANDBOX authority keys and submit them."""
     folder = directory or settings_for().repository_dir
+    if not folder.is_dir():
+        raise InputError("no such folder", where=str(folder))
+    if not sample_files(folder):
+        raise InputError("no <AMS>.json sample files in this folder", where=str(folder))
     store = _open_store(database_url, authorities or folder / AUTHORITIES_FILE)
     try:
         results = load_samples(store, folder, only_missing=not force)
@@ -456,8 +583,6 @@ def load_samples_cmd(
                 f"{len(d['added'])} added, {len(d['changed'])} changed",
                 markup=False,
             )
-    if not results:
-        console.print(f"no <AMS>.json files in {folder}", markup=False)
 
 
 @app.command()
@@ -468,9 +593,10 @@ def audit(
     authorities: Path | None = _AUTH,
 ) -> None:
     """The audit trail of accepted submissions (who, when, signature key, diff)."""
+    ams = _ams(ams)
     store = _open_store(database_url, authorities)
     try:
-        records = store.submissions(ams.upper() if ams else None)
+        records = store.submissions(ams)
     finally:
         store.close()
     if as_json:
@@ -494,11 +620,10 @@ def token(
     authorities: Path | None = _AUTH,
 ) -> None:
     """Create an API bearer token bound to one AMS (printed once; only its hash is stored)."""
-    if ams.upper() not in AMS_CODES:
-        raise InputError(f"not an AMS code (use one of {', '.join(AMS_CODES)})", where="--ams")
+    code = _ams(ams) or ""
     store = _open_store(database_url, authorities)
     try:
-        value = store.create_token(ams.upper(), label)
+        value = store.create_token(code, label)
     finally:
         store.close()
     sys.stdout.write(value + "\n")

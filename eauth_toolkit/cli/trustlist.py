@@ -5,17 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
 from eauth_toolkit.cli._common import console, print_json
 from eauth_toolkit.errors import InputError
-from eauth_toolkit.signatures.trustlist import (
-    build_trust_list,
-    describe,
-    load_certificates,
-    load_description,
-    load_trust_list,
-)
 
 __all__ = ["app"]
 
@@ -39,6 +31,13 @@ def build_cmd(
     out: Path = typer.Option(..., "--out", help="Where to write the signed trust list XML."),
 ) -> None:
     """Build and sign a trust list from a small description."""
+    from eauth_toolkit.signatures.trustlist import (
+        build_trust_list,
+        load_certificates,
+        load_description,
+        load_trust_list,
+    )
+
     desc = load_description(description)
     xml = build_trust_list(desc, key_pem=_read(key), cert_pem=_read(cert), base=description.parent)
     out.write_bytes(xml)
@@ -58,6 +57,10 @@ def show_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Verify a trust list's signature and show its services."""
+    from rich.table import Table
+
+    from eauth_toolkit.signatures.trustlist import describe, load_certificates, load_trust_list
+
     pinned = load_certificates(_read(signer), where=str(signer)) if signer else None
     tl = load_trust_list(trust_list, pinned=pinned)
     info = describe(tl)

@@ -12,6 +12,7 @@ The router keeps no state of its own: everything is read from and written to the
 from __future__ import annotations
 
 import datetime as dt
+from http import HTTPStatus
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -20,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, ValidationError
 
+from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.models import (
     AmsCode,
     EntryStatus,
@@ -33,6 +35,7 @@ from eauth_toolkit.repository.submission import SubmissionRefused
 __all__ = [
     "build_router",
     "Problem",
+    "problem_response",
     "SubmissionRequest",
     "SubmissionAccepted",
     "EntryPage",
@@ -50,12 +53,39 @@ class ProblemItem(BaseModel):
 
 
 class Problem(BaseModel):
-    """Why a request was refused (``code`` is the refusal reason, ``where`` a JSON pointer)."""
+    """Why a request was refused: an RFC 9457 problem document (``type``, ``title``,
+    ``status``, ``detail``) with the refusal reason ``code`` and ``where``, a JSON pointer."""
 
+    type: str = "about:blank"
+    title: str = ""
+    status: int = 400
+    detail: str = ""
     code: str
     message: str
     where: str | None = None
     problems: list[ProblemItem] = Field(default_factory=list)
+
+
+def problem_response(
+    status: int,
+    code: str,
+    message: str,
+    where: str | None = None,
+    problems: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    """An RFC 9457 problem document (``application/problem+json``)."""
+    body = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=f"{where}: {message}" if where else message,
+        code=code,
+        message=message,
+        where=where,
+        problems=[ProblemItem(**p) for p in problems or []],
+    )
+    return JSONResponse(
+        status_code=status, content=body.model_dump(), media_type="application/problem+json"
+    )
 
 
 class SubmissionRequest(BaseModel):
@@ -142,15 +172,16 @@ class NextSequence(BaseModel):
     next_sequence: int
 
 
-def _problem(status: int, code: str, message: str, where: str | None = None) -> JSONResponse:
-    return JSONResponse(
-        status_code=status,
-        content=Problem(code=code, message=message, where=where).model_dump(),
-    )
+_problem = problem_response
+
+
+_PROBLEM_CONTENT = {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+}
 
 
 def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: {"model": Problem} for code in codes}
+    return {code: {"model": Problem, "content": _PROBLEM_CONTENT} for code in codes}
 
 
 _bearer = HTTPBearer(auto_error=False, description="API token bound to one AMS authority.")
@@ -170,7 +201,7 @@ def build_router(store: RepositoryStore) -> APIRouter:
         status_code=201,
         response_model=SubmissionAccepted,
         summary="Submit a signed change to one AMS's entries",
-        responses=_responses(400, 401, 403, 409, 413, 422),
+        responses=_responses(400, 401, 403, 409, 413, 422, 503, 507),
         openapi_extra={"requestBody": request_body},
     )
     async def post_submission(
@@ -192,7 +223,16 @@ def build_router(store: RepositoryStore) -> APIRouter:
         if len(raw) > max_bytes + 1024:
             return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
         try:
-            body = SubmissionRequest.model_validate_json(raw)
+            envelope = strictjson.loads(raw, max_depth=2)
+        except strictjson.StrictJsonError as exc:
+            return _problem(
+                422,
+                "bad_request_body",
+                f'expected {{"jws": "..."}}: {exc.message}',
+                where=exc.where,
+            )
+        try:
+            body = SubmissionRequest.model_validate(envelope, strict=True)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = "/" + "/".join(str(p) for p in first["loc"]) if first["loc"] else "/"
@@ -210,7 +250,9 @@ def build_router(store: RepositoryStore) -> APIRouter:
                 )
             )
         except SubmissionRefused as exc:
-            return JSONResponse(status_code=exc.http_status, content=exc.to_dict())
+            return problem_response(
+                exc.http_status, exc.code, exc.message, exc.where, exc.to_dict()["problems"]
+            )
         return SubmissionAccepted(
             id=receipt.id,
             ams=receipt.ams,  # type: ignore[arg-type]
@@ -317,7 +359,7 @@ def build_router(store: RepositoryStore) -> APIRouter:
                 }
             },
         },
-        404: {"model": Problem},
+        404: {"model": Problem, "content": _PROBLEM_CONTENT},
     }
 
     @router.get(

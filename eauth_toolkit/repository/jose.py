@@ -16,7 +16,9 @@ from joserfc import jws
 from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import Key
 from joserfc.jws import JWSRegistry
+from joserfc.util import urlsafe_b64decode
 
+from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.keys import ALGORITHMS, algorithm_for, key_id
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "verify_list_signature",
     "verify_list_bytes",
     "canonical_list_bytes",
+    "check_header",
 ]
 
 SUBMISSION_TYP = "eauth-repo-submission+jws"
@@ -46,10 +49,102 @@ class JwsProblem(Exception):
         self.message = message
 
 
-def _registry(max_payload: int) -> JWSRegistry:
-    registry = JWSRegistry(algorithms=list(ALGORITHMS))
+#: header parameters RFC 7515 registers; ``crit`` may not list them (section 4.1.11)
+REGISTERED_HEADERS = frozenset(
+    ("alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit")
+)
+#: header parameters that carry or point to a key: keys come from the authority registry only
+KEY_HEADERS = ("x5c", "x5u", "jwk", "jku")
+#: extensions this implementation understands, so ``crit`` may name them (none so far)
+UNDERSTOOD_EXTENSIONS: frozenset[str] = frozenset()
+MAX_HEADER_BYTES = 16384
+
+
+def _registry(max_payload: int, max_header: int = MAX_HEADER_BYTES) -> JWSRegistry:
+    # unknown non-critical header parameters are ignored (RFC 7515 section 4); the rules on
+    # ``crit`` and the key-bearing parameters are applied first by :func:`check_header`
+    registry = JWSRegistry(algorithms=list(ALGORITHMS), strict_check_header=False)
     registry.max_payload_length = max_payload
+    registry.max_header_length = max_header
     return registry
+
+
+def _typ_matches(value: object, expected: str) -> bool:
+    """RFC 7515 section 4.1.9: media type names compare without case, and the
+    ``application/`` prefix may be left out."""
+    if not isinstance(value, str):
+        return False
+    value = value.lower()
+    if value.startswith("application/"):
+        value = value[len("application/") :]
+    return value == expected.lower()
+
+
+def check_header(segment: bytes, *, typ: str | None) -> dict[str, Any]:
+    """Decode and check a protected header (the base64url segment) by RFC 7515's rules.
+
+    Refusal codes: ``bad_jws`` (not a JSON object, duplicate member, malformed ``crit``),
+    ``unsigned``/``bad_algorithm`` (``alg``), ``key_in_header`` (``x5c``, ``x5u``, ``jwk`` or
+    ``jku``: keys come from the authority registry, never from the message),
+    ``unknown_critical`` (``crit`` names an extension this implementation does not understand),
+    ``bad_typ`` (``typ`` missing or not ``typ``; not checked when ``typ`` is None). Other
+    unknown parameters are ignored.
+    """
+    if len(segment) > MAX_HEADER_BYTES * 4 // 3 + 4:
+        raise JwsProblem("bad_jws", f"the protected header is larger than {MAX_HEADER_BYTES} bytes")
+    if not _canonical_b64(segment) or segment.translate(None, _B64):
+        raise JwsProblem("bad_jws", "the protected header is not canonical base64url")
+    try:
+        header = strictjson.loads(urlsafe_b64decode(segment), max_depth=4)
+    except (ValueError, TypeError) as exc:
+        where = getattr(exc, "where", "/")
+        raise JwsProblem(
+            "bad_jws", f"the protected header is not valid JSON at {where}: {exc}"
+        ) from None
+    if not isinstance(header, dict):
+        raise JwsProblem("bad_jws", "the protected header is not a JSON object")
+    alg = header.get("alg")
+    if alg not in ALGORITHMS:
+        raise JwsProblem(
+            "unsigned" if alg in (None, "none") else "bad_algorithm",
+            f"JWS algorithm {alg!r} is not accepted (use one of {', '.join(ALGORITHMS)})",
+        )
+    carried = [name for name in KEY_HEADERS if name in header]
+    if carried:
+        raise JwsProblem(
+            "key_in_header",
+            f"the JWS header carries {', '.join(carried)}: keys and certificates are taken "
+            "from the authority registry only, never from the message",
+        )
+    if "crit" in header:
+        crit = header["crit"]
+        if not isinstance(crit, list) or not crit:
+            raise JwsProblem("bad_jws", "'crit' must be a non-empty list (RFC 7515 4.1.11)")
+        if not all(isinstance(n, str) and n for n in crit) or len(set(crit)) != len(crit):
+            raise JwsProblem("bad_jws", "'crit' must list distinct header parameter names")
+        registered = sorted(set(crit) & REGISTERED_HEADERS)
+        if registered:
+            raise JwsProblem(
+                "bad_jws",
+                f"'crit' lists {', '.join(registered)}, which RFC 7515 defines: only "
+                "extensions may be critical",
+            )
+        absent = [n for n in crit if n not in header]
+        if absent:
+            raise JwsProblem("bad_jws", f"'crit' lists {', '.join(absent)}, absent from the header")
+        unknown = [n for n in crit if n not in UNDERSTOOD_EXTENSIONS]
+        if unknown:
+            raise JwsProblem(
+                "unknown_critical",
+                f"critical header parameter {', '.join(unknown)} is not understood",
+            )
+    if header.get("b64", True) is not True:
+        raise JwsProblem("unknown_critical", "unencoded payloads (b64: false) are not accepted")
+    if typ is not None and not _typ_matches(header.get("typ"), typ):
+        raise JwsProblem(
+            "bad_typ", f"JWS typ is {header.get('typ')!r}; expected {typ!r} (RFC 7515 4.1.9)"
+        )
+    return header
 
 
 def _call(alg: str, fn: Any, *args: Any) -> Any:
@@ -69,25 +164,24 @@ def sign_compact(payload: bytes, key: Key, *, typ: str = SUBMISSION_TYP) -> str:
     return str(_call(header["alg"], jws.serialize_compact, header, payload, key, None, registry))
 
 
-def read_compact(value: str, *, max_payload: int) -> tuple[dict[str, Any], bytes, Any]:
-    """Parse (not verify) a compact JWS: its protected header, payload and joserfc object."""
+def read_compact(
+    value: str, *, max_payload: int, typ: str | None = SUBMISSION_TYP
+) -> tuple[dict[str, Any], bytes, Any]:
+    """Parse (not verify) a compact JWS: its protected header (checked by :func:`check_header`),
+    payload and joserfc object."""
     if value.count(".") != 2:
         raise JwsProblem("unsigned", "not a compact JWS (expected three dot-separated parts)")
     try:
-        obj = jws.extract_compact(value.encode("ascii"), None, _registry(max_payload))
+        raw = value.encode("ascii")
     except UnicodeError:
         raise JwsProblem("bad_jws", "the JWS contains non-ASCII characters") from None
+    header = check_header(raw.split(b".", 1)[0], typ=typ)
+    try:
+        obj = jws.extract_compact(raw, None, _registry(max_payload))
     except JoseError as exc:
         text = str(exc) or exc.__class__.__name__
         code = "oversized" if "exceeds" in text else "bad_jws"
         raise JwsProblem(code, f"cannot parse the JWS: {text}") from None
-    header = obj.headers()
-    alg = header.get("alg")
-    if alg not in ALGORITHMS:
-        raise JwsProblem(
-            "unsigned" if alg in (None, "none") else "bad_algorithm",
-            f"JWS algorithm {alg!r} is not accepted (use one of {', '.join(ALGORITHMS)})",
-        )
     if not obj.segments["signature"]:
         raise JwsProblem("unsigned", "the JWS has no signature")
     return header, obj.payload, obj
@@ -198,24 +292,23 @@ def verify_list_bytes(raw: bytes, key: Key) -> tuple[dict[str, Any], bytes]:
     for name, value in (("protected", protected), ("payload", payload), ("signature", signature)):
         if not _canonical_b64(value):
             raise JwsProblem("bad_jws", f"the JWS {name} is not canonical base64url")
-    return _verify_compact_bytes(protected + b"." + payload + b"." + signature, key)
+    header = check_header(protected, typ=LIST_TYP)
+    return _verify_compact_bytes(protected + b"." + payload + b"." + signature, key, header)
 
 
 def verify_list_signature(data: dict[str, Any], key: Key) -> tuple[dict[str, Any], bytes]:
     """Verify a parsed signed list with ``key``: its protected header and payload bytes."""
+    header = check_header(data["protected"].encode("ascii"), typ=LIST_TYP)
     compact = f"{data['protected']}.{data['payload']}.{data['signature']}".encode("ascii")
-    return _verify_compact_bytes(compact, key)
+    return _verify_compact_bytes(compact, key, header)
 
 
-def _verify_compact_bytes(compact: bytes, key: Key) -> tuple[dict[str, Any], bytes]:
+def _verify_compact_bytes(
+    compact: bytes, key: Key, header: dict[str, Any]
+) -> tuple[dict[str, Any], bytes]:
     registry = _registry(len(compact))
     try:
         obj = jws.extract_compact(compact, None, registry)
-        header = dict(obj.headers())
-        if header.get("alg") not in ALGORITHMS:
-            raise JwsProblem(
-                "bad_algorithm", f"JWS algorithm {header.get('alg')!r} is not accepted"
-            )
         if algorithm_for(key) != header["alg"]:
             raise JwsProblem(
                 "bad_signature", f"the list is signed with {header['alg']}, the key is not for it"

@@ -67,7 +67,9 @@ def key_from_data(data: str | bytes | dict[str, Any], *, where: str) -> Key:
                 key = _import_pem(text.encode("ascii"))
             else:
                 raise InputError("not a JWK, PEM key or PEM certificate", where=where)
-    except InputError:
+    except InputError as exc:
+        if not exc.where:
+            raise InputError(exc.message, where=where) from None
         raise
     except (JoseError, ValueError, TypeError, KeyError, UnicodeError) as exc:
         raise InputError(f"cannot load key: {exc}", where=where) from None
@@ -75,7 +77,57 @@ def key_from_data(data: str | bytes | dict[str, Any], *, where: str) -> Key:
     return key
 
 
+def _describe_public_key(public: Any) -> str:
+    from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+
+    if isinstance(public, rsa.RSAPublicKey):
+        return f"an RSA {public.key_size}-bit key"
+    if isinstance(public, ec.EllipticCurvePublicKey):
+        return f"an EC key on {public.curve.name}"
+    if isinstance(public, ed25519.Ed25519PublicKey):
+        return "an Ed25519 key"
+    if isinstance(public, ed448.Ed448PublicKey):
+        return "an Ed448 key"
+    return f"a {type(public).__name__}"
+
+
+def _check_certificate(raw: bytes) -> None:
+    """Say in plain words why a certificate cannot be the signer's key (a CA certificate, an
+    RSA key), before the key import fails with a library message."""
+    if b"-----BEGIN CERTIFICATE-----" not in raw:
+        return
+    try:
+        cert = x509.load_pem_x509_certificate(raw)
+    except ValueError as exc:
+        raise ValueError(f"not a readable PEM certificate ({exc})") from None
+    public = cert.public_key()
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+    usable = isinstance(public, ed25519.Ed25519PublicKey) or (
+        isinstance(public, ec.EllipticCurvePublicKey) and public.curve.name == "secp256r1"
+    )
+    try:
+        is_ca = bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        is_ca = False
+    subject = cert.subject.rfc4514_string() or "an empty subject"
+    if is_ca and not usable:
+        raise InputError(
+            f"this is a CA certificate ({subject}) with {_describe_public_key(public)}, not the "
+            "signer's certificate: give the certificate (or public JWK) of the key that signs, "
+            "a P-256 (ES256) or Ed25519 (EdDSA) key",
+            where="",
+        )
+    if not usable:
+        raise InputError(
+            f"the certificate ({subject}) holds {_describe_public_key(public)}; signatures "
+            "here use P-256 (ES256) or Ed25519 (EdDSA) keys",
+            where="",
+        )
+
+
 def _import_pem(raw: bytes) -> Key:
+    _check_certificate(raw)
     last: Exception | None = None
     for kty in ("EC", "OKP"):
         try:

@@ -17,6 +17,7 @@ from eauth_toolkit.loa.models import TechnologyProfile
 
 __all__ = [
     "AMS_CODES",
+    "MAX_SEQUENCE",
     "TECHNOLOGY_TYPES",
     "STATUSES",
     "AmsCode",
@@ -79,6 +80,8 @@ EntryId = Annotated[
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 ShortText = Annotated[str, Field(min_length=1, max_length=500)]
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s]+$", max_length=2_000)]
+#: the largest sequence number: what a 32-bit SQL INTEGER holds on every supported database
+MAX_SEQUENCE = 2**31 - 1
 Iso29115Level = Annotated[int, Field(ge=1, le=4, description="ISO/IEC 29115 level, 1 to 4.")]
 Pointer = Annotated[
     str,
@@ -242,7 +245,10 @@ class SubmissionDocument(_Model):
     entries: list[Entry] = Field(default_factory=list, max_length=20_000)
     withdrawals: list[Withdrawal] = Field(default_factory=list, max_length=20_000)
     sequence: int | None = Field(
-        default=None, ge=1, description="Per-AMS submission number; each must exceed the last."
+        default=None,
+        ge=1,
+        le=MAX_SEQUENCE,
+        description="Per-AMS submission number; each must exceed the last.",
     )
     issued_at: dt.datetime | None = Field(default=None, description="When the authority signed.")
     jti: Annotated[str, Field(min_length=8, max_length=200)] | None = Field(
@@ -317,7 +323,7 @@ class PublishedList(_Model):
 
     list_format: Literal["eauth-repository-list/1"] = "eauth-repository-list/1"
     scheme_information: SchemeInformation
-    sequence_number: int = Field(ge=1)
+    sequence_number: int = Field(ge=1, le=MAX_SEQUENCE)
     issued_at: dt.datetime
     next_update: dt.datetime
     entries: list[PublishedEntry]

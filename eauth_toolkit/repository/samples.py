@@ -19,12 +19,12 @@ from cryptography.x509.oid import NameOID
 from joserfc.jwk import ECKey, Key
 
 from eauth_toolkit.errors import InputError
+from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.keys import AuthorityRegistry, key_id, load_key
 from eauth_toolkit.repository.models import AMS_CODES
 from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.store import RepositoryStore, SubmissionReceipt
 from eauth_toolkit.repository.submission import SubmissionRefused
-from eauth_toolkit.schemaio import load_document
 
 __all__ = [
     "AUTHORITY_KEYS_DIR",
@@ -93,7 +93,7 @@ def load_samples(
         if only_missing and store.count_entries(ams) > 0:
             results.append(SampleLoad(ams, path, None, "already loaded"))
             continue
-        document: Any = load_document(path)
+        document: Any = strictjson.load_file(path)
         if not isinstance(document, dict):
             raise InputError("expected a submission document (a JSON object)", where=str(path))
         key = load_key(authority_key_path(repository_dir, ams))

@@ -12,11 +12,13 @@ SQLite file by default, PostgreSQL by URL (SQLAlchemy 2 Core, Alembic migrations
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import errno
 import hashlib
 import json
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +27,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, and_, bindparam, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from eauth_toolkit.db import make_engine, migrate
 from eauth_toolkit.errors import RepositoryError
@@ -46,10 +54,46 @@ __all__ = [
     "StoredEntry",
     "SubmissionReceipt",
     "EntryFilter",
+    "StoreUnavailable",
+    "PublicationRecord",
     "utcnow",
 ]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class StoreUnavailable(RepositoryError):
+    """The database cannot be reached or written (down, read-only, disk full): a fault of the
+    machine, not of the request. ``code`` is ``store_unavailable`` or ``disk_full``; the API
+    answers 503 or 507, the CLI one line and exit 2."""
+
+    code = "store_unavailable"
+
+    @property
+    def http_status(self) -> int:
+        return 507 if self.code == "disk_full" else 503
+
+
+_DISK_FULL = ("disk is full", "no space left", "disk full", "could not extend file")
+
+
+@contextmanager
+def _faults(engine: Engine, *, opening: bool = False) -> Iterator[None]:
+    """Turn the database's own failures into :class:`StoreUnavailable` naming the database."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        text = str(exc.orig or exc).strip().splitlines()[0]
+        full = any(m in text.lower() for m in _DISK_FULL)
+        what = "cannot open the store" if opening else "the store is unavailable"
+        raise StoreUnavailable(
+            f"{what}: {text}",
+            where=_safe(engine.url.render_as_string(hide_password=False)),
+            code="disk_full" if full else "store_unavailable",
+        ) from None
+    except DataError as exc:  # a value the database cannot hold; the checks should stop it first
+        text = str(exc.orig or exc).strip().splitlines()[0]
+        raise RepositoryError(f"the store cannot hold a value: {text}", code="unstorable") from None
 
 
 def utcnow() -> dt.datetime:
@@ -193,11 +237,16 @@ class RepositoryStore:
         try:
             engine = engine or make_engine(url, json_deserializer=orjson.loads)
             _sqlite_transactions(engine)
-            migrate(engine, MIGRATIONS_DIR, t.VERSION_TABLE)
-        except OperationalError as exc:
-            raise RepositoryError(f"cannot open the store: {exc.orig}", where=_safe(url)) from None
+            with _faults(engine, opening=True):
+                migrate(engine, MIGRATIONS_DIR, t.VERSION_TABLE)
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"cannot open the store: {exc.strerror or exc}",
+                where=_safe(url),
+                code="disk_full" if exc.errno == errno.ENOSPC else "store_unavailable",
+            ) from None
         except SQLAlchemyError as exc:
-            raise RepositoryError(f"cannot open the store: {exc}", where=_safe(url)) from None
+            raise StoreUnavailable(f"cannot open the store: {exc}", where=_safe(url)) from None
         return cls(engine, authorities, policy=policy)
 
     def close(self) -> None:
@@ -205,14 +254,14 @@ class RepositoryStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with _faults(self.engine), self.engine.connect() as conn:
             conn = conn.execution_options(eauth_write=True)
             with conn.begin():
                 yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with _faults(self.engine), self.engine.connect() as conn, conn.begin():
             yield conn
 
     # ------------------------------------------------------------------ submissions
@@ -417,19 +466,8 @@ class RepositoryStore:
 
     def published_texts(self) -> list[str]:
         """Every entry's published JSON (redacted where restricted), ordered by id."""
-        cols = [c for c in t.entry.c if c.name != "assessment"]
-        out = []
         with self._read() as conn:
-            for row in conn.execute(select(*cols).order_by(t.entry.c.id)):
-                text = row.published
-                if text is None:  # rows written before the published form was kept
-                    text = json.dumps(
-                        redact(_row_entry(row).published()),
-                        ensure_ascii=False,
-                        separators=(",", ":"),
-                    )
-                out.append(text)
-        return out
+            return _published_texts(conn)
 
     def optimize(self) -> None:
         """Refresh the query planner's statistics (after large loads)."""
@@ -552,41 +590,91 @@ class RepositoryStore:
         with self._read() as conn:
             return int(conn.scalar(select(func.max(t.publication.c.sequence_number))) or 0)
 
-    @contextmanager
-    def recording_publication(
+    def record_publication(
         self,
+        sign: Callable[[int, list[str]], SignedList],
         *,
-        sequence_number: int,
-        issued_at: dt.datetime,
-        next_update: dt.datetime,
-        entry_count: int,
-        key_id: str,
-        content: bytes,
-    ) -> Iterator[None]:
-        """Insert the publication row; the caller writes the file inside the block. If the
-        block raises, the row is rolled back; if the number is already taken, refuse."""
+        on_step: Callable[[str], None] | None = None,
+    ) -> PublicationRecord:
+        """Reserve the next list number, build and sign the list, and record it: one transaction.
+
+        ``sign(number, entry_texts)`` returns the signed list. The number, the entries read and
+        the row recorded belong to the same transaction, so a list is known to the store before
+        any file holds it, and a crash before the commit leaves no trace. Each entry text is
+        stored once (``repo_list_blob``, keyed by its SHA-256); the row holds the digests.
+        """
+        step = on_step or (lambda _name: None)
         try:
             with self._write() as conn:
+                number = int(conn.scalar(select(func.max(t.publication.c.sequence_number))) or 0)
+                number += 1
+                texts = _published_texts(conn)
+                step("before_sign")
+                signed = sign(number, texts)
+                step("after_sign")
+                blobs = [t_.encode("utf-8") for t_ in texts]
+                digests = [hashlib.sha256(b).digest() for b in blobs]
+                _insert_blobs(conn, dict(zip(digests, blobs, strict=True)))
                 conn.execute(
                     insert(t.publication).values(
-                        sequence_number=sequence_number,
-                        issued_at=issued_at,
-                        next_update=next_update,
-                        entry_count=entry_count,
-                        key_id=key_id,
-                        sha256=hashlib.sha256(content).hexdigest(),
-                        content=content,
+                        sequence_number=number,
+                        issued_at=signed.issued_at,
+                        next_update=signed.next_update,
+                        entry_count=len(texts),
+                        key_id=signed.key_id,
+                        sha256=hashlib.sha256(signed.content).hexdigest(),
+                        content=None,
+                        head=signed.head,
+                        entry_digests=b"".join(digests),
+                        protected=signed.protected,
+                        signature=signed.signature,
+                        size=len(signed.content),
                     )
                 )
-                yield
+                step("before_commit")
         except IntegrityError:
             raise RepositoryError(
-                f"list number {sequence_number} was published concurrently; publish again",
+                "another publication took the same list number; publish again",
                 code="publication_conflict",
             ) from None
+        step("after_commit")
+        return PublicationRecord(
+            number, signed.issued_at, signed.next_update, len(texts), signed.content
+        )
+
+    def adopt_publication(self, signed: SignedList, entry_texts: list[str]) -> bool:
+        """Record a signed list found on disk that the store never recorded (a crash of an
+        earlier version between writing the file and committing); False when its number was
+        taken meanwhile."""
+        blobs = [t_.encode("utf-8") for t_ in entry_texts]
+        digests = [hashlib.sha256(b).digest() for b in blobs]
+        try:
+            with self._write() as conn:
+                _insert_blobs(conn, dict(zip(digests, blobs, strict=True)))
+                conn.execute(
+                    insert(t.publication).values(
+                        sequence_number=signed.sequence_number,
+                        issued_at=signed.issued_at,
+                        next_update=signed.next_update,
+                        entry_count=len(blobs),
+                        key_id=signed.key_id,
+                        sha256=hashlib.sha256(signed.content).hexdigest(),
+                        head=signed.head,
+                        entry_digests=b"".join(digests),
+                        protected=signed.protected,
+                        signature=signed.signature,
+                        size=len(signed.content),
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
 
     def publications(self) -> list[dict[str, Any]]:
-        cols = [c for c in t.publication.c if c.name != "content"]
+        cols = [
+            t.publication.c[name]
+            for name in ("sequence_number", "issued_at", "next_update", "entry_count", "key_id")
+        ] + [t.publication.c.sha256]
         with self._read() as conn:
             rows = conn.execute(select(*cols).order_by(t.publication.c.sequence_number))
             return [
@@ -602,15 +690,127 @@ class RepositoryStore:
             ]
 
     def publication_content(self, sequence_number: int | None = None) -> bytes | None:
-        """The signed list file of one publication (the latest when no number is given)."""
-        query = select(t.publication.c.content)
+        """The signed list file of one publication (the latest when no number is given),
+        rebuilt from its references and checked against its recorded SHA-256."""
+        query = select(t.publication)
         if sequence_number is None:
             query = query.order_by(t.publication.c.sequence_number.desc()).limit(1)
         else:
             query = query.where(t.publication.c.sequence_number == sequence_number)
         with self._read() as conn:
-            value = conn.scalar(query)
-        return bytes(value) if value is not None else None
+            row = conn.execute(query).first()
+            if row is None:
+                return None
+            if row.content is not None:
+                content = bytes(row.content)
+            else:
+                refs = bytes(row.entry_digests)
+                digests = [refs[i : i + 32] for i in range(0, len(refs), 32)]
+                blobs: dict[bytes, bytes] = {}
+                for chunk in _chunks(sorted(set(digests)), 500):
+                    for b in conn.execute(
+                        select(t.list_blob).where(t.list_blob.c.sha256.in_(chunk))
+                    ):
+                        blobs[bytes(b.sha256)] = bytes(b.content)
+                missing = [d for d in digests if d not in blobs]
+                if missing:
+                    raise RepositoryError(
+                        f"list #{row.sequence_number} cannot be rebuilt: {len(missing)} entry "
+                        "texts are missing from the store",
+                        code="store_corrupt",
+                    )
+                payload = row.head.encode("utf-8") + b",".join(blobs[d] for d in digests) + b"]}"
+                content = assemble_list(row.protected, payload, row.signature)
+        if hashlib.sha256(content).hexdigest() != row.sha256:
+            raise RepositoryError(
+                f"list #{row.sequence_number} in the store does not match its recorded SHA-256",
+                code="store_corrupt",
+            )
+        return content
+
+    def latest_publication(self) -> tuple[int, str] | None:
+        """(number, SHA-256 of the file) of the last recorded list, or None."""
+        query = (
+            select(t.publication.c.sequence_number, t.publication.c.sha256)
+            .order_by(t.publication.c.sequence_number.desc())
+            .limit(1)
+        )
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return (int(row.sequence_number), str(row.sha256)) if row is not None else None
+
+    def publication_digests(self) -> dict[str, int]:
+        """SHA-256 of every recorded list file -> its number."""
+        with self._read() as conn:
+            rows = conn.execute(select(t.publication.c.sha256, t.publication.c.sequence_number))
+            return {r.sha256: r.sequence_number for r in rows}
+
+
+@dataclass(frozen=True)
+class SignedList:
+    """A list as signed: the parts the store keeps, and the file bytes."""
+
+    sequence_number: int
+    issued_at: dt.datetime
+    next_update: dt.datetime
+    key_id: str
+    head: str
+    protected: str
+    signature: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class PublicationRecord:
+    sequence_number: int
+    issued_at: dt.datetime
+    next_update: dt.datetime
+    entry_count: int
+    content: bytes
+
+
+def assemble_list(protected: str, payload: bytes, signature: str) -> bytes:
+    """The canonical file of a signed list from its parts (see ``jose.canonical_list_bytes``)."""
+    from eauth_toolkit.repository.jose import canonical_list_bytes
+
+    encoded = base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
+    return canonical_list_bytes(
+        {"protected": protected, "payload": encoded, "signature": signature}
+    )
+
+
+def _insert_blobs(conn: Connection, blobs: dict[bytes, bytes]) -> None:
+    """Store entry texts not stored yet (content addressed: one row per distinct text)."""
+    known: set[bytes] = set()
+    for chunk in _chunks(list(blobs), 500):
+        known.update(
+            bytes(d)
+            for d in conn.scalars(
+                select(t.list_blob.c.sha256).where(t.list_blob.c.sha256.in_(chunk))
+            )
+        )
+    rows = [{"sha256": d, "content": c} for d, c in blobs.items() if d not in known]
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":  # a concurrent publisher may store the same text
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        conn.execute(pg_insert(t.list_blob).on_conflict_do_nothing(), rows)
+    else:  # SQLite writers are serialised (BEGIN IMMEDIATE)
+        conn.execute(insert(t.list_blob), rows)
+
+
+def _published_texts(conn: Connection) -> list[str]:
+    cols = [c for c in t.entry.c if c.name != "assessment"]
+    out = []
+    for row in conn.execute(select(*cols).order_by(t.entry.c.id)):
+        text = row.published
+        if text is None:  # rows written before the published form was kept
+            text = json.dumps(
+                redact(_row_entry(row).published()), ensure_ascii=False, separators=(",", ":")
+            )
+        out.append(text)
+    return out
 
 
 class _Writes:
@@ -686,7 +886,7 @@ def _safe(url: str) -> str:
         return "the database URL"
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 

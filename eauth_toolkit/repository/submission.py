@@ -5,7 +5,12 @@ The checks run in this order and the first failure refuses the submission with a
 
 1. ``oversized``: the JWS is larger than the registry accepts;
 2. ``unsigned`` / ``bad_jws`` / ``bad_algorithm``: not a JWS signed with ES256 or EdDSA;
-3. ``schema_invalid``: the payload is not a JSON object naming a known AMS;
+   ``key_in_header``: the header carries a key or certificate (``x5c``, ``jwk``...);
+   ``unknown_critical``: ``crit`` names an extension not understood; ``bad_typ``: wrong ``typ``
+   (the header rules of RFC 7515, see :func:`~eauth_toolkit.repository.jose.check_header`);
+3. ``schema_invalid``: the payload is not strict JSON (duplicate member, control character,
+   integer outside the exact range, too deep: see :mod:`~eauth_toolkit.repository.strictjson`)
+   or not a JSON object naming a known AMS;
 4. ``unknown_authority`` / ``wrong_key`` / ``bad_signature``: not signed by the registered key of
    the AMS the document speaks for (``wrong_key`` when another authority's key signed it);
 5. ``forbidden``: the caller's token is bound to another AMS, or the document touches entries of
@@ -25,10 +30,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from eauth_toolkit.errors import RepositoryError, SchemaError
-from eauth_toolkit.repository.jose import JwsProblem, read_compact, verify_compact
+from eauth_toolkit.repository import strictjson
+from eauth_toolkit.repository.jose import (
+    SUBMISSION_TYP,
+    JwsProblem,
+    read_compact,
+    verify_compact,
+)
 from eauth_toolkit.repository.keys import Authority, AuthorityRegistry
 from eauth_toolkit.repository.models import AMS_CODES
 from eauth_toolkit.repository.validation import submission_problems
@@ -47,6 +56,9 @@ HTTP_STATUS: dict[str, int] = {
     "unsigned": 400,
     "bad_jws": 400,
     "bad_algorithm": 400,
+    "bad_typ": 400,
+    "key_in_header": 400,
+    "unknown_critical": 400,
     "schema_invalid": 422,
     "unknown_authority": 403,
     "wrong_key": 403,
@@ -164,11 +176,14 @@ def check_submission(
     policy: SubmissionPolicy = SubmissionPolicy(),
     token_ams: str | None = None,
     validate: Callable[..., list[SchemaError]] | None = None,
+    typ: str | None = None,
 ) -> VerifiedSubmission:
     """Run every stateless check on a signed submission; raise :class:`SubmissionRefused`.
 
     ``validate(document, raw=payload)`` lists the content problems of another kind of signed
-    document (default: a Repository List submission)."""
+    document (default: a Repository List submission). ``typ`` is the JWS ``typ`` required:
+    by default that of a Repository List submission, unless ``validate`` is given (the caller
+    of another kind of document passes its own ``typ`` or checks it itself)."""
     size = len(jws_text)
     if size > policy.max_bytes:
         raise SubmissionRefused(
@@ -190,14 +205,15 @@ def check_submission(
             "(eauth repo submit FILE --key KEY)",
         )
     try:
-        header, payload, obj = read_compact(text, max_payload=policy.max_bytes)
+        required = typ if typ is not None or validate is not None else SUBMISSION_TYP
+        header, payload, obj = read_compact(text, max_payload=policy.max_bytes, typ=required)
     except JwsProblem as exc:
         raise SubmissionRefused(exc.code, exc.message) from None
     try:
-        document = orjson.loads(payload)  # depth-limited: deep nesting is refused, not a crash
-    except orjson.JSONDecodeError:
+        document = strictjson.loads(payload)
+    except strictjson.StrictJsonError as exc:
         raise SubmissionRefused(
-            "schema_invalid", "the signed payload is not JSON", where="/"
+            "schema_invalid", f"the signed payload is refused: {exc.message}", where=exc.where
         ) from None
     if not isinstance(document, dict):
         raise SubmissionRefused(
@@ -235,7 +251,8 @@ def check_submission(
     scope = _scope_problems(document, ams)
     if scope is not None:
         raise SubmissionRefused("forbidden", scope[1], where=scope[0])
-    problems = (validate or submission_problems)(document, raw=payload)
+    # the validators read the document as parsed above, never the payload bytes again
+    problems = (validate or submission_problems)(document, raw=strictjson.dumps(document))
     missing = [name for name in ("sequence", "issued_at", "jti") if document.get(name) is None]
     problems.extend(
         SchemaError("required in a signed submission", where=f"/{name}") for name in missing

@@ -4,7 +4,9 @@ Nothing is ever deleted: an entry row holds the current version (with its assess
 summary and its published JSON form, so listing and publishing need not decode the full LoA
 explanation), ``repo_entry_version`` every
 version, ``repo_submission`` the audit record of every accepted submission (who, when, the JWS,
-the diff), ``repo_publication`` every published list.
+the diff), ``repo_publication`` every published list by reference: its header, signature and the
+digests of its entries' texts, each text stored once in ``repo_list_blob`` (content addressed),
+from which the signed file is rebuilt byte for byte.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ __all__ = [
     "submission",
     "ams_state",
     "publication",
+    "list_blob",
     "api_token",
     "VERSION_TABLE",
 ]
@@ -123,6 +126,21 @@ publication = Table(
     Column("entry_count", Integer, nullable=False),
     Column("key_id", String(200), nullable=False),
     Column("sha256", String(64), nullable=False),
+    #: the whole signed file: only rows written before lists were kept by reference
+    Column("content", LargeBinary, nullable=True),
+    #: the payload's JSON text up to and including ``"entries":[``
+    Column("head", Text, nullable=True),
+    #: SHA-256 digests (32 bytes each, in list order) of the entries' texts in ``repo_list_blob``
+    Column("entry_digests", LargeBinary, nullable=True),
+    Column("protected", Text, nullable=True),
+    Column("signature", Text, nullable=True),
+    Column("size", Integer, nullable=True),
+)
+
+list_blob = Table(
+    "repo_list_blob",
+    metadata,
+    Column("sha256", LargeBinary(32), primary_key=True),
     Column("content", LargeBinary, nullable=False),
 )
 

@@ -368,14 +368,15 @@ def _order(pointer: str) -> list[tuple[int, int | str]]:
 
 def _list_payload(document: dict[str, Any]) -> Any:
     import base64
-    import json
+
+    from eauth_toolkit.repository import strictjson
 
     value = document["payload"]
     if not isinstance(value, str):
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-    except (ValueError, UnicodeError):
+        return strictjson.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except ValueError:
         return None
 
 

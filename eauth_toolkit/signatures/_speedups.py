@@ -1,4 +1,7 @@
-"""Two speed-ups of the libraries under the validator, with unchanged results.
+"""Speed-ups of the libraries under the validator, with unchanged results, applied only while
+one of our own validations runs (:func:`applied`, a context manager; the libraries' own code is
+put back when the last running validation ends, so an application that imports this package
+keeps pyHanko and asn1crypto as they are).
 
 1. A faster reader for PDF hex strings, installed into pyHanko's object parser.
 
@@ -23,6 +26,9 @@ analysis does, does not pull a 200 MB image into memory. Anything unusual about 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from asn1crypto import x509
@@ -30,7 +36,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfStreamError, read_non_whitespace, skip_over_whitespace
 from pyhanko.pdf_utils.reader import HistoricalResolver
 
-__all__ = ["install", "uninstall"]
+__all__ = ["applied", "install", "uninstall"]
 
 _ORIGINAL = generic.read_hex_string_from_stream
 _WHITESPACE = b"\x00\t\n\x0c\r "
@@ -174,3 +180,25 @@ def uninstall() -> None:
     HistoricalResolver._subsume_object = _ORIGINAL_SUBSUME  # type: ignore[method-assign]
     if isinstance(generic.StreamObject.__dict__.get("_encoded_data"), property):
         delattr(generic.StreamObject, "_encoded_data")  # noqa: B043
+
+
+_LOCK = threading.Lock()
+_ACTIVE = 0
+
+
+@contextmanager
+def applied() -> Iterator[None]:
+    """Apply the speed-ups for the duration of the block (nested and concurrent blocks share
+    them; the originals come back when the last one ends)."""
+    global _ACTIVE
+    with _LOCK:
+        if _ACTIVE == 0:
+            install()
+        _ACTIVE += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            _ACTIVE -= 1
+            if _ACTIVE == 0:
+                uninstall()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +20,7 @@ import yaml
 
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.resources import trust_list_dir
+from eauth_toolkit.signatures import _speedups
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
@@ -29,6 +30,7 @@ from eauth_toolkit.signatures.trustlist import TrustList, load_certificates, loa
 __all__ = [
     "DEFAULT_TRUST_LIST_DIR",
     "VerifyRequest",
+    "check_ams",
     "default_trust_lists",
     "detect_format",
     "expand_inputs",
@@ -38,10 +40,8 @@ __all__ = [
     "verify_many",
 ]
 
-# pyHanko logs a traceback for every expected validation failure; the verdicts already say what went
-# wrong. A NullHandler keeps those records off stderr unless the application configures logging.
-for _name in ("pyhanko", "pyhanko_certvalidator"):
-    logging.getLogger(_name).addHandler(logging.NullHandler())
+# A library leaves logging to the application: only a NullHandler on our own logger.
+logging.getLogger("eauth_toolkit.signatures").addHandler(logging.NullHandler())
 
 DEFAULT_TRUST_LIST_DIR = trust_list_dir()
 
@@ -79,36 +79,44 @@ class VerifyRequest:
     at: datetime | None = None
 
 
+def check_ams(ams: str | None, *, where: str = "ams") -> str | None:
+    """The AMS code in upper case; an unknown code is an :class:`InputError` (it would otherwise
+    quietly leave no trust list that counts, and turn a valid signature INDETERMINATE)."""
+    from eauth_toolkit.recognition.models import AMS_CODES
+
+    if ams is None or ams == "":
+        return None
+    code = ams.strip().upper()
+    if code not in AMS_CODES:
+        raise InputError(
+            f"unknown AMS code {ams!r} (one of {', '.join(AMS_CODES)})", where=f"{where} {ams}"
+        )
+    return code
+
+
 def options_for(request: VerifyRequest) -> ValidationOptions:
     if request.trust_list_paths:
         lists = [load_trust_list(Path(p)) for p in request.trust_list_paths]
     else:
         lists = default_trust_lists()
-    ams = request.ams.upper() if request.ams else None
+    ams = check_ams(request.ams)
     return ValidationOptions(
         trust=TrustSet.for_ams(lists, ams), online=request.online, at=request.at
     )
 
 
 def detect_format(head: bytes) -> str | None:
-    stripped = head.lstrip()
-    if b"%PDF-" in head[:1024]:
-        return "PAdES"
-    if stripped.startswith(b"<"):
-        return "XAdES"
-    if stripped.startswith(b"{") or stripped.startswith(b"ey"):
-        return "JAdES"
-    if (
-        stripped[:1] == b"\x30"
-        or stripped.startswith(b"-----BEGIN PKCS7")
-        or stripped.startswith(b"MI")
-    ):
-        return "CAdES"
-    return None
+    """The signature format of a file from its first KiB (content, never the name)."""
+    from eauth_toolkit.signatures.formats import sniff
+
+    return sniff(head)
 
 
 async def _verify_async(
-    source: Path | bytes, options: ValidationOptions, name: str | None
+    source: Path | bytes,
+    options: ValidationOptions,
+    name: str | None,
+    data: Mapping[str, bytes] | None = None,
 ) -> FileReport:
     label = name or str(source)
     try:
@@ -122,12 +130,15 @@ async def _verify_async(
     fmt = detect_format(head)
     if fmt == "PAdES":
         return await validate_pdf_async(source, options, name=label)
-    if fmt in ("CAdES", "JAdES", "XAdES"):
+    if fmt in ("CAdES", "JAdES", "XAdES", "ASiC"):
         from eauth_toolkit.signatures import other_formats
 
-        return await other_formats.validate(fmt, source, options, name=label)
+        with _speedups.applied():
+            return await other_formats.validate(fmt, source, options, name=label, data=data)
     return FileReport(
-        file=label, format=None, error="cannot read: not a signed PDF, CMS, JWS or XML document"
+        file=label,
+        format=None,
+        error="cannot read: not a signed PDF, CMS, JWS, XML document or ASiC container",
     )
 
 
@@ -135,11 +146,16 @@ _DEFAULT_OPTIONS: list[ValidationOptions] = []
 
 
 def verify(
-    source: Path | str | bytes, options: ValidationOptions | None = None, *, name: str | None = None
+    source: Path | str | bytes,
+    options: ValidationOptions | None = None,
+    *,
+    name: str | None = None,
+    data: Mapping[str, bytes] | None = None,
 ) -> FileReport:
     """Validate one document (path or bytes). Bad input gives a report with ``error``, never an exception.
 
     Without ``options``: offline, now, with the repository's trust lists (built once, then reused).
+    ``data`` gives the signed files of a detached signature (name -> content); nothing is fetched.
     """
     if options is None:
         if not _DEFAULT_OPTIONS:
@@ -147,7 +163,7 @@ def verify(
         options = _DEFAULT_OPTIONS[0]
     src: Path | bytes = Path(source) if isinstance(source, str) else source
     opts = options
-    return run_sync(lambda: _verify_async(src, opts, name))
+    return run_sync(lambda: _verify_async(src, opts, name, data))
 
 
 def verify_bytes(data: bytes, options: ValidationOptions, *, name: str) -> FileReport:

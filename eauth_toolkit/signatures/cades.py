@@ -1,8 +1,15 @@
-"""CMS signatures (CAdES): detached ``.p7s`` next to the signed file, or enveloping ``.p7m``.
+"""CMS signatures: CAdES (ETSI EN 319 122-1) baseline B-B, B-T, B-LT and B-LTA.
 
-Validation goes through pyHanko's AdES engine for generic CMS: the basic process (EN 319 102-1,
-5.3) for a signature without time stamp, the process with time (5.5) when a signature time stamp
-is attached. A detached signature's content is the file of the same name without ``.p7s``.
+Enveloping (``.p7m``) or detached (``.p7s``; the signed file given with ``--data``, or found next
+to the signature as ``FILE`` for ``FILE.p7s``). DER, BER (indefinite lengths, as some signers
+write) and PEM/base64 input. Every SignerInfo gets a verdict, and so does every
+counter-signature (EN 319 122-1, 5.2.7) inside them.
+
+The signature value and the signed attributes are checked with pyHanko's CMS integrity check;
+the signature time stamp is validated over the signature value (``proven_time``); the
+certificates and revocation data the SignedData carries (``certificates``, ``crls`` with CRLs and
+OCSP responses, or the ``certificate-values``/``revocation-values`` attributes) feed the path
+validation of the common conclusion (:mod:`.other_formats`).
 """
 
 from __future__ import annotations
@@ -10,34 +17,31 @@ from __future__ import annotations
 import base64
 import hashlib
 from pathlib import Path
-from typing import Any
 
-from asn1crypto import cms, pem
-from pyhanko.sign.ades.report import AdESStatus
-from pyhanko.sign.validation import ades
-from pyhanko.sign.validation.generic_cms import extract_self_reported_ts
+from asn1crypto import cms, core, crl, ocsp, pem, x509
+from pyhanko.sign.validation import errors as val_errors
+from pyhanko.sign.validation.generic_cms import extract_self_reported_ts, validate_sig_integrity
+from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
 
-from eauth_toolkit.signatures.indications import explain
-from eauth_toolkit.signatures.levels import decide_level, legal_term
-from eauth_toolkit.signatures.models import (
-    FileReport,
-    RevocationInfo,
-    SignatureVerdict,
-    SignerInfo,
-    TrustInfo,
+from eauth_toolkit.signatures.models import FileReport
+from eauth_toolkit.signatures.other_formats import (
+    Check,
+    DetachedData,
+    check_timestamp,
+    finish,
+    key_algorithm,
+    read_source,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
+from eauth_toolkit.signatures.verdicts import digest_slot_problem, normalise_plain_ecdsa
 
-__all__ = ["validate_cms"]
+__all__ = ["cms_checks", "load_cms", "validate_cms"]
 
-_STATUS = {
-    AdESStatus.PASSED: "TOTAL-PASSED",
-    AdESStatus.FAILED: "TOTAL-FAILED",
-    AdESStatus.INDETERMINATE: "INDETERMINATE",
-}
+_ARCHIVE_TS = {"archive_time_stamp_v3", "1.2.840.113549.1.9.16.2.48", "1.2.840.113549.1.9.16.2.27"}
 
 
-def _load(data: bytes) -> cms.ContentInfo:
+def load_cms(data: bytes) -> cms.ContentInfo:
+    """A CMS signed-data object from DER, BER, PEM or bare base64."""
     if pem.detect(data):
         _, _, data = pem.unarmor(data)
     elif data.lstrip().startswith(b"MI"):  # base64 without PEM armour
@@ -45,142 +49,300 @@ def _load(data: bytes) -> cms.ContentInfo:
     info = cms.ContentInfo.load(data)
     if info["content_type"].native != "signed_data":
         raise ValueError(f"a CMS {info['content_type'].native}, not signed data")
-    _ = info["content"]["signer_infos"][0]  # force parsing of what we need
+    signed = info["content"]
+    if not len(signed["signer_infos"]):
+        raise ValueError("a CMS signed-data object without any SignerInfo")
+    _ = signed["signer_infos"][0]["sid"]  # force parsing of what we need
     return info
 
 
-def _baseline(signer_info: cms.SignerInfo) -> str | None:
-    signed = {a["type"].native for a in signer_info["signed_attrs"]}
+def _attr_values(attrs: object, name: str) -> list[object]:
+    if not isinstance(attrs, cms.CMSAttributes):
+        return []
+    out: list[object] = []
+    for a in attrs:
+        if a["type"].native == name or a["type"].dotted == name:
+            out.extend(a["values"])
+    return out
+
+
+def _find_cert(sid: cms.SignerIdentifier, certs: list[x509.Certificate]) -> x509.Certificate | None:
+    chosen = sid.chosen
+    for c in certs:
+        if sid.name == "issuer_and_serial_number":
+            if c.issuer == chosen["issuer"] and c.serial_number == chosen["serial_number"].native:
+                return c
+        elif c.key_identifier == chosen.native:
+            return c
+    return None
+
+
+def _revocation(
+    signed: cms.SignedData, si: cms.SignerInfo
+) -> tuple[list[crl.CertificateList], list[ocsp.OCSPResponse], list[x509.Certificate]]:
+    crls: list[crl.CertificateList] = []
+    ocsps: list[ocsp.OCSPResponse] = []
+    certs: list[x509.Certificate] = []
+    for choice in signed["crls"] or []:
+        if choice.name == "crl":
+            crls.append(choice.chosen)
+        elif choice.name == "other":
+            fmt = choice.chosen["other_rev_info_format"].native
+            info = choice.chosen["other_rev_info"]
+            if fmt in ("ocsp_response", "1.3.6.1.5.5.7.16.2"):
+                ocsps.append(ocsp.OCSPResponse.load(info.dump()))
+    for rv in _attr_values(si["unsigned_attrs"], "revocation_values"):
+        for c in rv["crl_vals"] or []:  # type: ignore[index]
+            crls.append(c)
+        for b in rv["ocsp_vals"] or []:  # type: ignore[index]
+            ocsps.append(
+                ocsp.OCSPResponse(
+                    {
+                        "response_status": "successful",
+                        "response_bytes": {"response_type": "basic_ocsp_response", "response": b},
+                    }
+                )
+            )
+    for cv in _attr_values(si["unsigned_attrs"], "certificate_values"):
+        certs.extend(cv)  # type: ignore[arg-type]
+    return crls, ocsps, certs
+
+
+def _baseline(si: cms.SignerInfo, has_revocation: bool) -> str | None:
+    signed = {a["type"].native for a in si["signed_attrs"] or []}
     if not signed & {"signing_certificate_v2", "signing_certificate"}:
         return None
-    unsigned = {a["type"].native for a in (signer_info["unsigned_attrs"] or [])}
-    level = "B-B"
-    if "signature_time_stamp_token" in unsigned:
-        level = "B-T"
-        if {"certificate_values", "revocation_values"} <= unsigned:
-            level = "B-LT"
-            if unsigned & {"archive_time_stamp_v3", "1.2.840.113549.1.9.16.2.48"}:
-                level = "B-LTA"
-    return level
+    unsigned = {a["type"].native for a in si["unsigned_attrs"] or []} | {
+        a["type"].dotted for a in si["unsigned_attrs"] or []
+    }
+    if "signature_time_stamp_token" not in unsigned:
+        return "B-B"
+    if not has_revocation:
+        return "B-T"
+    return "B-LTA" if unsigned & _ARCHIVE_TS else "B-LT"
+
+
+async def _check_signer(
+    si: cms.SignerInfo,
+    *,
+    digest_of: dict[str, bytes] | None,
+    content: bytes | None,
+    content_type: str,
+    certs: list[x509.Certificate],
+    signed: cms.SignedData,
+    options: ValidationOptions,
+    label: str | None,
+    counter_of: bytes | None = None,
+) -> list[Check]:
+    crls, ocsps, extra = _revocation(signed, si)
+    all_certs = certs + [c for c in extra if c not in certs]
+    check = Check(label=label, crls=crls, ocsps=ocsps, claimed=extract_self_reported_ts(si))
+    check.baseline = _baseline(si, bool(crls or ocsps))
+    slot = digest_slot_problem(si)
+    if slot:
+        check.fail("TOTAL-FAILED", "FORMAT_FAILURE", slot, intact=False)
+        return [check]
+    signature = si["signature"].native  # as signed: time stamps and counter-signatures cover it
+    plain = normalise_plain_ecdsa(si)
+    if plain:
+        check.warnings.append(plain)
+    md = si["digest_algorithm"]["algorithm"].native
+    check.algorithms.append((md, None))
+    cert = _find_cert(si["sid"], all_certs)
+    if cert is None:
+        check.fail("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", None)
+        return [check]
+    check.leaf = cert
+    check.chain = [c for c in all_certs if c.sha256 != cert.sha256]
+    check.algorithms.append(key_algorithm(cert))
+    if counter_of is not None:
+        actual = hashlib.new(md, counter_of).digest()
+    elif digest_of is not None and md in digest_of:
+        actual = digest_of[md]
+    else:
+        actual = hashlib.new(md, content or b"").digest()
+    try:
+        if counter_of is None:
+            intact, valid = validate_sig_integrity(si, cert, content_type, actual)
+        else:
+            intact, valid = _counter_integrity(si, cert, actual)
+    except val_errors.SignatureValidationError as exc:
+        sub = getattr(exc.ades_subindication, "standard_name", None) or "FORMAT_FAILURE"
+        indication = (
+            "INDETERMINATE"
+            if sub in ("NO_SIGNING_CERTIFICATE_FOUND", "GENERIC")
+            else "TOTAL-FAILED"
+        )
+        check.fail(indication, sub, exc.failure_message, intact=False)
+        return [check]
+    except Exception:
+        check.fail(
+            "TOTAL-FAILED", "FORMAT_FAILURE", "the SignerInfo cannot be processed", intact=False
+        )
+        return [check]
+    if not intact:
+        what = "the signed content" if counter_of is None else "the counter-signed signature value"
+        check.fail(
+            "TOTAL-FAILED",
+            "HASH_FAILURE",
+            f"{what} does not match the message-digest attribute",
+            intact=False,
+        )
+    elif not valid:
+        check.fail("TOTAL-FAILED", "SIG_CRYPTO_FAILURE", None, intact=False)
+    out = [check]
+    if check.indication != "TOTAL-FAILED":
+        for token in _attr_values(si["unsigned_attrs"], "signature_time_stamp_token"):
+            outcome = await check_timestamp(token, signature, options, check=check)  # type: ignore[arg-type]
+            if outcome.ok and outcome.time is not None:
+                if check.proven is None or outcome.time < check.proven:
+                    check.proven = outcome.time
+            else:
+                check.warnings.append(outcome.reason or "signature time stamp not valid")
+        if check.baseline in ("B-T", "B-LT", "B-LTA") and check.proven is None:
+            check.warnings.append("no valid signature time stamp: nothing proves the signing time")
+        for name in sorted(_ARCHIVE_TS):
+            for token in _attr_values(si["unsigned_attrs"], name):
+                outcome = await check_timestamp(
+                    token,
+                    b"",
+                    options,
+                    what="archive time stamp",
+                    imprint=False,  # type: ignore[arg-type]
+                )
+                if not outcome.ok:
+                    check.warnings.append(outcome.reason or "archive time stamp not valid")
+                else:
+                    check.warnings.append(
+                        "archive time stamp validated (authority and signature); what it covers"
+                        " (ATSHashIndex) is not recomputed"
+                    )
+    for i, counter in enumerate(_attr_values(si["unsigned_attrs"], "counter_signature")):
+        out += await _check_signer(
+            counter,  # type: ignore[arg-type]
+            digest_of=None,
+            content=None,
+            content_type=content_type,
+            certs=all_certs,
+            signed=signed,
+            options=options,
+            label=f"{label or 'signer'}, counter-signature {i + 1}",
+            counter_of=signature,
+        )
+    return out
+
+
+def _counter_integrity(
+    si: cms.SignerInfo, cert: x509.Certificate, actual: bytes
+) -> tuple[bool, bool]:
+    """A counter-signature signs the parent's signature value (RFC 5652, 11.4): no content type."""
+    attrs = si["signed_attrs"]
+    digests = _attr_values(attrs, "message_digest")
+    if len(digests) != 1:
+        raise val_errors.SignatureValidationError(
+            "counter-signature without one message-digest attribute",
+            ades_subindication=val_errors.AdESFailure.FORMAT_FAILURE,  # type: ignore[attr-defined]
+        )
+    try:
+        DefaultSignatureValidator().validate_signature(
+            si["signature"].native,
+            attrs.untag().dump(),
+            cert.public_key,
+            si["signature_algorithm"],
+            context=SignatureValidationContext(
+                contextual_md_algorithm=si["digest_algorithm"]["algorithm"].native
+            ),
+        )
+        valid = True
+    except Exception:
+        valid = False
+    return digests[0].native == actual, valid  # type: ignore[attr-defined]
+
+
+def _detached_content(
+    source: Path | bytes, data: DetachedData | None, name: str
+) -> tuple[bytes | None, str | None]:
+    """The content of a detached CMS: the one ``--data`` file, or the one named like the
+    signature without its ``.p7s``/``.sig`` suffix, or that file next to the signature."""
+    stem = Path(name).name
+    for suffix in (".p7s", ".sig", ".P7S"):
+        stem = stem.removesuffix(suffix)
+    if data:
+        if len(data) == 1:
+            only = next(iter(data.items()))
+            return only[1], only[0]
+        if stem in data:
+            return data[stem], stem
+        return None, None
+    if isinstance(source, Path) and source.suffix.lower() in (".p7s", ".sig"):
+        sibling = source.with_suffix("")
+        if sibling.is_file():
+            return sibling.read_bytes(), sibling.name
+    return None, None
+
+
+async def cms_checks(
+    raw: bytes,
+    options: ValidationOptions,
+    *,
+    content: bytes | None = None,
+    content_name: str | None = None,
+) -> tuple[list[Check], list[str]]:
+    """The checks of every signer of a CMS (``content``: the data of a detached signature).
+    Raises ValueError when the bytes are not a CMS signed-data object or the content is missing."""
+    notes: list[str] = []
+    try:
+        info = load_cms(raw)
+    except Exception as exc:
+        raise ValueError(f"not a CMS signed-data object ({exc})") from exc
+    signed: cms.SignedData = info["content"]
+    encap = signed["encap_content_info"]
+    content_type = encap["content_type"].native
+    inner = encap["content"]
+    embedded: bytes | None = None if isinstance(inner, core.Void) else inner.native
+    if embedded is not None:
+        content, coverage = embedded, "the encapsulated content"
+    elif content is None:
+        raise ValueError(
+            "a detached signature without its content (give it with --data; with several"
+            " --data files, the content of FILE.p7s is the one named FILE)"
+        )
+    else:
+        coverage = f"detached file {content_name}"
+        notes.append(f"detached signature over {content_name}")
+    certs = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
+    checks: list[Check] = []
+    many = len(signed["signer_infos"]) > 1
+    for i, si in enumerate(signed["signer_infos"]):
+        for c in await _check_signer(
+            si,
+            digest_of=None,
+            content=content,
+            content_type=content_type,
+            certs=certs,
+            signed=signed,
+            options=options,
+            label=f"signer {i + 1}" if many else None,
+        ):
+            if c.coverage == "ENTIRE_FILE":
+                c.coverage = coverage if "counter" not in (c.label or "") else "the signature value"
+            checks.append(c)
+    if many:
+        notes.append(f"{len(signed['signer_infos'])} parallel signatures")
+    return checks, notes
 
 
 async def validate_cms(
-    source: Path | bytes, options: ValidationOptions, *, name: str
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str,
+    data: DetachedData | None = None,
 ) -> FileReport:
-    notes: list[str] = []
+    raw = read_source(source)
+    content, fname = _detached_content(source, data, name)
     try:
-        data = source.read_bytes() if isinstance(source, Path) else source
-        info = _load(data)
-    except OSError as exc:
-        return FileReport(file=name, format=None, error=f"cannot read: {exc.strerror}")
-    except Exception as exc:
-        return FileReport(
-            file=name, format="CAdES", error=f"cannot read: not a CMS signed-data object ({exc})"
-        )
-    signed_data: cms.SignedData = info["content"]
-    content = signed_data["encap_content_info"]["content"]
-    raw_digest: bytes | None = None
-    signer_info = signed_data["signer_infos"][0]
-    if content.native is None:  # detached
-        if not isinstance(source, Path) or source.suffix.lower() not in (".p7s", ".sig"):
-            return FileReport(
-                file=name,
-                format="CAdES",
-                error="cannot read: detached signature without its content (name it FILE.p7s)",
-            )
-        content_path = source.with_suffix("")
-        try:
-            digest_alg = signer_info["digest_algorithm"]["algorithm"].native
-            h = hashlib.new(digest_alg)
-            with open(content_path, "rb") as fh:
-                for chunk in iter(lambda: fh.read(1 << 20), b""):
-                    h.update(chunk)
-            raw_digest = h.digest()
-            notes.append(f"detached signature over {content_path.name}")
-        except (OSError, ValueError) as exc:
-            return FileReport(
-                file=name,
-                format="CAdES",
-                error=f"cannot read the signed content {content_path}: {exc}",
-            )
-    timing = options.timing()
-    spec = options.spec().signature_validation_spec
-    unsigned = {a["type"].native for a in (signer_info["unsigned_attrs"] or [])}
-    res: Any
-    try:
-        if "signature_time_stamp_token" in unsigned:
-            res = await ades.ades_with_time_validation(
-                signed_data, spec, timing_info=timing, raw_digest=raw_digest
-            )
-        else:
-            res = await ades.ades_basic_validation(
-                signed_data, spec, timing_info=timing, raw_digest=raw_digest
-            )
-    except Exception as exc:
-        return FileReport(
-            file=name,
-            format="CAdES",
-            notes=notes,
-            signatures=[
-                SignatureVerdict(
-                    field=None, indication="INDETERMINATE", sub_indication="GENERIC", level=None, baseline=None,
-                    signer=None, signing_time=None, proven_time=None,
-                    trust=TrustInfo(ams=None, service=None, status="not evaluated"),
-                    revocation=RevocationInfo(status="unknown", source="none"), coverage=None, modifications=None,
-                    reasons=[f"could not evaluate: {type(exc).__name__}: {exc}"],
-                )
-            ],
-        )  # fmt: skip
-    status = res.api_status
-    indication = _STATUS[res.ades_subindic.status]
-    sub = None if indication == "TOTAL-PASSED" else res.ades_subindic.standard_name
-    reasons = [explain(sub, res.failure_msg)] if sub else []
-    cert = getattr(status, "signing_cert", None)
-    ts = getattr(status, "timestamp_validity", None)
-    proven = ts.timestamp if ts is not None and ts.intact and ts.valid else None
-    claimed = extract_self_reported_ts(signer_info)
-    decision = decide_level(
-        indication=indication,
-        intact=bool(status and status.intact and status.valid),
-        path=getattr(status, "validation_path", None),
-        signing_time=proven or claimed,
-        trust=options.trust,
-        indeterminate_reason=reasons[0] if reasons else None,
-        signer_cert=cert,
-    )
-    reasons += [r for r in decision.reasons if r not in reasons]
-    revoked = sub in ("REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE")
-    verdict = SignatureVerdict(
-        field=None,
-        indication=indication,  # type: ignore[arg-type]
-        sub_indication=sub,
-        level=decision.level,  # type: ignore[arg-type]
-        baseline=_baseline(signer_info),  # type: ignore[arg-type]
-        signer=None
-        if cert is None
-        else SignerInfo(
-            subject=cert.subject.human_friendly,
-            issuer=cert.issuer.human_friendly,
-            serial=format(cert.serial_number, "x"),
-        ),
-        signing_time=claimed,
-        proven_time=proven,
-        trust=TrustInfo(
-            ams=decision.ams,
-            service=decision.service,
-            status=decision.status,
-            recognised_in=options.trust.ams,
-            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
-        ),
-        revocation=RevocationInfo(
-            status="revoked"
-            if revoked
-            else ("good" if indication == "TOTAL-PASSED" else "unknown"),
-            source="online" if options.online else "none",
-        ),
-        coverage="ENTIRE_FILE" if raw_digest is None else "DETACHED_CONTENT",
-        modifications=None,
-        warnings=list(decision.warnings),
-        reasons=reasons,
-    )
-    return FileReport(file=name, format="CAdES", signatures=[verdict], notes=notes)
+        checks, notes = await cms_checks(raw, options, content=content, content_name=fname)
+    except ValueError as exc:
+        return FileReport(file=name, format="CAdES", error=f"cannot read: {exc}")
+    return await finish(checks, options, name=name, fmt="CAdES", notes=notes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from asn1crypto import x509
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
@@ -49,6 +50,8 @@ async def validate_signer_path(
     options: ValidationOptions,
     *,
     moment: datetime,
+    crls: list[Any] | None = None,
+    ocsps: list[Any] | None = None,
 ) -> PathOutcome:
     rule = RevocationCheckingRule.CHECK_IF_DECLARED
     vc = ValidationContext(
@@ -56,8 +59,8 @@ async def validate_signer_path(
         other_certs=others,
         moment=moment,
         allow_fetching=options.online,
-        crls=[],
-        ocsps=[],
+        crls=crls or [],
+        ocsps=ocsps or [],
         revinfo_policy=CertRevTrustPolicy(RevocationCheckingPolicy(rule, rule)),
         fetcher_backend=RequestsFetcherBackend() if options.online else None,
     )

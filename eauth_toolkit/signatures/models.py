@@ -2,6 +2,8 @@
 
 - ``signature-report``: what ``eauth sig verify --json`` and ``POST /api/signatures/verify`` return
   for one file (the verdict contract of the design notes).
+  Indication, sub-indication, level and baseline are the enums below; :mod:`.verdicts` is the one
+  place that turns what a format validator checked into a :class:`SignatureVerdict`.
 - ``trustlist-description``: the small YAML/JSON description ``eauth trustlist build`` turns into
   an ETSI TS 119 612 trust list.
 """
@@ -9,12 +11,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "PUBLISHED_SCHEMAS",
+    "Indication",
+    "SubIndication",
+    "SignatureLevel",
+    "BaselineLevel",
+    "ChangeCategory",
+    "Change",
     "SignerInfo",
     "TrustInfo",
     "RevocationInfo",
@@ -26,9 +35,77 @@ __all__ = [
     "TrustListDescription",
 ]
 
-Indication = Literal["TOTAL-PASSED", "TOTAL-FAILED", "INDETERMINATE"]
-SignatureLevel = Literal["QES", "AdES-QC", "AdES", "SES"]
-BaselineLevel = Literal["B-B", "B-T", "B-LT", "B-LTA"]
+
+class Indication(StrEnum):
+    """ETSI EN 319 102-1 main status indication."""
+
+    TOTAL_PASSED = "TOTAL-PASSED"
+    TOTAL_FAILED = "TOTAL-FAILED"
+    INDETERMINATE = "INDETERMINATE"
+
+
+class SubIndication(StrEnum):
+    """ETSI EN 319 102-1 sub-indications (table 5 and 6)."""
+
+    FORMAT_FAILURE = "FORMAT_FAILURE"
+    HASH_FAILURE = "HASH_FAILURE"
+    SIG_CRYPTO_FAILURE = "SIG_CRYPTO_FAILURE"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+    NOT_YET_VALID = "NOT_YET_VALID"
+    SIG_CONSTRAINTS_FAILURE = "SIG_CONSTRAINTS_FAILURE"
+    CHAIN_CONSTRAINTS_FAILURE = "CHAIN_CONSTRAINTS_FAILURE"
+    CERTIFICATE_CHAIN_GENERAL_FAILURE = "CERTIFICATE_CHAIN_GENERAL_FAILURE"
+    CRYPTO_CONSTRAINTS_FAILURE = "CRYPTO_CONSTRAINTS_FAILURE"
+    POLICY_PROCESSING_ERROR = "POLICY_PROCESSING_ERROR"
+    SIGNATURE_POLICY_NOT_AVAILABLE = "SIGNATURE_POLICY_NOT_AVAILABLE"
+    TIMESTAMP_ORDER_FAILURE = "TIMESTAMP_ORDER_FAILURE"
+    NO_SIGNING_CERTIFICATE_FOUND = "NO_SIGNING_CERTIFICATE_FOUND"
+    NO_CERTIFICATE_CHAIN_FOUND = "NO_CERTIFICATE_CHAIN_FOUND"
+    REVOKED_NO_POE = "REVOKED_NO_POE"
+    REVOKED_CA_NO_POE = "REVOKED_CA_NO_POE"
+    OUT_OF_BOUNDS_NO_POE = "OUT_OF_BOUNDS_NO_POE"
+    REVOCATION_OUT_OF_BOUNDS_NO_POE = "REVOCATION_OUT_OF_BOUNDS_NO_POE"
+    OUT_OF_BOUNDS_NOT_REVOKED = "OUT_OF_BOUNDS_NOT_REVOKED"
+    CRYPTO_CONSTRAINTS_FAILURE_NO_POE = "CRYPTO_CONSTRAINTS_FAILURE_NO_POE"
+    NO_POE = "NO_POE"
+    TRY_LATER = "TRY_LATER"
+    SIGNED_DATA_NOT_FOUND = "SIGNED_DATA_NOT_FOUND"
+    GENERIC = "GENERIC"
+
+
+class SignatureLevel(StrEnum):
+    """Level against the AMS trust lists (QES = qualified-equivalent)."""
+
+    QES = "QES"
+    ADES_QC = "AdES-QC"
+    ADES = "AdES"
+    SES = "SES"
+
+
+class BaselineLevel(StrEnum):
+    """ETSI baseline level the signature supports (EN 319 142-1, 319 122-1, ...)."""
+
+    B_B = "B-B"
+    B_T = "B-T"
+    B_LT = "B-LT"
+    B_LTA = "B-LTA"
+
+
+class ChangeCategory(StrEnum):
+    """What one change made to a PDF after a signature is (the categories of the EU's DSS)."""
+
+    SIGNATURE_ADDED = "signature added"
+    TIMESTAMP_ADDED = "time stamp added"
+    DSS_UPDATE = "DSS/VRI update"
+    FORM_FILL = "form field filled"
+    ANNOTATION_ADDED = "annotation added"
+    ANNOTATION_CHANGED = "annotation changed"
+    ANNOTATION_REMOVED = "annotation removed"
+    PAGE_ADDED = "page added"
+    PAGE_REMOVED = "page removed"
+    VISUAL_CONTENT = "visual content changed"
+    OTHER = "other"
 
 
 class _Frozen(BaseModel):
@@ -62,10 +139,19 @@ class RevocationInfo(_Frozen):
     source: str = Field(description="'embedded (DSS)', 'embedded (signature)', 'online' or 'none'")
 
 
+class Change(_Frozen):
+    """One change made to a PDF after a signature, judged against the signature's permissions."""
+
+    category: ChangeCategory
+    page: int | None = Field(default=None, description="1-based page the change is on, if any")
+    description: str
+    allowed: bool = Field(description="permitted by the signature's DocMDP/FieldMDP rules")
+
+
 class SignatureVerdict(_Frozen):
     field: str | None = Field(description="PDF signature field name (null for other formats)")
     indication: Indication
-    sub_indication: str | None = Field(description="ETSI EN 319 102-1 sub-indication")
+    sub_indication: SubIndication | None = Field(description="ETSI EN 319 102-1 sub-indication")
     level: SignatureLevel | None
     baseline: BaselineLevel | None
     signer: SignerInfo | None
@@ -75,6 +161,9 @@ class SignatureVerdict(_Frozen):
     revocation: RevocationInfo
     coverage: str | None = Field(description="what the signature covers (PDF)")
     modifications: str | None = Field(description="modification level after signing (PDF)")
+    changes: list[Change] = Field(
+        default_factory=list, description="every change after signing, with category and page (PDF)"
+    )
     warnings: list[str] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list)
 

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
 from asn1crypto import x509
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfReadError, PdfStrictReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.ades.report import AdESStatus
+from pyhanko.sign.ades.report import AdESIndeterminate, AdESStatus
 from pyhanko.sign.fields import enumerate_sig_fields
 from pyhanko.sign.validation import ades
 from pyhanko.sign.validation.errors import SignatureValidationError
@@ -38,6 +41,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
 from pyhanko_certvalidator.policy_decl import (
     CertRevTrustPolicy,
+    FreshnessReqType,
     RevocationCheckingPolicy,
     RevocationCheckingRule,
 )
@@ -46,26 +50,45 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 from eauth_toolkit.signatures import _speedups
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.indications import explain
-from eauth_toolkit.signatures.levels import TrustSet, decide_level, legal_term
+from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import (
+    BaselineLevel,
+    Change,
+    ChangeCategory,
     FileReport,
-    RevocationInfo,
+    Indication,
     SignatureVerdict,
-    SignerInfo,
-    TrustInfo,
+    SubIndication,
 )
+from eauth_toolkit.signatures.pdf_changes import analyse_changes, judge
 from eauth_toolkit.signatures.pdf_checks import (
     baseline_level,
+    is_doc_timestamp,
     modification_findings,
     read_dss,
+    repair_startxref,
     revocation_info,
     structure_problem,
     unaccounted_tail,
 )
+from eauth_toolkit.signatures.verdicts import (
+    Checks,
+    build_verdict,
+    digest_slot_problem,
+    normalise_plain_ecdsa,
+    per_signer,
+    sub_indication,
+    unreadable_verdict,
+)
 
 __all__ = ["ValidationOptions", "explain", "validate_pdf", "validate_pdf_async", "etsi_report"]
 
-_speedups.install()
+log = logging.getLogger("eauth_toolkit.signatures")
+
+
+#: how long after the proven signing time revocation data must be issued to count (none: any
+#: data issued after that time shows the certificate was not revoked when it signed)
+REVINFO_GRACE = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -86,7 +109,15 @@ class ValidationOptions:
                 revinfo_policy=CertRevTrustPolicy(
                     RevocationCheckingPolicy(
                         ee_certificate_rule=rule, intermediate_ca_cert_rule=rule
-                    )
+                    ),
+                    # EN 319 102-1, 5.2.5.4: revocation data issued after the time the signature
+                    # is proven to exist is fresh enough, however long ago that was; embedded
+                    # data therefore keeps a B-LT signature valid after its nextUpdate. A
+                    # validation at a given past time (--at) judges the data as it stood then.
+                    freshness_req_type=FreshnessReqType.DEFAULT
+                    if self.at is not None
+                    else FreshnessReqType.TIME_AFTER_SIGNATURE,
+                    freshness=None if self.at is not None else REVINFO_GRACE,
                 ),
             )
             fetching = (
@@ -121,40 +152,154 @@ class _Unreadable(Exception):
     pass
 
 
-def _open_reader(stream: IO[bytes]) -> tuple[PdfFileReader, list[str]]:
+class _ReadAgainLeniently(Exception):
+    """Strict reading failed in the middle of a validation: start again in non-strict mode."""
+
+
+def _unlock(reader: PdfFileReader, notes: list[str]) -> None:
+    """Open an encrypted document with the empty user password (as every viewer does)."""
+    if not reader.encrypted:
+        return
+    try:
+        result = reader.decrypt(b"")
+    except Exception as exc:
+        raise _Unreadable(f"encrypted, and the empty password does not open it ({exc})") from None
+    if getattr(result, "status", None) is not None and result.status.name == "FAILED":
+        raise _Unreadable("encrypted with a user password; it cannot be opened without it")
+    notes.append("the document is encrypted; opened with the empty user password")
+
+
+def _open_reader(stream: IO[bytes], *, strict: bool = True) -> tuple[PdfFileReader, list[str]]:
     """Strict parsing first; hybrid-reference or sloppy files are read again leniently, and we say so."""
     notes: list[str] = []
-    try:
-        reader = PdfFileReader(stream, strict=True)
-        if reader.xrefs.hybrid_xrefs_present:
-            raise PdfStrictReadError("hybrid cross-reference sections")
-        return reader, notes
-    except PdfStrictReadError as exc:
-        notes.append(f"strict parsing rejected the file ({exc}); read again in non-strict mode")
-    except (
-        PdfReadError,
-        ValueError,
-        KeyError,
-        TypeError,
-        IndexError,
-        AttributeError,
-        AssertionError,
-    ) as exc:
-        notes.append(
-            f"strict parsing failed ({type(exc).__name__}: {exc}); read again in non-strict mode"
-        )
-    except RecursionError:
-        raise _Unreadable("the document structure is nested too deeply") from None
+    if strict:
+        try:
+            reader = PdfFileReader(stream, strict=True)
+            if reader.xrefs.hybrid_xrefs_present:
+                raise PdfStrictReadError("hybrid cross-reference sections")
+            _unlock(reader, notes)
+            return reader, notes
+        except PdfStrictReadError as exc:
+            log.debug("strict reading failed", exc_info=exc)
+            notes.append(
+                "structural irregularity: strict reading refused the file "
+                f"({_plain(exc)}); read again in non-strict mode"
+            )
+        except (
+            PdfReadError,
+            ValueError,
+            KeyError,
+            TypeError,
+            IndexError,
+            AttributeError,
+            AssertionError,
+        ) as exc:
+            log.debug("strict reading failed", exc_info=exc)
+            notes.append(
+                "structural irregularity: strict reading failed "
+                f"({_plain(exc)}); read again in non-strict mode"
+            )
+        except RecursionError:
+            raise _Unreadable("the document structure is nested too deeply") from None
     stream.seek(0)
     try:
-        return PdfFileReader(stream, strict=False), notes
+        reader = PdfFileReader(stream, strict=False)
+        _unlock(reader, notes)
+        return reader, notes
+    except _Unreadable:
+        raise
     except RecursionError:
         raise _Unreadable("the document structure is nested too deeply") from None
     except Exception as exc:
-        raise _Unreadable(f"not a readable PDF: {type(exc).__name__}: {exc}") from exc
+        log.debug("non-strict reading failed", exc_info=exc)
+        raise _Unreadable(f"not a readable PDF ({_plain(exc)})") from exc
+
+
+def _plain(exc: BaseException) -> str:
+    """A short description of a reading problem, without internal object representations."""
+    text = str(exc).split("\n")[0]
+    text = re.sub(r"Reference\(idnum=(\d+), generation=(\d+)\)", r"object \1 \2", text)
+    return text[:160] or type(exc).__name__
 
 
 _SUBFILTERS = {"/adbe.pkcs7.detached", "/adbe.pkcs7.sha1", "/ETSI.CAdES.detached", "/ETSI.RFC3161"}
+
+
+class _DocTimeStamp(EmbeddedPdfSignature):
+    """A document time stamp whose dictionary does not say /Type /DocTimeStamp (missing, null or
+    /Sig) but whose SubFilter is ETSI.RFC3161 or whose content is a time-stamp token."""
+
+    @property
+    def sig_object_type(self) -> Any:
+        return generic.pdf_name("/DocTimeStamp")
+
+
+def _classify_timestamps(reader: PdfFileReader, notes: list[str]) -> None:
+    """Classify document time stamps by SubFilter and content, not by /Type (as DSS does)."""
+    try:
+        found = reader.embedded_signatures
+    except Exception:
+        return
+    for esig in found:
+        try:
+            if type(esig) is EmbeddedPdfSignature and esig.sig_object_type != "/DocTimeStamp":
+                if is_doc_timestamp(esig.sig_object):
+                    esig.__class__ = _DocTimeStamp
+                    notes.append(
+                        f"'{esig.field_name}' is a document time stamp although its dictionary "
+                        f"says /Type {esig.sig_object.get('/Type', '(missing)')}; "
+                        "classified by its SubFilter and content"
+                    )
+        except Exception:
+            log.debug("time stamp classification failed", exc_info=True)
+
+
+class _OneSignerOf(EmbeddedPdfSignature):
+    """One SignerInfo of a PDF signature whose CMS holds several (each is validated on its own,
+    over the same byte ranges, as the EU's DSS does)."""
+
+    def __init__(self, reader: PdfFileReader, sig_field: Any, fq_name: str, signed_data: Any):
+        # the same state pyHanko's constructor sets up, with one SignerInfo's SignedData
+        from pyhanko.sign.validation.pdf_embedded import extract_contents
+
+        self.reader = reader
+        self.sig_field = sig_field = sig_field.get_object()
+        ref = sig_field.raw_get("/V")
+        self.sig_object = ref.get_object()
+        self.byte_range = self.sig_object.raw_get("/ByteRange")
+        self.pkcs7_content = extract_contents(self.sig_object)
+        self.signed_data = signed_data
+        self.signer_info = signed_data["signer_infos"][0]
+        self._sd_cert_info = None
+        self.md_algorithm = self.signer_info["digest_algorithm"]["algorithm"].native.lower()
+        self.external_md_algorithm = self.md_algorithm
+        self.signed_revision = reader.xrefs.get_last_change(ref.reference)
+        self.coverage = None
+        self.external_digests = {}
+        self._docmdp = None
+        self._fieldmdp = None
+        self._docmdp_queried = self._fieldmdp_queried = False
+        self.tst_signature_digest = None
+        self.diff_result = None
+        self._integrity_checked = False
+        self.fq_name = fq_name
+
+
+def _several_signers(
+    reader: PdfFileReader, sig_field: Any, name: str, obj: Any
+) -> list[EmbeddedPdfSignature]:
+    """One signature object per SignerInfo when the CMS of ``obj`` holds more than one."""
+    from asn1crypto import cms
+
+    try:
+        contents = obj.get("/Contents")
+        contents = getattr(contents, "raw_object", contents)
+        signed_data = cms.ContentInfo.load(bytes(contents))["content"]
+        if len(signed_data["signer_infos"]) < 2:
+            return []
+    except Exception:
+        return []
+    return [_OneSignerOf(reader, sig_field, name, sd) for sd in per_signer(signed_data)]
 
 
 def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str, str]]:
@@ -169,7 +314,7 @@ def _signatures(reader: PdfFileReader) -> list[EmbeddedPdfSignature | tuple[str,
         fields = [
             name
             for name, obj, _ in enumerate_sig_fields(reader, filled_status=True)
-            if str(obj.get_object().get("/Type", "/Sig")) != "/DocTimeStamp"
+            if not is_doc_timestamp(obj.get_object())
         ]
         size = reader.stream.seek(0, io.SEEK_END)
         if len(engine) == len(fields) and all(
@@ -193,7 +338,7 @@ def _collect(
     for name, sig_obj, sig_field in enumerate_sig_fields(reader, filled_status=True):
         try:
             obj = sig_obj.get_object()
-            is_ts = str(obj.get("/Type", "/Sig")) == "/DocTimeStamp"
+            is_ts = is_doc_timestamp(obj)
             if is_ts != want_timestamps:
                 continue
             subfilter = str(obj.get("/SubFilter", ""))
@@ -204,26 +349,24 @@ def _collect(
             if problem:
                 found.append((name, problem))
                 continue
-            found.append(EmbeddedPdfSignature(reader, sig_field, name))
+            several = _several_signers(reader, sig_field, name, obj)
+            if several:
+                found.extend(several)
+                continue
+            esig = EmbeddedPdfSignature(reader, sig_field, name)
+            if is_ts and esig.sig_object_type != "/DocTimeStamp":
+                esig.__class__ = _DocTimeStamp
+            found.append(esig)
         except RecursionError:
             found.append((name, "structure nested too deeply"))
         except Exception as exc:
-            found.append((name, f"{type(exc).__name__}: {exc}"))
+            log.debug("signature field %s cannot be read", name, exc_info=exc)
+            found.append((name, "its CMS signature data cannot be parsed"))
     found.sort(key=lambda e: e.signed_revision if isinstance(e, EmbeddedPdfSignature) else 1 << 30)
     return found
 
 
 # ----------------------------------------------------------------------------- per signature
-
-
-def _signer_info(cert: x509.Certificate | None) -> SignerInfo | None:
-    if cert is None:
-        return None
-    return SignerInfo(
-        subject=cert.subject.human_friendly,
-        issuer=cert.issuer.human_friendly,
-        serial=format(cert.serial_number, "x"),
-    )
 
 
 def _knowledge(
@@ -256,11 +399,17 @@ def _has_signature_timestamp(esig: EmbeddedPdfSignature) -> bool:
     )
 
 
+def _timestamps_of(reader: PdfFileReader) -> list[EmbeddedPdfSignature]:
+    """The document time stamps, also when another signature of the file cannot be parsed by
+    pyHanko's own collection (which then gives none at all)."""
+    try:
+        return list(reader.embedded_timestamp_signatures)
+    except Exception:
+        return [t for t in _collect(reader, want_timestamps=True) if not isinstance(t, tuple)]
+
+
 def _has_later_doc_timestamp(esig: EmbeddedPdfSignature) -> bool:
-    return any(
-        ts.signed_revision > esig.signed_revision
-        for ts in esig.reader.embedded_timestamp_signatures
-    )
+    return any(ts.signed_revision > esig.signed_revision for ts in _timestamps_of(esig.reader))
 
 
 def _integrity(esig: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec) -> dict[str, Any]:
@@ -339,14 +488,35 @@ async def _with_time(
     spec: PdfSignatureValidationSpec,
     timing: ValidationTimingInfo,
 ) -> ades.AdESLTAValidationResult:
-    res = await ades.ades_with_time_validation(
-        esig.signed_data,
-        _knowledge(esig, sig_spec),
-        timing_info=timing,
-        raw_digest=esig.compute_digest(),
-        extra_status_kwargs=_integrity(esig, spec),
-        status_cls=PdfSignatureStatus,
-    )
+    knowledge = _knowledge(esig, sig_spec)
+
+    async def run(at: ValidationTimingInfo) -> Any:
+        return await ades.ades_with_time_validation(
+            esig.signed_data,
+            knowledge,
+            timing_info=at,
+            raw_digest=esig.compute_digest(),
+            extra_status_kwargs=_integrity(esig, spec),
+            status_cls=PdfSignatureStatus,
+        )
+
+    res = await run(timing)
+    poe = getattr(res, "best_signature_time", None)
+    if (
+        res.ades_subindic == AdESIndeterminate.TRY_LATER
+        and poe is not None
+        and poe < timing.best_signature_time
+    ):
+        # The signature time stamp validated and proves the signature existed at ``poe``;
+        # revocation data issued after that time is what EN 319 102-1 (5.5) asks for, so the
+        # certificate is validated again with that proof of existence.
+        res = await run(
+            ValidationTimingInfo(
+                validation_time=timing.validation_time,
+                best_signature_time=poe,
+                point_in_time_validation=timing.point_in_time_validation,
+            )
+        )
     return _as_lta(res, timing.best_signature_time)
 
 
@@ -362,61 +532,94 @@ async def _one(
         signer_cert: x509.Certificate | None = esig.signer_cert
     except Exception:
         signer_cert = None
+    plain_note = None
+    try:
+        plain_note = normalise_plain_ecdsa(esig.signer_info)
+    except Exception as exc:
+        log.debug("plain ECDSA conversion failed", exc_info=exc)
     try:
         result, _archive_ok = await _ades(esig, options)
+    except PdfStrictReadError as exc:
+        if reader.strict:
+            raise _ReadAgainLeniently(_plain(exc)) from exc
+        raise
     except Exception as exc:  # the engine could not evaluate this signature at all
-        reason = f"could not evaluate: {type(exc).__name__}: {exc}"
+        slot = digest_slot_problem(esig.signer_info)
+        if slot is not None:
+            return (
+                unreadable_verdict(
+                    field_name,
+                    SubIndication.FORMAT_FAILURE,
+                    slot,
+                    signer_cert=signer_cert,
+                    detail=f"{type(exc).__name__}: {exc}",
+                ),
+                None,
+            )
         return (
-            SignatureVerdict(
-                field=field_name,
-                indication="INDETERMINATE",
-                sub_indication="GENERIC",
-                level=None,
-                baseline=None,
-                signer=_signer_info(signer_cert),
-                signing_time=None,
-                proven_time=None,
-                trust=TrustInfo(ams=None, service=None, status="not evaluated"),
-                revocation=RevocationInfo(status="unknown", source="none"),
-                coverage=None,
-                modifications=None,
-                reasons=[reason],
+            unreadable_verdict(
+                field_name,
+                SubIndication.GENERIC,
+                "the signature could not be evaluated",
+                indication=Indication.INDETERMINATE,
+                signer_cert=signer_cert,
+                detail=f"{type(exc).__name__}: {exc}",
             ),
             None,
         )
     status = result.api_status
     ades_status = result.ades_subindic.status
     indication = {
-        AdESStatus.PASSED: "TOTAL-PASSED",
-        AdESStatus.FAILED: "TOTAL-FAILED",
-        AdESStatus.INDETERMINATE: "INDETERMINATE",
+        AdESStatus.PASSED: Indication.TOTAL_PASSED,
+        AdESStatus.FAILED: Indication.TOTAL_FAILED,
+        AdESStatus.INDETERMINATE: Indication.INDETERMINATE,
     }[ades_status]
-    sub = None if ades_status == AdESStatus.PASSED else result.ades_subindic.standard_name
+    sub = None if ades_status == AdESStatus.PASSED else sub_indication(result.ades_subindic)
     reasons: list[str] = []
-    warnings: list[str] = []
-    if sub is not None:
-        reasons.append(explain(sub, result.failure_msg))
+    warnings: list[str] = [plain_note] if plain_note else []
     cov, mod, mod_warn, mod_fail = modification_findings(status)
-    warnings.extend(mod_warn)
-    if mod_fail and indication != "TOTAL-FAILED":
-        indication, sub = "TOTAL-FAILED", "FORMAT_FAILURE"
-        reasons.extend(mod_fail)
-    elif mod_fail:
-        reasons.extend(mod_fail)
+    changes = _changes(esig, reader)
+    if changes is not None:
+        # our object-by-object analysis decides; pyHanko's stricter one only warns
+        disallowed = [c for c in changes if not c.allowed]
+        for c in changes:
+            if c.allowed and c.category not in (
+                ChangeCategory.DSS_UPDATE,
+                ChangeCategory.TIMESTAMP_ADDED,
+                ChangeCategory.SIGNATURE_ADDED,
+                ChangeCategory.OTHER,  # allowed "other": metadata, extended resources
+            ):
+                warnings.append(f"after signing: {c.description}")
+        coverage_fail = [r for r in mod_fail if "does not cover" in r]
+        if mod_fail and not disallowed and not coverage_fail:
+            warnings.append(
+                "pyHanko's difference analysis could not explain every change after signing; "
+                "each change is listed with its category"
+            )
+        mod_fail = coverage_fail + [
+            "the document was changed after signing in a way the signature does not permit: "
+            + c.description
+            for c in disallowed
+        ]
+    else:
+        warnings.extend(mod_warn)
+    if mod_fail and indication != Indication.TOTAL_FAILED:
+        indication, sub = Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE
+    reasons.extend(mod_fail)
     intact = bool(status and status.intact and status.valid)
-    if status is not None and not status.intact and indication == "TOTAL-PASSED":
-        indication, sub = "TOTAL-FAILED", "HASH_FAILURE"
+    if status is not None and not status.intact and indication == Indication.TOTAL_PASSED:
+        indication, sub = Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE
     try:
-        baseline, bl_warn = baseline_level(esig, reader)
+        baseline, bl_warn = baseline_level(esig, reader, _timestamps_of(reader))
     except Exception as exc:
-        baseline, bl_warn = None, [f"baseline level not determined: {type(exc).__name__}"]
+        log.debug("baseline level not determined", exc_info=exc)
+        baseline, bl_warn = None, ["the baseline level could not be determined"]
     warnings.extend(bl_warn)
     signing_time = getattr(status, "signer_reported_dt", None)
     if signing_time is None:
         try:
-            signing_time = (
-                esig.self_reported_timestamp
-            )  # the /M entry (PAdES has no signing-time attribute)
+            # the /M entry (PAdES has no signing-time attribute)
+            signing_time = esig.self_reported_timestamp
         except Exception:
             signing_time = None
     proven = None
@@ -425,46 +628,45 @@ async def _one(
         proven = ts_validity.timestamp
     elif result.oldest_evidence_record_timestamp is not None:
         proven = result.oldest_evidence_record_timestamp
-    path = getattr(status, "validation_path", None)
-    best_time = proven or signing_time
-    decision = decide_level(
-        indication=indication,
-        intact=intact,
-        path=path,
-        signing_time=best_time,
-        trust=options.trust,
-        indeterminate_reason=(reasons[0] if reasons else sub),
-        signer_cert=signer_cert,
+    revocation = revocation_info(
+        sub, indication == Indication.TOTAL_PASSED, read_dss(reader), esig, options.online
     )
-    for r in decision.reasons:
-        if r not in reasons:
-            reasons.append(r)
-    warnings.extend(decision.warnings)
-    verdict = SignatureVerdict(
-        field=field_name,
-        indication=indication,  # type: ignore[arg-type]
+    checks = Checks(
+        indication=indication,
         sub_indication=sub,
-        level=decision.level,  # type: ignore[arg-type]
-        baseline=baseline,  # type: ignore[arg-type]
-        signer=_signer_info(signer_cert),
+        detail=result.failure_msg,
+        intact=intact,
+        field=field_name,
+        signer_cert=signer_cert,
+        path=getattr(status, "validation_path", None),
         signing_time=signing_time,
         proven_time=proven,
-        trust=TrustInfo(
-            ams=decision.ams,
-            service=decision.service,
-            status=decision.status,
-            recognised_in=options.trust.ams,
-            legal_term=legal_term(options.trust.ams or decision.ams, decision.level),
-        ),
-        revocation=revocation_info(
-            sub, indication == "TOTAL-PASSED", read_dss(reader), esig, options.online
-        ),
+        baseline=baseline,
+        revocation_status=revocation.status,
+        revocation_source=revocation.source,
         coverage=cov,
         modifications=mod,
+        changes=changes or [],
         warnings=warnings,
         reasons=reasons,
     )
-    return verdict, result
+    return build_verdict(checks, options.trust), result
+
+
+def _changes(esig: EmbeddedPdfSignature, reader: PdfFileReader) -> list[Change] | None:
+    """Every change after this signature, judged against its DocMDP/FieldMDP (None: not known)."""
+    try:
+        changes = analyse_changes(reader, esig.signed_revision)
+        level = esig.docmdp_level
+        fieldmdp = esig.fieldmdp
+        return judge(
+            changes,
+            None if level is None else int(level.value),
+            fieldmdp.is_locked if fieldmdp is not None else None,
+        )
+    except Exception as exc:
+        log.debug("change analysis failed", exc_info=exc)
+        return None
 
 
 # ----------------------------------------------------------------------------- per file
@@ -481,6 +683,17 @@ async def validate_pdf_async(
 
     ``keep`` (a list) receives ``(embedded signature, AdES result)`` pairs for the ETSI report.
     """
+    with _speedups.applied():
+        return await _validate_pdf(source, options, name=name, keep=keep)
+
+
+async def _validate_pdf(
+    source: Path | bytes,
+    options: ValidationOptions,
+    *,
+    name: str | None,
+    keep: list[Any] | None,
+) -> FileReport:
     label = name or (str(source) if isinstance(source, Path) else "upload.pdf")
     stream: IO[bytes]
     try:
@@ -494,50 +707,84 @@ async def validate_pdf_async(
             return FileReport(
                 file=label, format=None, error="cannot read: not a PDF (no %PDF- header)"
             )
+        extra: list[str] = []
+        repaired = repair_startxref(stream)
+        if repaired is not None:
+            stream.close()
+            stream, extra = io.BytesIO(repaired[0]), [repaired[1]]
         try:
-            reader, notes = _open_reader(stream)
-            sigs = _signatures(reader)
-        except _Unreadable as exc:
-            return FileReport(file=label, format="PAdES", error=f"cannot read: {exc}")
-        except RecursionError:
-            return FileReport(
-                file=label, format="PAdES", error="cannot read: structure nested too deeply"
+            return await _validate_stream(stream, label, options, keep, strict=True, notes=extra)
+        except _ReadAgainLeniently as exc:
+            if keep is not None:
+                keep.clear()
+            note = (
+                "structural irregularity: strict reading failed during validation "
+                f"({exc}); validated again in non-strict mode"
             )
-        except Exception as exc:
-            if notes_retry := await _retry_lenient(stream):
-                reader, notes, sigs = notes_retry
-            else:
-                return FileReport(
-                    file=label, format="PAdES", error=f"cannot read: {type(exc).__name__}: {exc}"
-                )
-        verdicts: list[SignatureVerdict] = []
-        archives_validated = True
-        if not sigs:
-            notes.append("the document contains no signatures")
-        for esig in sigs:
-            if isinstance(esig, tuple):
-                verdicts.append(_broken_field(*esig))
-                archives_validated = False
-                continue
-            try:
-                verdict, result = await _one(esig, reader, options)
-            except RecursionError:
-                verdict, result = _broken(esig, "structure nested too deeply"), None
-            except Exception as exc:
-                verdict, result = _broken(esig, f"{type(exc).__name__}: {exc}"), None
-            verdicts.append(verdict)
-            archives_validated &= (
-                result is not None and result.oldest_evidence_record_timestamp is not None
+            stream.seek(0)
+            return await _validate_stream(
+                stream, label, options, keep, strict=False, notes=[*extra, note]
             )
-            if keep is not None and result is not None:
-                keep.append((esig, result))
-        if verdicts:
-            verdicts = await _file_level_checks(
-                reader, verdicts, options, notes, check_timestamps=not archives_validated
-            )
-        return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
     finally:
         stream.close()
+
+
+async def _validate_stream(
+    stream: IO[bytes],
+    label: str,
+    options: ValidationOptions,
+    keep: list[Any] | None,
+    *,
+    strict: bool,
+    notes: list[str],
+) -> FileReport:
+    try:
+        reader, read_notes = _open_reader(stream, strict=strict)
+        notes = [*notes, *read_notes]
+        _classify_timestamps(reader, notes)
+        sigs = _signatures(reader)
+    except _Unreadable as exc:
+        return FileReport(file=label, format="PAdES", error=f"cannot read: {exc}")
+    except RecursionError:
+        return FileReport(
+            file=label, format="PAdES", error="cannot read: structure nested too deeply"
+        )
+    except Exception as exc:
+        if notes_retry := await _retry_lenient(stream):
+            reader, more, sigs = notes_retry
+            notes = [*notes, *more]
+        else:
+            log.debug("unreadable PDF", exc_info=exc)
+            return FileReport(file=label, format="PAdES", error=f"cannot read: {_plain(exc)}")
+    verdicts: list[SignatureVerdict] = []
+    archives_validated = True
+    if not sigs:
+        notes.append("the document contains no signatures")
+    for esig in sigs:
+        if isinstance(esig, tuple):
+            verdicts.append(_broken_field(*esig))
+            archives_validated = False
+            continue
+        try:
+            verdict, result = await _one(esig, reader, options)
+        except _ReadAgainLeniently:
+            raise
+        except RecursionError:
+            verdict, result = _broken(esig, "structure nested too deeply"), None
+        except Exception as exc:
+            log.debug("signature could not be processed", exc_info=exc)
+            verdict, result = _broken(esig, "its data could not be processed"), None
+        verdicts.append(verdict)
+        archives_validated &= (
+            result is not None and result.oldest_evidence_record_timestamp is not None
+        )
+        if keep is not None and result is not None:
+            keep.append((esig, result))
+    if verdicts:
+        verdicts = await _file_level_checks(
+            reader, verdicts, options, notes, check_timestamps=not archives_validated
+        )
+    return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
 
 
 async def _file_level_checks(
@@ -563,7 +810,8 @@ async def _file_level_checks(
         # when the AdES LTA process validated the archive time stamp chain, it is not redone
         timestamps = _doc_timestamps(reader) if check_timestamps else []
     except Exception as exc:
-        timestamps = [("?", f"{type(exc).__name__}: {exc}")]
+        log.debug("document time stamps cannot be collected", exc_info=exc)
+        timestamps = [("?", "the time-stamp fields cannot be read")]
     for ts in timestamps:
         if isinstance(ts, tuple):
             broken_ts.append(f"document time stamp '{ts[0]}' cannot be read: {ts[1]}")
@@ -580,17 +828,16 @@ async def _file_level_checks(
                     f"(intact={st.intact}, valid={st.valid}, coverage={st.coverage.name if st.coverage else None})"
                 )
         except Exception as exc:
-            broken_ts.append(
-                f"document time stamp '{ts.field_name}' does not verify: {type(exc).__name__}: {exc}"
-            )
+            log.debug("document time stamp check failed", exc_info=exc)
+            broken_ts.append(f"document time stamp '{ts.field_name}' could not be verified")
     if not extra and not broken_ts:
         return verdicts
     notes.extend(extra + broken_ts)
     out = []
     for v in verdicts:
         baseline = v.baseline
-        if broken_ts and baseline == "B-LTA":
-            baseline = "B-LT"
+        if broken_ts and baseline == BaselineLevel.B_LTA:
+            baseline = BaselineLevel.B_LT
         out.append(
             v.model_copy(
                 update={"warnings": [*v.warnings, *extra, *broken_ts], "baseline": baseline}
@@ -624,21 +871,7 @@ def _broken(esig: EmbeddedPdfSignature, why: str) -> SignatureVerdict:
 
 
 def _broken_field(field_name: str | None, why: str) -> SignatureVerdict:
-    return SignatureVerdict(
-        field=field_name,
-        indication="TOTAL-FAILED",
-        sub_indication="FORMAT_FAILURE",
-        level=None,
-        baseline=None,
-        signer=None,
-        signing_time=None,
-        proven_time=None,
-        trust=TrustInfo(ams=None, service=None, status="not evaluated"),
-        revocation=RevocationInfo(status="unknown", source="none"),
-        coverage=None,
-        modifications=None,
-        reasons=[f"the signature could not be processed: {why}"],
-    )
+    return unreadable_verdict(field_name, SubIndication.FORMAT_FAILURE, why)
 
 
 def validate_pdf(
@@ -648,25 +881,77 @@ def validate_pdf(
     return run_sync(lambda: validate_pdf_async(source, options, name=name))
 
 
+_ETSI_NS = "http://uri.etsi.org/19102/v1.2.1#"
+
+
+def _minimal_svr(verdict: SignatureVerdict) -> Any:
+    """A SignatureValidationReport from our own verdict, for a signature pyHanko's report
+    generator cannot describe (e.g. a CMS without a signer certificate)."""
+    from lxml import etree
+
+    ns = f"{{{_ETSI_NS}}}"
+    svr = etree.Element(ns + "SignatureValidationReport", nsmap={None: _ETSI_NS})
+    if verdict.field:
+        ident = etree.SubElement(svr, ns + "SignatureIdentifier")
+        etree.SubElement(ident, ns + "DAReference").text = verdict.field
+    status = etree.SubElement(svr, ns + "SignatureValidationStatus")
+    main = verdict.indication.value.lower().replace("-", "_")
+    main = {"total_passed": "total-passed", "total_failed": "total-failed"}.get(main, main)
+    etree.SubElement(status, ns + "MainIndication").text = f"urn:etsi:019102:mainindication:{main}"
+    if verdict.sub_indication:
+        etree.SubElement(
+            status, ns + "SubIndication"
+        ).text = f"urn:etsi:019102:subindication:{verdict.sub_indication.value}"
+    if verdict.reasons:
+        info = etree.SubElement(status, ns + "AssociatedValidationReportData")
+        etree.SubElement(info, ns + "AdditionalValidationReportData").text = "; ".join(
+            verdict.reasons
+        )
+    return svr
+
+
 def etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
-    """An ETSI TS 119 102-2 validation report (XML) for every signature of one PDF."""
+    """An ETSI TS 119 102-2 validation report (XML) for every signature of one PDF.
+
+    Never raises for a readable or unreadable PDF: a signature that pyHanko's report generator
+    cannot describe gets a report built from our verdict, and a file without signatures gets an
+    empty report (the reason is in the JSON verdicts).
+    """
+    with _speedups.applied():
+        return _etsi_report(source, options)
+
+
+def _etsi_report(source: Path | bytes, options: ValidationOptions) -> str:
     from lxml import etree
     from pyhanko.sign.validation.report.tools import generate_report
 
     kept: list[Any] = []
-    run_sync(lambda: validate_pdf_async(source, options, keep=kept))
-    if not kept:
-        raise ValueError("no signature could be evaluated, so there is nothing to report")
-    docs = [etree.fromstring(generate_report(esig, res).encode()) for esig, res in kept]
-    main = docs[0]
-    ns = main.nsmap.get(None) or "http://uri.etsi.org/19102/v1.2.1#"
-    for extra in docs[1:]:
-        for el in extra.findall(f"{{{ns}}}SignatureValidationReport"):
-            anchor = main.findall(f"{{{ns}}}SignatureValidationReport")[-1]
-            anchor.addnext(el)
-        objs = extra.find(f"{{{ns}}}SignatureValidationObjects")
-        main_objs = main.find(f"{{{ns}}}SignatureValidationObjects")
-        if objs is not None and main_objs is not None:
-            for o in list(objs):
-                main_objs.append(o)
+    report = run_sync(lambda: validate_pdf_async(source, options, keep=kept))
+    by_field: dict[str | None, Any] = {}
+    for esig, res in kept:
+        try:
+            by_field[esig.field_name] = (esig, res)
+        except Exception:
+            continue
+    ns = f"{{{_ETSI_NS}}}"
+    main = etree.Element(ns + "ValidationReport", nsmap={None: _ETSI_NS})
+    objects = None
+    for verdict in report.signatures:
+        pair = by_field.get(verdict.field)
+        svrs: list[Any] = []
+        if pair is not None:
+            try:
+                doc = etree.fromstring(generate_report(*pair).encode())
+                svrs = doc.findall(ns + "SignatureValidationReport")
+                objs = doc.find(ns + "SignatureValidationObjects")
+                if objs is not None:
+                    if objects is None:
+                        objects = etree.Element(ns + "SignatureValidationObjects")
+                    objects.extend(list(objs))
+            except Exception as exc:
+                log.debug("ETSI report generator failed for %s", verdict.field, exc_info=exc)
+                svrs = []
+        main.extend(svrs or [_minimal_svr(verdict)])
+    if objects is not None:
+        main.append(objects)
     return etree.tostring(main, xml_declaration=True, encoding="UTF-8", pretty_print=True).decode()

@@ -22,26 +22,53 @@ from eauth_toolkit.signatures.models import RevocationInfo
 
 __all__ = [
     "baseline_level",
+    "is_doc_timestamp",
     "modification_findings",
     "read_dss",
+    "repair_startxref",
     "revocation_info",
     "structure_problem",
     "unaccounted_tail",
 ]
 
 
+def _unwrap(value: Any) -> Any:
+    """The plain object behind pyHanko's proxy for objects of an encrypted document."""
+    return getattr(value, "decrypted", value)
+
+
 def structure_problem(obj: Any, size: int) -> str | None:
     """Why a signature dictionary's /ByteRange and /Contents cannot be right (None if they can)."""
-    br = obj.get("/ByteRange")
+    br = _unwrap(obj.get("/ByteRange"))
     if not isinstance(br, list) or len(br) != 4 or not all(isinstance(v, int) for v in br):
         return "/ByteRange is not an array of four integers"
     a, b, c, d = (int(v) for v in br)
     if a != 0 or b <= 0 or c <= b or d < 0 or c + d > size:
         return f"/ByteRange [{a} {b} {c} {d}] does not describe two ranges around /Contents within the file"
     contents = obj.get("/Contents")
+    contents = getattr(contents, "raw_object", contents)  # not encrypted in encrypted files
     if not isinstance(contents, bytes) or not contents:
         return "/Contents is missing or not a byte string"
     return None
+
+
+def is_doc_timestamp(obj: Any) -> bool:
+    """A document time stamp by what it is (SubFilter ETSI.RFC3161, or a CMS whose content is a
+    time-stamp token), whatever its /Type says."""
+    try:
+        if str(obj.get("/Type", "")) == "/DocTimeStamp":
+            return True
+        if str(obj.get("/SubFilter", "")) == "/ETSI.RFC3161":
+            return True
+        contents = obj.get("/Contents")
+        if not isinstance(contents, bytes) or not contents:
+            return False
+        from asn1crypto import cms
+
+        info = cms.ContentInfo.load(contents.rstrip(b"\x00") or contents)
+        return bool(info["content"]["encap_content_info"]["content_type"].native == "tst_info")
+    except Exception:
+        return False
 
 
 def read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
@@ -52,7 +79,9 @@ def read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
 
 
 def baseline_level(
-    esig: EmbeddedPdfSignature, reader: PdfFileReader
+    esig: EmbeddedPdfSignature,
+    reader: PdfFileReader,
+    timestamps: list[EmbeddedPdfSignature] | None = None,
 ) -> tuple[str | None, list[str]]:
     """The PAdES baseline level the document supports for this signature (ETSI EN 319 142-1)."""
     warnings: list[str] = []
@@ -69,11 +98,9 @@ def baseline_level(
     sig_ts = bool(unsigned) and any(
         a["type"].native == "signature_time_stamp_token" for a in unsigned
     )
-    later_ts = [
-        ts
-        for ts in reader.embedded_timestamp_signatures
-        if ts.signed_revision > esig.signed_revision
-    ]
+    if timestamps is None:
+        timestamps = list(reader.embedded_timestamp_signatures)
+    later_ts = [ts for ts in timestamps if ts.signed_revision > esig.signed_revision]
     if not (sig_ts or later_ts):
         return level, warnings
     level = "B-T"
@@ -163,3 +190,43 @@ def unaccounted_tail(reader: PdfFileReader) -> int:
     tail = stream.read()
     m = _EOF_TAIL.match(tail)
     return len(tail) - (m.end() if m else 0)
+
+
+_XREF_START = re.compile(rb"(?:^|[\r\n])(xref\b|\d+\s+\d+\s+obj\b)")
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+
+
+def repair_startxref(stream: Any, window: int = 4096) -> tuple[bytes, str] | None:
+    """When the last ``startxref`` does not point at a cross-reference section, find the section
+    by scanning near that offset (as recovering readers do) and return the repaired bytes and a
+    note; ``None`` when nothing needs repair or nothing can be found."""
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(max(0, size - 64))
+    tail = stream.read()
+    m = _STARTXREF.search(tail)
+    if m is None:
+        return None
+    offset = int(m.group(1))
+    stream.seek(min(offset, size))
+    if re.match(rb"\s*(xref\b|\d+\s+\d+\s+obj\b)", stream.read(32)):
+        stream.seek(0)
+        return None
+    lo = max(0, offset - window)
+    stream.seek(lo)
+    area = stream.read(2 * window)
+    found = [lo + h.start(1) for h in _XREF_START.finditer(area)]
+    stream.seek(0)
+    if not found:
+        return None
+    best = min(found, key=lambda p: abs(p - offset))
+    digits = str(best).encode()
+    if len(digits) > len(m.group(1)):
+        return None
+    data = stream.read()
+    stream.seek(0)
+    at = size - len(tail) + m.start(1)
+    fixed = data[:at] + digits.rjust(len(m.group(1))) + data[at + len(m.group(1)) :]
+    return fixed, (
+        f"structural irregularity: the last startxref pointed to byte {offset}, which is no "
+        f"cross-reference section; recovered by scanning (found at byte {best})"
+    )

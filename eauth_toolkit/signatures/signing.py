@@ -65,14 +65,14 @@ def sign_pdf(
             fetcher_backend=RequestsFetcherBackend(),
         )
     name = field_name or "Signature1"
+    # B-LT: the revocation data is fetched after the signature time stamp (so that it shows the
+    # certificate was not revoked when the signature was proven to exist, EN 319 102-1 5.2.5.4)
+    # and added to the DSS in an incremental update; B-LTA then adds a document time stamp.
     meta = signers.PdfSignatureMetadata(
         field_name=name,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
         reason="SANDBOX signature made by eauth-toolkit",
-        embed_validation_info=long_term,
-        use_pades_lta=baseline == "B-LTA",
-        validation_context=vc,
         certify=certify,
     )
     timestamper = HTTPTimeStamper(pki.tsa_url) if baseline != "B-B" else None
@@ -86,9 +86,38 @@ def sign_pdf(
             new_field_spec=fields.SigFieldSpec(sig_field_name=name),
         )
         run_sync(lambda: pdf_signer.async_sign_pdf(writer, output=out))
+        if long_term:
+            assert vc is not None and timestamper is not None
+            out = _add_long_term_data(out.getvalue(), name, vc, timestamper, baseline == "B-LTA")
     except Exception as exc:  # pyHanko raises many kinds; report which step failed
         raise SignatureError(f"could not sign: {type(exc).__name__}: {exc}", where=signer) from exc
     return out.getvalue()
+
+
+def _add_long_term_data(
+    signed: bytes,
+    field_name: str,
+    vc: ValidationContext,
+    timestamper: HTTPTimeStamper,
+    archive: bool,
+) -> io.BytesIO:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation.dss import async_add_validation_info
+
+    reader = PdfFileReader(io.BytesIO(signed), strict=False)
+    esig = next(s for s in reader.embedded_regular_signatures if s.field_name == field_name)
+    with_dss = io.BytesIO()
+    run_sync(lambda: async_add_validation_info(esig, vc, output=with_dss))
+    if not archive:
+        return with_dss
+    stamped = io.BytesIO()
+    ts_writer = IncrementalPdfFileWriter(io.BytesIO(with_dss.getvalue()), strict=False)
+    run_sync(
+        lambda: signers.PdfTimeStamper(timestamper).async_timestamp_pdf(
+            ts_writer, "sha256", validation_context=vc, output=stamped
+        )
+    )
+    return stamped
 
 
 def _simple_signer(pki: SandboxPKI, signer: str) -> signers.SimpleSigner:

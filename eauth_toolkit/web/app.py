@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for name in PARTS:
         importlib.import_module(name).install(app, settings)
+    from eauth_toolkit.web import limits
+
+    limits.install(app)  # request bodies limited while they stream in, on every route
     return app
 
 

@@ -158,13 +158,13 @@ def test_submit_list_show_publish_verify_diff(
     assert code == 0 and "1 withdrawn" in out, err
     code, out, _ = cli("publish", "--key", key, "--out", str(second), db=True)
     assert code == 0
-    code, out, _ = cli("diff", str(first), str(second))
+    code, out, _ = cli("diff", str(first), str(second), "--key", cert)
     assert (
         code == 0
         and "list #1 -> #2" in out
         and "~ sg-b: /status, /status_history (status active -> withdrawn)" in out
     )
-    code, out, _ = cli("diff", str(first), str(second), "--json")
+    code, out, _ = cli("diff", str(first), str(second), "--key", cert, "--json")
     assert json.loads(out)["status_changes"] == {"sg-b": {"from": "active", "to": "withdrawn"}}
     code, out, _ = cli("audit", "--json", db=True)
     assert [(a["ams"], a["sequence"], a["channel"]) for a in json.loads(out)] == [
@@ -291,12 +291,14 @@ def test_verify_warns_about_a_stale_or_sandbox_list(
     cert = str(publisher_certificate_path(REPOSITORY_DIR))
     jwk = str(REPOSITORY_DIR / "sandbox-publisher-key" / "publisher.public.jwk.json")
     code, out, err = cli("verify", str(old), "--key", jwk)
+    assert code == 1 and "INVALID (stale_list)" in err and "past its next update" in err
+    code, out, err = cli("verify", str(old), "--key", jwk, "--allow-stale")
     assert code == 0 and "VALID list #1" in out
     assert "past its next update" in err and "SANDBOX" not in err
-    code, out, _ = cli("verify", str(old), "--key", jwk, "--json")
+    code, out, _ = cli("verify", str(old), "--key", jwk, "--json", "--allow-stale")
     assert json.loads(out)["past_next_update"] is True
     # the sandbox certificate was issued after that list: with it, the list does not verify
-    code, _, err = cli("verify", str(old), "--key", cert)
+    code, _, err = cli("verify", str(old), "--key", cert, "--allow-stale")
     assert (
         code == 1
         and "(certificate_not_valid)" in err

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
-import subprocess
-import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,9 @@ from eauth_toolkit.repository.keys import load_key
 from eauth_toolkit.repository.models import PublishedList
 from eauth_toolkit.repository.publication import (
     ListVerificationError,
+    PublicationWriteError,
     diff_lists,
+    export_list,
     publish,
     read_list_payload,
     verify_list,
@@ -112,52 +112,27 @@ def test_an_eddsa_publisher_key_works_too(filled: RepositoryStore, tmp_path: Pat
     assert verify_list(out.read_bytes(), key).algorithm == "EdDSA"
 
 
-def test_a_crash_while_publishing_keeps_the_previous_version(
+def test_a_failed_write_keeps_the_previous_file_and_the_record(
     filled: RepositoryStore, tmp_path: Path
 ) -> None:
     out = tmp_path / "list.json"
     publish(filled, PUBLISHER, out)
     before = out.read_bytes()
 
-    def crash(_tmp: Path) -> None:
-        raise OSError("disk pulled out")
+    def crash(step: str) -> None:
+        if step == "after_write":
+            raise OSError(errno.EIO, "disk pulled out")
 
-    with pytest.raises(OSError):
-        publish(filled, PUBLISHER, out, before_replace=crash)
+    with pytest.raises(PublicationWriteError) as info:
+        publish(filled, PUBLISHER, out, on_step=crash)
+    assert "list #2 is recorded but was not written" in info.value.message
     assert out.read_bytes() == before
     assert verify_list(out.read_bytes(), PUBLISHER_CERT).sequence_number == 1
-    assert [p["sequence_number"] for p in filled.publications()] == [1]
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".list")) == []
-    assert publish(filled, PUBLISHER, out).sequence_number == 2
-
-
-def test_a_killed_publisher_process_leaves_the_previous_version_valid(
-    filled: RepositoryStore, tmp_path: Path, authorities: Any
-) -> None:
-    out = tmp_path / "list.json"
-    publish(filled, PUBLISHER, out)
-    before = out.read_bytes()
-    url = str(filled.engine.url)
-    script = textwrap.dedent(
-        f"""
-        import os, signal
-        from pathlib import Path
-        from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
-        from eauth_toolkit.repository.publication import publish
-        from eauth_toolkit.repository.store import RepositoryStore
-        store = RepositoryStore.open({url!r}, AuthorityRegistry.load({str(authorities.registry_path)!r}))
-        key = load_key({str(publisher_key_path(REPOSITORY_DIR))!r})
-        def die(tmp):
-            assert tmp.stat().st_size > 0
-            os.kill(os.getpid(), signal.SIGKILL)
-        publish(store, key, Path({str(out)!r}), before_replace=die)
-        """
-    )
-    proc = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY_DIR.parent, timeout=60)
-    assert proc.returncode == -9
-    assert out.read_bytes() == before
-    assert verify_list(out.read_bytes(), PUBLISHER_CERT).sequence_number == 1
-    assert [p["sequence_number"] for p in filled.publications()] == [1]
+    assert [p["sequence_number"] for p in filled.publications()] == [1, 2]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+    assert export_list(filled, out) == 2
+    assert out.read_bytes() == filled.publication_content(2)
+    assert publish(filled, PUBLISHER, out).sequence_number == 3
 
 
 def test_diff_between_two_versions(
@@ -186,3 +161,55 @@ def test_reading_what_is_not_a_list(tmp_path: Path) -> None:
     with pytest.raises(ListVerificationError):
         verify_list(b"\x00\x01", PUBLISHER_CERT)
     assert os.path.exists(p)
+
+
+def test_a_signed_list_is_read_by_the_strict_reading_and_header_rules() -> None:
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    from eauth_toolkit.repository.jose import LIST_TYP, canonical_list_bytes, sign_list
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    def signed(header: dict[str, Any], payload: bytes) -> bytes:
+        protected = b64(json.dumps(header).encode())
+        der = PUBLISHER.private_key.sign(  # type: ignore[union-attr]
+            f"{protected}.{b64(payload)}".encode(), ec.ECDSA(hashes.SHA256())
+        )
+        r, s = decode_dss_signature(der)
+        return canonical_list_bytes(
+            {
+                "protected": protected,
+                "payload": b64(payload),
+                "signature": b64(r.to_bytes(32, "big") + s.to_bytes(32, "big")),
+            }
+        )
+
+    head = (
+        b'{"list_format":"eauth-repository-list/1","scheme_information":{},'
+        b'"issued_at":"2026-01-01T00:00:00Z","next_update":"2026-02-01T00:00:00Z",'
+    )
+    good = head + b'"sequence_number":4,"entries":[]}'
+    assert verify_list(sign_list(good, PUBLISHER), PUBLISHER_CERT).sequence_number == 4
+    twice = head + b'"sequence_number":4,"sequence_number":5,"entries":[]}'
+    with pytest.raises(ListVerificationError) as info:
+        verify_list(sign_list(twice, PUBLISHER), PUBLISHER_CERT)
+    assert info.value.code == "bad_payload" and "/sequence_number" in info.value.message
+    huge = head + b'"sequence_number":18446744073709551616,"entries":[]}'
+    with pytest.raises(ListVerificationError) as info:
+        verify_list(sign_list(huge, PUBLISHER), PUBLISHER_CERT)
+    assert info.value.code == "bad_payload"
+    header = {"alg": "ES256", "typ": LIST_TYP}
+    assert verify_list(signed(header, good), PUBLISHER_CERT).sequence_number == 4
+    for extra, code in (
+        ({"typ": "eauth-repo-submission+jws"}, "bad_typ"),
+        ({"crit": ["exp"], "exp": 1}, "unknown_critical"),
+        ({"x5c": ["MIIB"]}, "key_in_header"),
+    ):
+        with pytest.raises(ListVerificationError) as info:
+            verify_list(signed(header | extra, good), PUBLISHER_CERT)
+        assert info.value.code == code

@@ -18,7 +18,9 @@ from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.sourcing import (
     document_warnings,
     fact_sources,
+    headline_facts,
     headline_findings,
+    source_refs,
     sourcing_warnings,
     standing,
 )
@@ -30,6 +32,8 @@ from eauth_toolkit.web.routes.repository import STORE_STATE_KEY
 from tests.repository.conftest import REPOSITORY_DIR, Authorities, make_document, make_entry
 
 TODAY = dt.date(2026, 11, 30)
+#: the LoA evidence kind that matches a primary source's kind
+EVIDENCE_KIND = {"legal_text": "legal_instrument", "official_page": "public_document"}
 
 
 def official(url: str = "https://example.test/about", read: str = "2026-11-20") -> dict[str, Any]:
@@ -215,18 +219,36 @@ def _samples() -> list[dict[str, Any]]:
 def test_every_sample_headline_fact_rests_on_a_primary_source_or_is_unconfirmed(
     entry: dict[str, Any],
 ) -> None:
-    # the profile's authenticators are checked by the same rule; their sources are in
-    # PROFILE_FINDINGS.md until the profile format migration lands
-    weak = [
-        f.pointer
-        for f in headline_findings(entry)
-        if not f.unconfirmed and not f.pointer.startswith("/profile/")
-    ]
+    # the profile's authentication factors included: each factor's type is a headline fact
+    weak = [f.pointer for f in headline_findings(entry) if not f.unconfirmed]
     assert weak == []
     assert "/status" in entry["sources"], "every entry's status is sourced"
     for pointer, value in entry["sources"].items():
-        if not pointer.startswith("/profile"):
+        if not pointer.startswith("/profile") or pointer in headline_facts(entry):
             assert not isinstance(value, str), f"{pointer}: source not classified"
+
+
+@pytest.mark.parametrize(
+    "entry", [e for e in _samples() if e.get("profile")], ids=lambda e: e["id"]
+)
+def test_each_factor_has_a_classified_source_and_evidence_of_the_same_standing(
+    entry: dict[str, Any],
+) -> None:
+    factors = entry["profile"].get("credential_management", {}).get("factors", [])
+    evidence = entry["profile"].get("evidence") or {}
+    for i, _ in enumerate(factors):
+        pointer = f"/profile/credential_management/factors/{i}/type"
+        refs = source_refs(entry["sources"][pointer])
+        strong = [r for r in refs if r.strong]
+        ev = evidence[pointer[len("/profile") :]]
+        if strong:
+            # the profile's evidence names the primary source and a confirming kind
+            assert ev["kind"] == EVIDENCE_KIND[strong[0].kind], pointer
+            assert ev["url"] == strong[0].url, pointer
+            assert pointer not in entry["unconfirmed"], pointer
+        else:
+            assert ev["kind"] == "secondary_source", pointer
+            assert pointer in entry["unconfirmed"], pointer
 
 
 def test_the_sample_data_has_a_standing_per_ams() -> None:

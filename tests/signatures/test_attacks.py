@@ -40,7 +40,9 @@ def test_form_filling_after_signing_is_shown(signed: Signed, offline: Validation
     # DocMDP permits it, so the signature stays valid, but the change is never silent
     assert sig.indication == "TOTAL-PASSED"
     assert sig.modifications == "FORM_FILLING"
-    assert any("remarks" in w and "filled in after signing" in w for w in sig.warnings)
+    assert any("remarks" in w and "filled in" in w and "after signing" in w for w in sig.warnings)
+    fills = [c for c in sig.changes if c.category == "form field filled"]
+    assert fills and all(c.allowed for c in fills)
 
 
 @pytest.mark.parametrize(
@@ -51,6 +53,10 @@ def test_content_changes_fail(signed: Signed, offline: ValidationOptions, name: 
     assert sig.indication == "TOTAL-FAILED"
     assert sig.modifications == "OTHER"
     assert sig.level is None
+    # the object-by-object analysis names the change and its page
+    bad = [c for c in sig.changes if not c.allowed]
+    assert bad and {c.category for c in bad} <= {"visual content changed", "other"}
+    assert any(c.page == 1 for c in bad)
 
 
 def test_broken_document_timestamp_lowers_baseline(

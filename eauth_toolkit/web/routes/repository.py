@@ -15,13 +15,13 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
-from eauth_toolkit.errors import EauthError
-from eauth_toolkit.repository.api import build_router
+from eauth_toolkit.errors import EauthError, RepositoryError
+from eauth_toolkit.repository.api import build_router, problem_response
 from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
 from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
-from eauth_toolkit.repository.publication import publish, redact
+from eauth_toolkit.repository.publication import publish, recover_list_file, redact
 from eauth_toolkit.repository.samples import (
     AUTHORITIES_FILE,
     load_samples,
@@ -57,6 +57,23 @@ def _open(settings: Settings) -> RepositoryStore:
     return RepositoryStore.open(settings.database_url, registry)
 
 
+LIST_FILE = "repository-list.json"
+
+
+def _recover(store: RepositoryStore, settings: Settings) -> None:
+    """At start: bring the published list file in line with the store after a crash."""
+    out = Path(settings.data_dir) / LIST_FILE
+    key_path = publisher_key_path(Path(settings.repository_dir))
+    try:
+        key = load_key(key_path) if key_path.exists() else None
+        report = recover_list_file(store, out, key)
+    except EauthError as exc:
+        log.error("repository: the list file %s was not checked: %s", out, exc)
+        return
+    for message in report.messages():
+        log.warning("repository: %s (%s)", message, out)
+
+
 def _samples(store: RepositoryStore, settings: Settings) -> None:
     try:
         loaded = load_samples(store, Path(settings.repository_dir), only_missing=True)
@@ -69,7 +86,7 @@ def _samples(store: RepositoryStore, settings: Settings) -> None:
     key_path = publisher_key_path(Path(settings.repository_dir))
     if store.count_entries() and store.last_publication_number() == 0 and key_path.exists():
         try:
-            publish(store, load_key(key_path), Path(settings.data_dir) / "repository-list.json")
+            publish(store, load_key(key_path), Path(settings.data_dir) / LIST_FILE)
         except EauthError as exc:
             log.error("repository: first sandbox list not published: %s", exc)
 
@@ -112,12 +129,46 @@ def _explanation(details: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
+def _fault_answer(_request: Request, exc: Exception) -> Response:
+    """Faults of the machine (database down or read-only, disk full) as problem documents."""
+    assert isinstance(exc, RepositoryError)
+    status = getattr(exc, "http_status", None) or (422 if exc.code == "unstorable" else 503)
+    return problem_response(status, exc.code, exc.message, exc.where)
+
+
+def _unavailable(app: FastAPI, reason: str) -> None:
+    """Without a store the repository's API and pages answer 503, naming the problem."""
+
+    def answer(_request: Request, rest: str = "") -> Response:
+        return problem_response(503, "store_unavailable", reason)
+
+    for path in ("/api/repository/{rest:path}", "/repository", "/repository/{rest:path}"):
+        app.add_api_route(
+            path, answer, methods=["GET", "POST"], include_in_schema=False, response_model=None
+        )
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the repository API and pages to the service."""
-    store = _open(settings)
+    app.add_exception_handler(RepositoryError, _fault_answer)
+    try:
+        store = _open(settings)
+    except EauthError as exc:
+        log.error(
+            "repository: the store cannot be used, its API and pages answer 503 until this is "
+            "fixed and the service restarted: %s",
+            exc,
+        )
+        _unavailable(app, str(exc))
+        return
+    log.info("repository: store %s", store.engine.url.render_as_string(hide_password=True))
     setattr(app.state, STORE_STATE_KEY, store)
+    _recover(store, settings)
     if settings.load_samples:
-        _samples(store, settings)
+        try:
+            _samples(store, settings)
+        except EauthError as exc:
+            log.error("repository: sample data not loaded: %s", exc)
     app.include_router(build_router(store))
 
     @app.get("/repository", response_class=HTMLResponse, include_in_schema=False)

@@ -75,7 +75,6 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Add the signature check API and page to the service."""
     for name in ("pyhanko", "pyhanko_certvalidator"):
         logging.getLogger(name).addHandler(logging.NullHandler())
-        logging.getLogger(name).propagate = False
     options = _Options(settings)
     router = APIRouter(tags=["signatures"])
 

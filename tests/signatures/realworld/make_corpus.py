@@ -1,0 +1,443 @@
+"""Build a corpus of PDFs in the shapes real signing software produces, one file (or more) per
+class of verdict problem, with the verdict each must get.
+
+Everything is made here with pyHanko, the certomancer sandbox PKI and small byte-level edits; no
+file is copied from elsewhere. ``python -m tests.signatures.realworld.make_corpus DIR`` writes
+the PDFs and ``expected.json``; the test suite builds the same corpus in a temporary folder and
+checks every verdict, and ``bench/sig_bench.py --corpus DIR`` measures speed on it.
+
+Each entry of ``expected.json``: ``class`` (the class of the issue it shows), ``online`` (verify
+with the sandbox responders), ``signatures`` (how many verdicts), ``indications`` and
+``sub_indications`` (one per verdict, in order), ``categories`` (the change categories that must
+be reported for some signature) and ``notes`` (words that must appear in the file's notes).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.writer import PdfFileWriter
+from pyhanko.sign import signers
+from pyhanko.sign.signers import pdf_signer
+
+from eauth_toolkit.signatures.samples import sample_pdf
+from eauth_toolkit.signatures.sandbox import SandboxPKI, serve
+from eauth_toolkit.signatures.signing import sign_pdf
+
+__all__ = ["Expected", "build", "main"]
+
+PASSED, FAILED, INDET = "TOTAL-PASSED", "TOTAL-FAILED", "INDETERMINATE"
+
+
+@dataclass
+class Expected:
+    file: str
+    cls: str
+    indications: list[str]
+    sub_indications: list[str | None]
+    categories: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    online: bool = False
+
+    @property
+    def signatures(self) -> int:
+        return len(self.indications)
+
+
+def _update(data: bytes, change: Callable[[IncrementalPdfFileWriter], None]) -> bytes:
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    change(w)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+@contextmanager
+def _timestamp_type(value: str | None) -> Iterator[None]:
+    """Document time stamps written with another /Type (or none), as some software does."""
+    original = pdf_signer.DocumentTimestamp
+
+    class Odd(original):  # type: ignore[misc,valid-type]
+        def __init__(self, bytes_reserved: Any = None) -> None:
+            super().__init__(bytes_reserved=bytes_reserved)
+            if value is None:
+                del self["/Type"]
+            else:
+                self["/Type"] = generic.pdf_name(value)
+
+    pdf_signer.DocumentTimestamp = Odd  # type: ignore[misc]
+    try:
+        yield
+    finally:
+        pdf_signer.DocumentTimestamp = original  # type: ignore[misc]
+
+
+def _doc_timestamp(data: bytes, pki: SandboxPKI) -> bytes:
+    from pyhanko.sign.timestamps.requests_client import HTTPTimeStamper
+
+    out = io.BytesIO()
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    signers.PdfTimeStamper(HTTPTimeStamper(pki.tsa_url)).timestamp_pdf(w, "sha256", output=out)
+    return out.getvalue()
+
+
+def _annotate(data: bytes) -> bytes:
+    def change(w: IncrementalPdfFileWriter) -> None:
+        page = w.root["/Pages"]["/Kids"][0].get_object()
+        annot = generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+                generic.pdf_name("/Subtype"): generic.pdf_name("/Text"),
+                generic.pdf_name("/Rect"): generic.ArrayObject(
+                    [generic.NumberObject(n) for n in (50, 50, 70, 70)]
+                ),
+                generic.pdf_name("/Contents"): generic.pdf_string("SANDBOX reviewer note"),
+            }
+        )
+        ref = w.add_object(annot)
+        annots = page.get("/Annots")
+        if annots is None:
+            page[generic.pdf_name("/Annots")] = generic.ArrayObject([ref])
+        else:
+            annots.get_object().append(ref)
+        w.update_container(page)
+
+    return _update(data, change)
+
+
+def _add_page(data: bytes) -> bytes:
+    def change(w: IncrementalPdfFileWriter) -> None:
+        pages = w.root["/Pages"]
+        stream = generic.StreamObject(stream_data=b"BT /F1 24 Tf 72 700 Td (ADDED LATER) Tj ET")
+        page = generic.DictionaryObject(
+            {
+                generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+                generic.pdf_name("/Parent"): w.root.raw_get("/Pages"),
+                generic.pdf_name("/MediaBox"): generic.ArrayObject(
+                    [generic.NumberObject(n) for n in (0, 0, 595, 842)]
+                ),
+                generic.pdf_name("/Contents"): w.add_object(stream),
+            }
+        )
+        pages["/Kids"].append(w.add_object(page))
+        pages[generic.pdf_name("/Count")] = generic.NumberObject(pages["/Count"] + 1)
+        w.update_container(pages)
+
+    return _update(data, change)
+
+
+def _duplicate_key_update(data: bytes) -> bytes:
+    """An incremental update whose new Info dictionary repeats a key (a sloppy writer)."""
+    text = data.decode("latin-1")
+    size = int(re.findall(r"/Size (\d+)", text)[-1])
+    prev = int(re.findall(r"startxref\s+(\d+)", text)[-1])
+    root = re.findall(r"/Root (\d+ \d+ R)", text)[-1]
+    body = f"{size} 0 obj\n<< /Producer (SANDBOX writer) /Producer (SANDBOX writer 2) >>\nendobj\n"
+    start = len(data) + 1
+    xref_at = start + len(body)
+    tail = (
+        f"\n{body}xref\n{size} 1\n{start:010d} 00000 n \n"
+        f"trailer\n<< /Size {size + 1} /Root {root} /Info {size} 0 R /Prev {prev} >>\n"
+        f"startxref\n{xref_at}\n%%EOF\n"
+    )
+    return data + tail.encode("latin-1")
+
+
+def _damage_last_xref(data: bytes) -> bytes:
+    """Point the last ``startxref`` (written after signing) a few bytes off its section."""
+    m = list(re.finditer(rb"startxref\s+(\d+)", data))[-1]
+    wrong = str(int(m.group(1)) + 2).encode().rjust(len(m.group(1)))[-len(m.group(1)) :]
+    return data[: m.start(1)] + wrong + data[m.end(1) :]
+
+
+def _encrypted_sample() -> bytes:
+    """A one-page PDF encrypted with an owner password and an empty user password."""
+    from pyhanko.pdf_utils.crypt import StandardSecurityHandler
+
+    w = PdfFileWriter()
+    font = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Font"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Type1"),
+            generic.pdf_name("/BaseFont"): generic.pdf_name("/Helvetica"),
+        }
+    )
+    text = b"BT /F1 18 Tf 72 760 Td (SANDBOX encrypted contract) Tj ET"
+    page = generic.DictionaryObject(
+        {
+            generic.pdf_name("/Type"): generic.pdf_name("/Page"),
+            generic.pdf_name("/MediaBox"): generic.ArrayObject(
+                [generic.NumberObject(n) for n in (0, 0, 595, 842)]
+            ),
+            generic.pdf_name("/Contents"): w.add_object(generic.StreamObject(stream_data=text)),
+            generic.pdf_name("/Resources"): generic.DictionaryObject(
+                {
+                    generic.pdf_name("/Font"): generic.DictionaryObject(
+                        {generic.pdf_name("/F1"): w.add_object(font)}
+                    )
+                }
+            ),
+        }
+    )
+    w.insert_page(page)
+    w._assign_security_handler(StandardSecurityHandler.build_from_pw(b"SANDBOX-owner", b""))
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def _sign_encrypted(data: bytes, pki: SandboxPKI) -> bytes:
+    from pyhanko.sign import fields
+
+    w = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    w.encrypt(b"")
+    signer = signers.SimpleSigner(
+        signing_cert=pki.cert("my-signer-qc"),
+        signing_key=pki.key("my-signer-qc"),
+        cert_registry=__import__(
+            "pyhanko_certvalidator.registry", fromlist=["SimpleCertificateStore"]
+        ).SimpleCertificateStore.from_certs([pki.cert("my-root")]),
+    )
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
+    out = io.BytesIO()
+    signers.PdfSigner(meta, signer=signer).sign_pdf(w, output=out)
+    return out.getvalue()
+
+
+def _zero_contents(data: bytes) -> bytes:
+    m = re.compile(rb"/Contents\s*<([0-9A-Fa-f]+)>").search(data)
+    assert m is not None
+    at = m.start(1) + 40
+    return data[:at] + b"0" * 64 + data[at + 64 :]
+
+
+def _signature_algorithm_in_digest_slot(data: bytes) -> bytes:
+    """Write sha256WithRSAEncryption where the SignerInfo's digest algorithm belongs (outside the
+    signed attributes, so only the CMS bytes in /Contents change)."""
+    import binascii
+
+    from asn1crypto import cms
+
+    m = re.compile(rb"/Contents\s*<([0-9A-Fa-f]+)>").search(data)
+    assert m is not None
+    raw = binascii.unhexlify(m.group(1))
+    info = cms.ContentInfo.load(raw)
+    info = cms.ContentInfo.load(raw[: len(info.dump())])
+    info["content"]["signer_infos"][0]["digest_algorithm"] = {"algorithm": "1.2.840.113549.1.1.11"}
+    hexed = binascii.hexlify(info.dump(force=True)).upper()
+    assert len(hexed) <= len(m.group(1))
+    hexed += b"0" * (len(m.group(1)) - len(hexed))
+    return data[: m.start(1)] + hexed + data[m.end(1) :]
+
+
+class _PlainEcdsaSigner(signers.SimpleSigner):
+    """Writes BSI TR-03111 ecdsa-plain-SHA256: the signature value is r||s, not a DER SEQUENCE."""
+
+    def get_signature_mechanism_for_digest(self, digest_algorithm: Any) -> Any:
+        from asn1crypto import algos
+
+        return algos.SignedDigestAlgorithm({"algorithm": "0.4.0.127.0.7.1.1.4.1.3"})
+
+    async def async_sign_raw(
+        self, data: bytes, digest_algorithm: str, dry_run: bool = False
+    ) -> bytes:
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+        assert isinstance(key, ec.EllipticCurvePrivateKey)
+        r, s = decode_dss_signature(key.sign(data, ec.ECDSA(hashes.SHA256())))
+        n = (key.curve.key_size + 7) // 8
+        return r.to_bytes(n, "big") + s.to_bytes(n, "big")
+
+
+def _sign_with(signer: signers.Signer, bytes_reserved: int | None = None) -> bytes:
+    from pyhanko.sign import fields
+
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature1", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256"
+    )
+    out = io.BytesIO()
+    w = IncrementalPdfFileWriter(io.BytesIO(sample_pdf()), strict=False)
+    signers.PdfSigner(meta, signer=signer).sign_pdf(w, output=out, bytes_reserved=bytes_reserved)
+    return out.getvalue()
+
+
+def _simple(pki: SandboxPKI, label: str, root: str, cls: type = signers.SimpleSigner) -> Any:
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    return cls(
+        signing_cert=pki.cert(label),
+        signing_key=pki.key(label),
+        cert_registry=SimpleCertificateStore.from_certs([pki.cert(root)]),
+    )
+
+
+def _two_signer_infos(data: bytes, pki: SandboxPKI) -> bytes:
+    """A second signer signs the same byte ranges; its SignerInfo joins the first in one CMS."""
+    import binascii
+
+    from asn1crypto import cms
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from eauth_toolkit.signatures._aio import run_sync
+
+    esig = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures[0]
+    digest = esig.compute_digest()
+    second = _simple(pki, "sg-signer-qc", "sg-root")
+    other = run_sync(lambda: second.async_sign(digest, "sha256", use_pades=True))
+    m = re.compile(rb"/Contents\s*<([0-9A-Fa-f]+)>").search(data)
+    assert m is not None
+    raw = binascii.unhexlify(m.group(1))
+    info = cms.ContentInfo.load(raw)
+    info = cms.ContentInfo.load(raw[: len(info.dump())])
+    sd, sd2 = info["content"], other["content"]
+    sd["signer_infos"] = cms.SignerInfos(
+        [sd["signer_infos"][0].copy(), sd2["signer_infos"][0].copy()]
+    )
+    sd["certificates"] = cms.CertificateSet(
+        [c.copy() for c in sd["certificates"]] + [c.copy() for c in sd2["certificates"]]
+    )
+    hexed = binascii.hexlify(info.dump(force=True)).upper()
+    assert len(hexed) <= len(m.group(1)), "reserve more room for the signature"
+    hexed += b"0" * (len(m.group(1)) - len(hexed))
+    return data[: m.start(1)] + hexed + data[m.end(1) :]
+
+
+def build(out: Path, pki: SandboxPKI) -> list[Expected]:
+    """Write the corpus into ``out``; return what each file must get."""
+    out.mkdir(parents=True, exist_ok=True)
+    entries: list[Expected] = []
+
+    def put(name: str, data: bytes, exp: Expected) -> None:
+        (out / name).write_bytes(data)
+        exp.file = name
+        entries.append(exp)
+
+    blt = sign_pdf(sample_pdf(), pki=pki, signer="my-signer-qc", baseline="B-LT")
+    blta = sign_pdf(sample_pdf(), pki=pki, signer="my-signer-qc", baseline="B-LTA")
+
+    # 1. strict reading: a later revision that strict reading refuses; read tolerantly, say so
+    put(
+        "strict-duplicate-key.pdf",
+        _duplicate_key_update(blt),
+        Expected("", "1 strict reading", [PASSED], [None], notes=["non-strict mode"]),
+    )
+    # 2. document time stamps without /Type /DocTimeStamp
+    for label, value in (("missing", None), ("sig", "/Sig")):
+        base = sign_pdf(sample_pdf(), pki=pki, signer="my-signer-qc", baseline="B-LT")
+        with _timestamp_type(value):
+            data = _doc_timestamp(base, pki)
+        put(
+            f"doctimestamp-type-{label}.pdf",
+            data,
+            Expected("", "2 document time stamp classified by SubFilter", [PASSED], [None],
+                     notes=["document time stamp"]),
+        )  # fmt: skip
+    # 3. a CMS with two SignerInfos: a verdict for each
+    put(
+        "two-signer-infos.pdf",
+        _two_signer_infos(_sign_with(_simple(pki, "my-signer-qc", "my-root"), 32768), pki),
+        Expected("", "3 several SignerInfos", [PASSED, PASSED], [None, None], online=True),
+    )
+    # 5. changes after signing: DSS refreshed (allowed), annotation (warning), page (fails)
+    put(
+        "mod-dss-refresh.pdf",
+        _doc_timestamp(blt, pki),
+        Expected("", "5 DSS/time stamp update allowed", [PASSED], [None],
+                 categories=["time stamp added"]),
+    )  # fmt: skip
+    put(
+        "mod-annotation.pdf",
+        _annotate(blt),
+        Expected("", "5 annotation added, a warning", [PASSED], [None],
+                 categories=["annotation added"]),
+    )  # fmt: skip
+    put(
+        "mod-page-added.pdf",
+        _add_page(blt),
+        Expected("", "5 page added, not allowed", [FAILED], ["FORMAT_FAILURE"],
+                 categories=["page added"]),
+    )  # fmt: skip
+    # 6. files DSS can read: encrypted with an empty user password; damaged xref; many signatures
+    put(
+        "encrypted-empty-password.pdf",
+        _sign_encrypted(_encrypted_sample(), pki),
+        Expected("", "6 encrypted, empty user password", [PASSED], [None],
+                 notes=["encrypted"], online=True),
+    )  # fmt: skip
+    put(
+        "damaged-xref.pdf",
+        _damage_last_xref(_annotate(blt)),
+        Expected("", "6 damaged cross-reference table", [PASSED], [None], notes=["recovered"]),
+    )  # fmt: skip
+    many = sample_pdf()
+    for i in range(5):
+        many = sign_pdf(
+            many, pki=pki, signer="my-signer-qc", baseline="B-LT", field_name=f"Signature{i + 1}"
+        )
+    put(
+        "five-signatures-and-timestamp.pdf",
+        _doc_timestamp(many, pki),
+        Expected("", "6 five signatures and a document time stamp", [PASSED] * 5, [None] * 5),
+    )
+    # 4. plain ECDSA (r||s) verified; a signature algorithm in the digest slot explained
+    put(
+        "ecdsa-plain.pdf",
+        _sign_with(_simple(pki, "my-signer-ec", "my-root", _PlainEcdsaSigner)),
+        Expected("", "4 plain ECDSA (BSI TR-03111)", [PASSED], [None], online=True),
+    )
+    put(
+        "digest-slot-signature-algorithm.pdf",
+        _signature_algorithm_in_digest_slot(
+            sign_pdf(sample_pdf(), pki=pki, signer="my-signer", baseline="B-B")
+        ),
+        Expected("", "4 signature algorithm in the digest slot", [FAILED], ["FORMAT_FAILURE"]),
+    )
+    # 7. a damaged CMS: a plain reason, no exception text
+    put(
+        "damaged-cms.pdf",
+        _zero_contents(sign_pdf(sample_pdf(), pki=pki, signer="my-signer-qc", baseline="B-B")),
+        Expected("", "7 explanations", [FAILED], ["FORMAT_FAILURE"]),
+    )
+    # 9. B-LT and B-LTA as signed (the time-travel test checks them later in time)
+    put("blt.pdf", blt, Expected("", "9 B-LT stays valid", [PASSED], [None]))
+    put("blta.pdf", blta, Expected("", "9 B-LTA stays valid", [PASSED], [None]))
+    # 10. revoked before signing: no level
+    put(
+        "revoked-signer.pdf",
+        sign_pdf(sample_pdf(), pki=pki, signer="my-signer-revoked", baseline="B-B"),
+        Expected("", "10 revoked signer has no level", [INDET], ["REVOKED_NO_POE"], online=True),
+    )
+    (out / "expected.json").write_text(
+        json.dumps([{**asdict(e), "signatures": e.signatures} for e in entries], indent=2)
+    )
+    return entries
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m tests.signatures.realworld.make_corpus DIR", file=sys.stderr)
+        return 2
+    with serve() as pki:
+        entries = build(Path(args[0]), pki)
+    print(f"{len(entries)} files written to {args[0]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""The generated real-world corpus: every file gets the verdict its class calls for (indication,
+sub-indication, signature count, change categories, notes), and no reason carries exception text."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from eauth_toolkit.signatures.api import verify
+from eauth_toolkit.signatures.pades import ValidationOptions
+from eauth_toolkit.signatures.sandbox import SandboxPKI
+from tests.signatures.realworld.make_corpus import Expected, build
+
+_EXCEPTION_TEXT = re.compile(r"(Error|Exception)\b|Reference\(|Traceback|idnum=")
+
+
+@pytest.fixture(scope="session")
+def corpus(
+    sandbox_pki: SandboxPKI, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, list[Expected]]:
+    out = tmp_path_factory.mktemp("realworld")
+    return out, build(out, sandbox_pki)
+
+
+def test_every_class_has_a_file(corpus: tuple[Path, list[Expected]]) -> None:
+    classes = {e.cls.split()[0] for e in corpus[1]}
+    assert {"1", "2", "4", "5", "6", "7", "9", "10"} <= classes
+    assert (corpus[0] / "expected.json").exists()
+
+
+def test_corpus_verdicts(
+    corpus: tuple[Path, list[Expected]], offline: ValidationOptions, online: ValidationOptions
+) -> None:
+    folder, entries = corpus
+    wrong = []
+    for exp in entries:
+        rep = verify(folder / exp.file, online if exp.online else offline, name=exp.file)
+        got = (
+            rep.error,
+            [s.indication.value for s in rep.signatures],
+            [s.sub_indication.value if s.sub_indication else None for s in rep.signatures],
+        )
+        if got != (None, exp.indications, exp.sub_indications):
+            wrong.append((exp.file, got, [s.reasons for s in rep.signatures]))
+            continue
+        categories = {c.category.value for s in rep.signatures for c in s.changes}
+        if not set(exp.categories) <= categories:
+            wrong.append((exp.file, "categories", sorted(categories)))
+        notes = " ".join(rep.notes)
+        if not all(n in notes for n in exp.notes):
+            wrong.append((exp.file, "notes", rep.notes))
+        for s in rep.signatures:
+            if any(_EXCEPTION_TEXT.search(r) for r in s.reasons):
+                wrong.append((exp.file, "exception text", s.reasons))
+    assert wrong == []
+
+
+def test_signature_algorithm_in_digest_slot_is_explained(
+    corpus: tuple[Path, list[Expected]], offline: ValidationOptions
+) -> None:
+    [sig] = verify(corpus[0] / "digest-slot-signature-algorithm.pdf", offline).signatures
+    assert sig.reasons[0].startswith("FORMAT_FAILURE: ")
+    assert "signature algorithm sha256_rsa" in sig.reasons[0]
+    assert "where its digest algorithm belongs" in sig.reasons[0]
+
+
+def test_disallowed_changes_carry_their_page(
+    corpus: tuple[Path, list[Expected]], offline: ValidationOptions
+) -> None:
+    [sig] = verify(corpus[0] / "mod-page-added.pdf", offline).signatures
+    [added] = [c for c in sig.changes if c.category == "page added"]
+    assert (added.page, added.allowed) == (2, False)
+    [sig] = verify(corpus[0] / "mod-annotation.pdf", offline).signatures
+    [note] = [c for c in sig.changes if c.category == "annotation added"]
+    assert (note.page, note.allowed) == (1, True)
+    assert any("annotation (Text) added" in w for w in sig.warnings)

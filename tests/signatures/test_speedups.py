@@ -1,0 +1,137 @@
+"""Each speed-up gives what the library function it replaces gives (property-based), and the
+speed-ups are in place only while one of our validations runs."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from asn1crypto import x509
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
+
+from eauth_toolkit.signatures import _speedups
+from eauth_toolkit.signatures.api import verify
+from eauth_toolkit.signatures.pades import ValidationOptions
+from tests.signatures.conftest import Signed
+
+_HEXISH = st.lists(
+    st.sampled_from(list(b"0123456789abcdefABCDEF \n\r\t\x00\x0c") + list(b"gz%<")), max_size=300
+).map(bytes)
+
+
+def _outcome(fn: Any, *args: Any) -> Any:
+    try:
+        return ("ok", fn(*args))
+    except Exception as exc:
+        return ("error", type(exc).__name__)
+
+
+def _hex_with(reader: Any, body: bytes, tail: bytes) -> Any:
+    stream = io.BytesIO(b"<" + body + tail)
+    out = _outcome(reader, stream)
+    return out, stream.tell() if out[0] == "ok" else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=_HEXISH, closed=st.booleans())
+def test_hex_string_reader_matches_pyhanko(body: bytes, closed: bool) -> None:
+    tail = b"> rest" if closed else b""
+    assert _hex_with(_speedups._read_hex_string, body, tail) == _hex_with(
+        _speedups._ORIGINAL, body, tail
+    )
+
+
+_NAMES = st.dictionaries(
+    st.sampled_from(["common_name", "organization_name", "country_name", "locality_name"]),
+    st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF), min_size=1, max_size=20),
+    min_size=1,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(attrs=_NAMES)
+def test_name_cache_matches_asn1crypto(attrs: dict[str, str]) -> None:
+    if "country_name" in attrs:
+        attrs["country_name"] = "MY" if attrs["country_name"] < "m" else "SG"
+    name = x509.Name.build(attrs)
+    expected = _outcome(_speedups._ORIGINAL_HASHABLE.fget, name)  # type: ignore[attr-defined]
+    assert _outcome(_speedups._cached_hashable, name) == expected
+    # a second, equal name is answered from the cache
+    assert _outcome(_speedups._cached_hashable, x509.Name.load(name.dump())) == expected
+
+
+def _parse(data: bytes) -> Any:
+    stream = io.BytesIO(data)
+    obj = generic.read_object(stream, generic.Reference(1, 0, None))  # type: ignore[arg-type]
+    return obj.encoded_data if isinstance(obj, generic.StreamObject) else obj
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    payload=st.binary(min_size=0, max_size=400),
+    length_delta=st.integers(min_value=-3, max_value=3),
+    keyword=st.sampled_from([b"endstream", b"endstrem", b""]),
+)
+def test_lazy_stream_payload_matches_pyhanko(
+    monkeypatch: pytest.MonkeyPatch, payload: bytes, length_delta: int, keyword: bytes
+) -> None:
+    monkeypatch.setattr(_speedups, "LAZY_THRESHOLD", 1)
+    length = max(0, len(payload) + length_delta)
+    data = b"<< /Length %d >>\nstream\n" % length + payload + b"\n" + keyword + b"\n"
+    plain = _outcome(_parse, data)
+    with _speedups.applied():
+        fast = _outcome(_parse, data)
+    assert fast == plain
+
+
+def test_revision_copies_of_lazy_streams_read_the_same(
+    monkeypatch: pytest.MonkeyPatch, signed: Signed
+) -> None:
+    data = signed.data("my-signer-qc", "B-LTA")
+
+    def streams() -> list[bytes]:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        out = []
+        for rev in range(reader.xrefs.total_revisions):
+            hist = reader.get_historical_resolver(rev)
+            for ref in sorted(reader.xrefs.explicit_refs_in_revision(rev), key=lambda r: r.idnum):
+                obj = hist(ref)
+                if isinstance(obj, generic.StreamObject):
+                    out.append(obj.data)
+        return out
+
+    plain = streams()
+    monkeypatch.setattr(_speedups, "LAZY_THRESHOLD", 16)
+    with _speedups.applied():
+        fast = streams()
+    assert fast == plain and plain
+
+
+def test_libraries_untouched_outside_our_validations(
+    signed: Signed, offline: ValidationOptions
+) -> None:
+    originals = (
+        generic.read_hex_string_from_stream,
+        x509.Name.__dict__["hashable"],
+        generic._maybe_read_stream_payload,
+        HistoricalResolver._subsume_object,
+    )
+    assert "_encoded_data" not in generic.StreamObject.__dict__
+    assert verify(signed.data("my-signer-qc", "B-LT"), offline, name="x.pdf").all_passed
+    after = (
+        generic.read_hex_string_from_stream,
+        x509.Name.__dict__["hashable"],
+        generic._maybe_read_stream_payload,
+        HistoricalResolver._subsume_object,
+    )
+    assert after == originals
+    assert "_encoded_data" not in generic.StreamObject.__dict__
+    with _speedups.applied(), _speedups.applied():
+        assert generic.read_hex_string_from_stream is _speedups._read_hex_string
+    assert generic.read_hex_string_from_stream is originals[0]
