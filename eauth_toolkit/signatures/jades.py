@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import crl, ocsp, pem, x509
+from asn1crypto import cms, crl, ocsp, pem, x509
 from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import ECKey, OKPKey, RSAKey
@@ -31,11 +31,12 @@ from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.other_formats import (
     Check,
     DetachedData,
+    archive_poe,
     b64any,
-    check_timestamp,
     finish,
     key_algorithm,
     read_source,
+    signature_timestamp,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 
@@ -510,55 +511,47 @@ async def _unsigned(
             except (JadesFormatError, ValueError, TypeError) as exc:
                 check.warnings.append(f"etsiU {name} cannot be read ({exc})")
     previous = b""
+    stamps: list[tuple[str, Any, bytes]] = []
     for name, value, written in unsigned:
         if name in ("sigTst", "arcTst"):
+            stamps.append((name, value, previous))
+        previous += written.encode()
+    archives: list[tuple[bytes | cms.ContentInfo, bytes | None]] = []
+    for name, value, before in stamps:
+        if name == "arcTst":
+            # the signed data, the protected header, the signature value and the etsiU
+            # components before it (5.3.6.3)
+            imprint = (
+                payload
+                + b"."
+                + member.protected_b64.encode()
+                + b"."
+                + member.signature_b64.encode()
+                + before
+            )
             try:
-                await _time_stamp(member, name, value, payload, previous, check, options)
+                archives += [(_pki_val(t), imprint) for t in _tokens(name, value)]
             except (JadesFormatError, ValueError, TypeError) as exc:
                 check.warnings.append(f"etsiU {name} cannot be read ({exc})")
-        previous += written.encode()
+    poe = await archive_poe(archives, options, check) if archives else None
+    for name, value, _ in stamps:
+        if name == "sigTst":  # imprint: the base64url signature value (5.3.4)
+            try:
+                for t in _tokens(name, value):
+                    await signature_timestamp(
+                        _pki_val(t), member.signature_b64.encode(), options, check, poe
+                    )
+            except (JadesFormatError, ValueError, TypeError) as exc:
+                check.warnings.append(f"etsiU {name} cannot be read ({exc})")
     if "sigTst" in {n for n, _, _ in unsigned} and check.proven is None:
         check.warnings.append("no valid signature time stamp: nothing proves the signing time")
 
 
-async def _time_stamp(
-    member: _Member,
-    name: str,
-    value: Any,
-    payload: bytes,
-    previous: bytes,
-    check: Check,
-    options: ValidationOptions,
-) -> None:
-    """``sigTst`` (imprint: the base64url signature value, 5.3.4) or ``arcTst`` (the signed data,
-    the protected header, the signature value and the etsiU components before it, 5.3.6.3)."""
-    if name == "sigTst":
-        imprint = member.signature_b64.encode()
-    else:
-        imprint = (
-            payload
-            + b"."
-            + member.protected_b64.encode()
-            + b"."
-            + member.signature_b64.encode()
-            + previous
-        )
+def _tokens(name: str, value: Any) -> list[Any]:
     tokens = value.get("tstTokens") if isinstance(value, dict) else None
     if not isinstance(tokens, list) or not tokens:
         raise JadesFormatError(f"{name} without tstTokens")
-    for t in tokens:
-        outcome = await check_timestamp(
-            _pki_val(t),
-            imprint,
-            options,
-            what="signature time stamp" if name == "sigTst" else "archive time stamp",
-            check=check,
-        )
-        if not outcome.ok:
-            check.warnings.append(outcome.reason or f"{name} not valid")
-        elif name == "sigTst" and outcome.time is not None:
-            if check.proven is None or outcome.time < check.proven:
-                check.proven = outcome.time
+    return tokens
 
 
 def _baseline(header: dict[str, Any], unsigned: list[str]) -> str | None:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from asn1crypto import crl, ocsp, x509
+from asn1crypto import cms, crl, ocsp, x509
 from cryptography import x509 as cx509
 from cryptography.exceptions import InvalidSignature
 from lxml import etree
@@ -31,10 +31,11 @@ from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.other_formats import (
     Check,
     DetachedData,
-    check_timestamp,
+    archive_poe,
     finish,
     key_algorithm,
     read_source,
+    signature_timestamp,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 
@@ -618,6 +619,21 @@ async def _time_stamps(
     u = sig.unsigned
     if u is None:
         return
+    archives: list[tuple[bytes | cms.ContentInfo, bytes | None]] = []
+    for ts in [
+        *u.iterfind("xades141:ArchiveTimeStamp", NS),
+        *u.iterfind("xades:ArchiveTimeStamp", NS),
+    ]:
+        cm = ts.find("ds:CanonicalizationMethod", NS)
+        try:
+            imprint = _archive_input(sig, ts, None if cm is None else cm.get("Algorithm"), data)
+        except (XmlFormatError, KeyError) as exc:
+            check.warnings.append(f"archive time stamp: cannot compute what it covers ({exc})")
+            continue
+        archives += [
+            (_b64(enc.text), imprint) for enc in ts.iterfind("xades:EncapsulatedTimeStamp", NS)
+        ]
+    poe = await archive_poe(archives, options, check) if archives else None
     for ts in u.iterfind("xades:SignatureTimeStamp", NS):
         cm = ts.find("ds:CanonicalizationMethod", NS)
         try:
@@ -627,31 +643,9 @@ async def _time_stamps(
             check.warnings.append(f"signature time stamp: {exc}")
             continue
         for enc in ts.iterfind("xades:EncapsulatedTimeStamp", NS):
-            outcome = await check_timestamp(_b64(enc.text), imprint, options, check=check)
-            if outcome.ok and outcome.time is not None:
-                if check.proven is None or outcome.time < check.proven:
-                    check.proven = outcome.time
-            else:
-                check.warnings.append(outcome.reason or "signature time stamp not valid")
+            await signature_timestamp(_b64(enc.text), imprint, options, check, poe)
     if check.baseline in ("B-T", "B-LT", "B-LTA") and check.proven is None:
         check.warnings.append("no valid signature time stamp: nothing proves the signing time")
-    archive = [
-        *u.iterfind("xades141:ArchiveTimeStamp", NS),
-        *u.iterfind("xades:ArchiveTimeStamp", NS),
-    ]
-    for ts in archive:
-        cm = ts.find("ds:CanonicalizationMethod", NS)
-        try:
-            imprint = _archive_input(sig, ts, None if cm is None else cm.get("Algorithm"), data)
-        except (XmlFormatError, KeyError) as exc:
-            check.warnings.append(f"archive time stamp: cannot compute what it covers ({exc})")
-            continue
-        for enc in ts.iterfind("xades:EncapsulatedTimeStamp", NS):
-            outcome = await check_timestamp(
-                _b64(enc.text), imprint, options, what="archive time stamp", check=check
-            )
-            if not outcome.ok:
-                check.warnings.append(outcome.reason or "archive time stamp not valid")
 
 
 def _archive_input(

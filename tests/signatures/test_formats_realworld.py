@@ -40,6 +40,7 @@ def _cases() -> list[str]:
         "cades-broken-ts.p7s",
         "cades-B-LT.p7s", "cades-B-LTA.p7s", "cades-parallel.p7m", "cades-counter.p7m",
         "cades-ber.p7m", "cades-pdf-content.p7m",
+        "cades-poe-archive.p7m", "cades-poe-no-archive.p7m", "cades-poe-archive-changed.p7m",
         "asics-cades.asics", "asics-timestamp.asics", "asics-xades.scs", "asice-xades.asice", "asice-xades.bdoc",
         "asice-cades.sce", "asice-cades-changed.asice",
         "myinvois-invoice.xml", "myinvois-invoice-changed.xml", "myinvois-invoice.json",

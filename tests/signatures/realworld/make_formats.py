@@ -1017,6 +1017,133 @@ def _manifest(sig_name: str, objects: dict[str, bytes]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+def _crl_2024(arch: Any) -> Any:
+    """An empty CRL of the MY CA for June 2024 (validation data for a B-LT signature of 2024)."""
+    from cryptography import x509 as cx509
+
+    root = cx509.load_der_x509_certificate(arch.get_cert(CertLabel("my-root")).dump())
+    key = _pyca_key(arch.key_set.get_private_key(KeyLabel("my-root")))
+    when = datetime(2024, 6, 1, 10, 5, tzinfo=UTC)
+    built = (
+        cx509.CertificateRevocationListBuilder()
+        .issuer_name(root.subject)
+        .last_update(when)
+        .next_update(datetime(2024, 7, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    from asn1crypto import crl as asn1_crl
+
+    return asn1_crl.CertificateList.load(built.public_bytes(serialization.Encoding.DER))
+
+
+def _make_archive_poe(out: Path, arch: Any) -> list[Case]:
+    """A CAdES B-LTA signature of June 2024 whose signer and signature time-stamping authority
+    certificates expired on 1 January 2025, archived in December 2024 by an authority still
+    valid: the archive time stamp proves the signature, its time stamp and validation data
+    existed while they were valid (past signature validation). Without the archive time stamp
+    nothing does. A changed unsigned attribute after archiving breaks the archive time stamp."""
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    from eauth_toolkit.signatures.cades import (
+        ATS_HASH_INDEX_V3,
+        ATS_V3,
+        ats_hash_index_v3,
+        ats_v3_input,
+    )
+
+    def cert(label: str) -> x509.Certificate:
+        return arch.get_cert(CertLabel(label))
+
+    def stamper(label: str, when: datetime) -> DummyTimeStamper:
+        return DummyTimeStamper(
+            tsa_cert=cert(label),
+            tsa_key=arch.key_set.get_private_key(KeyLabel(label)),
+            certs_to_embed=SimpleCertificateStore.from_certs([cert("tsa-root")]),
+            fixed_dt=when,
+        )
+
+    signer = signers.SimpleSigner(
+        signing_cert=cert("expired-signer"),
+        signing_key=arch.key_set.get_private_key(KeyLabel("expired-signer")),
+        cert_registry=SimpleCertificateStore.from_certs([cert("my-root")]),
+    )
+    signed_at = datetime(2024, 6, 1, 10, 0, tzinfo=UTC)
+    lt: cms.ContentInfo = run_sync(
+        lambda: signer.async_sign_general_data(
+            CONTRACT,
+            "sha256",
+            detached=False,
+            use_cades=True,
+            timestamper=stamper("old-tsa", signed_at),
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=signed_at),
+        )
+    )
+    sd = lt["content"]
+    sd["certificates"] = cms.CertificateSet(
+        list(sd["certificates"]) + [cms.CertificateChoices({"certificate": cert("old-tsa")})]
+    )
+    sd["crls"] = cms.RevocationInfoChoices([cms.RevocationInfoChoice({"crl": _crl_2024(arch)})])
+    lt = cms.ContentInfo.load(lt.dump())
+    (out / "cades-poe-no-archive.p7m").write_bytes(lt.dump())
+
+    lta = cms.ContentInfo.load(lt.dump())
+    sd, si = lta["content"], lta["content"]["signer_infos"][0]
+    index = ats_hash_index_v3(sd, si)
+    imprint = ats_v3_input(sd, si, index, CONTRACT, "sha256")
+    token = stamper("archive-tsa", datetime(2024, 12, 1, tzinfo=UTC))
+    ats = run_sync(lambda: token.async_timestamp(hashlib.sha256(imprint).digest(), "sha256"))
+    _add_unsigned(ats["content"]["signer_infos"][0], ATS_HASH_INDEX_V3, core.Any.load(index.dump()))
+    ats = cms.ContentInfo.load(ats.dump())
+    _add_unsigned(si, ATS_V3, ats)
+    lta = cms.ContentInfo.load(lta.dump())
+    (out / "cades-poe-archive.p7m").write_bytes(lta.dump())
+
+    # an unsigned attribute changed after archiving: the signature time stamp replaced by a
+    # copy with one more unsigned attribute of its own (example OID arc 2.999)
+    changed = cms.ContentInfo.load(lta.dump())
+    csi = changed["content"]["signer_infos"][0]
+    attrs = list(csi["unsigned_attrs"])
+    tst = cms.ContentInfo.load(attrs[0]["values"][0].dump())
+    _add_unsigned(tst["content"]["signer_infos"][0], "2.999.1", core.OctetString(b"changed"))
+    attrs[0] = cms.CMSAttribute({"type": attrs[0]["type"].native, "values": [tst]})
+    csi["unsigned_attrs"] = cms.CMSAttributes(attrs)
+    (out / "cades-poe-archive-changed.p7m").write_bytes(changed.dump())
+    later = "2026-06-01T00:00:00Z"
+    return [
+        Case(
+            "cades-poe-archive.p7m",
+            "CAdES",
+            "TOTAL-PASSED",
+            baseline="B-LTA",
+            proven=True,
+            at=later,
+            warning="the time an archive time stamp proves",
+            what="expired signature TSA and signer, archive time stamp of 2024",
+        ),
+        Case(
+            "cades-poe-no-archive.p7m",
+            "CAdES",
+            "INDETERMINATE",
+            "OUT_OF_BOUNDS_NO_POE",
+            baseline="B-LT",
+            at=later,
+            warning="does not chain to a trust list",
+            what="expired signature TSA and signer, no archive time stamp",
+        ),
+        Case(
+            "cades-poe-archive-changed.p7m",
+            "CAdES",
+            "INDETERMINATE",
+            "OUT_OF_BOUNDS_NO_POE",
+            baseline="B-LTA",
+            at=later,
+            warning="changed or removed after archiving",
+            what="unsigned attribute changed after the archive-time-stamp-v3",
+        ),
+    ]
+
+
 def _make_asic(pki: SandboxPKI, out: Path) -> list[Case]:
     cases: list[Case] = []
     signer = "my-signer-qc"
@@ -1208,7 +1335,7 @@ def generate(out: Path, pki: SandboxPKI) -> list[Case]:
     out.mkdir(parents=True, exist_ok=True)
     arch = _formats_arch()
     cases = _make_xades(pki, out, arch) + _make_jades(pki, out) + _make_cades(pki, out)
-    cases += _make_asic(pki, out) + _make_einvoice(out, arch)
+    cases += _make_archive_poe(out, arch) + _make_asic(pki, out) + _make_einvoice(out, arch)
     (out / "expected.json").write_text(json.dumps([asdict(c) for c in cases], indent=1))
     return cases
 
