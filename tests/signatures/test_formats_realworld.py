@@ -32,6 +32,7 @@ def _cases() -> list[str]:
         "xades-detached.xml#data", "xades-detached.xml#nodata", "xades-detached.xml#other",
         "xades-B-T.xml", "xades-B-LT.xml", "xades-B-LTA.xml", "xades-counter.xml",
         "xades-expired-signer.xml#now", "xades-expired-signer.xml#at",
+        "xades-v1.2.2.xml", "xades-v1.1.1.xml", "xades-c14n11-xml-attrs.xml",
         "jades-compact-B-B.jws", "jades-tampered.jws", "jades-flattened.json",
         "jades-general-2.json", "jades-etsi-headers.json", "jades-sigd.jws#data",
         "jades-sigd.jws#other", "jades-detached.jws", "jades-bad-crit.jws",

@@ -227,6 +227,33 @@ def _resign_sha1(root: Any, key: rsa.RSAPrivateKey) -> Any:
     return root
 
 
+def _resign(root: Any, key: rsa.RSAPrivateKey, ref_attrs: str = "", si_attrs: str = "") -> Any:
+    """Small edit: recompute the digests of the same-document references (no transforms:
+    Canonical XML 1.0) and the RSA-SHA256 signature value over ds:SignedInfo. ``ref_attrs`` and
+    ``si_attrs`` are the ``xml:`` attributes the canonical form of a document subset's apex
+    takes from its ancestors, written out here by hand into lxml's canonical bytes (which
+    leave them out): every ``xml:`` attribute under 1.0, only ``xml:lang``/``xml:space`` under
+    Canonical XML 1.1."""
+
+    def canonical(el: Any, extra: str) -> bytes:
+        octets = etree.tostring(el, method="c14n")
+        end = octets.index(b">")
+        return octets[:end] + extra.encode() + octets[end:]
+
+    sig = _signature_el(root)
+    si = sig.find(f"{{{DS}}}SignedInfo")
+    for ref in si.iterfind(f"{{{DS}}}Reference"):
+        uri = ref.get("URI") or ""
+        if not uri.startswith("#"):
+            continue
+        (target,) = root.xpath("//*[@Id=$v]", v=uri[1:])
+        digest = hashlib.sha256(canonical(target, ref_attrs)).digest()
+        ref.find(f"{{{DS}}}DigestValue").text = _b64(digest)
+    value = key.sign(canonical(si, si_attrs), padding.PKCS1v15(), hashes.SHA256())
+    sig.find(f"{{{DS}}}SignatureValue").text = _b64(value)
+    return root
+
+
 def _counter_sign(root: Any, cert: x509.Certificate, issuer: x509.Certificate, key: Any) -> Any:
     """Small edit: a counter-signature (EN 319 132-1, 5.4.2) over the signature value, made with
     lxml's exclusive canonicalisation and the signer's key."""
@@ -420,6 +447,47 @@ def _make_xades(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
             online=True,
             note=None,
             what="counter-signature",
+        )
+    )
+    # signatures in the namespaces of XAdES 1.2.2 and 1.1.1 (TS 101 903), still in circulation
+    for version in ("1.2.2", "1.1.1"):
+        old = bb.replace(XADES.encode(), f"http://uri.etsi.org/01903/v{version}#".encode())
+        write(f"xades-v{version}.xml", _xml_bytes(_resign(etree.fromstring(old), key)))
+        cases.append(
+            Case(
+                f"xades-v{version}.xml",
+                "XAdES",
+                "TOTAL-PASSED",
+                baseline="B-B",
+                online=True,
+                what=f"XAdES {version} namespace",
+            )
+        )
+    # a document whose root carries xml:lang and xml:id: ds:SignedInfo is canonicalised with
+    # Canonical XML 1.1 (inherits xml:lang only), the references without transforms with 1.0
+    # (inherit xml:id and xml:lang)
+    lang_doc = doc.replace(b'sandbox">', b'sandbox" xml:lang="ms" xml:id="inv-1">', 1)
+    c14n11 = _resign(
+        _xades(lang_doc, cert, key, chain),
+        key,
+        ref_attrs=' xml:id="inv-1" xml:lang="ms"',
+        si_attrs=' xml:lang="ms"',
+    )
+    assert (
+        _signature_el(c14n11)
+        .find(f"{{{DS}}}SignedInfo/{{{DS}}}CanonicalizationMethod")
+        .get("Algorithm")
+        == "http://www.w3.org/2006/12/xml-c14n11"
+    )
+    write("xades-c14n11-xml-attrs.xml", _xml_bytes(c14n11))
+    cases.append(
+        Case(
+            "xades-c14n11-xml-attrs.xml",
+            "XAdES",
+            "TOTAL-PASSED",
+            baseline="B-B",
+            online=True,
+            what="Canonical XML 1.1 and 1.0 with inherited xml: attributes",
         )
     )
     for level in ("B-T", "B-LT", "B-LTA"):
