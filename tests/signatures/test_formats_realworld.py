@@ -37,6 +37,8 @@ def _cases() -> list[str]:
         "jades-general-2.json", "jades-etsi-headers.json", "jades-sigd.jws#data",
         "jades-sigd.jws#other", "jades-detached.jws", "jades-bad-crit.jws",
         "jades-B-T.json", "jades-B-LT.json", "jades-B-LTA.json",
+        "jades-counter.json", "jades-kid.json",
+        "asics-jades.asics", "asice-jades.asice", "asice-jades-changed.asice",
         "cades-B-B.p7s#data", "cades-B-B.p7s#other", "cades-B-B.p7s#nodata", "cades-B-T.p7s",
         "cades-broken-ts.p7s",
         "cades-B-LT.p7s", "cades-B-LTA.p7s", "cades-parallel.p7m", "cades-counter.p7m",

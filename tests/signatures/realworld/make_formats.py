@@ -679,6 +679,63 @@ def _make_jades(pki: SandboxPKI, out: Path) -> list[Case]:
             what="ETSI header parameters, critical",
         )
     )
+    # a counter-signature (cSig): a detached compact JWS over the signature value
+    counter = jws.serialize_compact(
+        _jades_header(pki, "sg-signer-qc"),
+        base64.urlsafe_b64decode(flat["signature"] + "=" * (-len(flat["signature"]) % 4)),
+        _jose_key(pki, "sg-signer-qc"),
+        registry=reg,
+    )
+    ch, _, cs = counter.split(".")
+    countered = dict(flat, header={"etsiU": [_etsi_u("cSig", f"{ch}..{cs}")]})
+    write("jades-counter.json", countered)
+    cases.append(
+        Case(
+            "jades-counter.json",
+            "JAdES",
+            "TOTAL-PASSED",
+            count=2,
+            baseline="B-B",
+            online=True,
+            what="counter-signature (cSig)",
+        )
+    )
+    # the signing certificate named only by kid (IssuerSerial), given in xVals after its issuer
+    from asn1crypto import tsp
+
+    kid = tsp.IssuerSerial(
+        {
+            "issuer": [x509.GeneralName({"directory_name": cert.issuer})],
+            "serial_number": cert.serial_number,
+        }
+    )
+    by_kid = dict(
+        jws.serialize_json(
+            {
+                "protected": {
+                    "alg": "RS256",
+                    "kid": _b64(kid.dump()),
+                    "sigT": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "crit": ["sigT"],
+                }
+            },
+            payload,
+            _jose_key(pki, "my-signer-qc"),
+            registry=reg,
+        )
+    )  # type: ignore[arg-type]
+    x_vals = [{"x509Cert": _b64(c.dump())} for c in (_issuer(pki, "my-signer-qc"), cert)]
+    by_kid["header"] = {"etsiU": [_etsi_u("xVals", x_vals)]}
+    write("jades-kid.json", by_kid)
+    cases.append(
+        Case(
+            "jades-kid.json",
+            "JAdES",
+            "TOTAL-PASSED",
+            online=True,
+            what="signing certificate named by kid only",
+        )
+    )
     # detached: sigD ObjectIdByURIHash
     (out / "contract.txt").write_bytes(CONTRACT)
     sig_d = {
@@ -1230,6 +1287,67 @@ def _make_asic(pki: SandboxPKI, out: Path) -> list[Case]:
             online=True,
             note="ASiC-S",
             what="ASiC-S with CAdES",
+        )
+    )
+    # JAdES in ASiC: ASiC-S with a detached JWS over the data object, ASiC-E with sigD naming
+    # each data object by its path and digest
+    reg = jades_registry(["RS256"])
+    detached = jws.serialize_compact(
+        _jades_header(pki, signer), CONTRACT, _jose_key(pki, signer), registry=reg
+    )
+    dh, _, ds = detached.split(".")
+    _zip(
+        out / "asics-jades.asics",
+        s_mime,
+        {"contract.txt": CONTRACT, "META-INF/signatures.json": f"{dh}..{ds}".encode()},
+    )
+    cases.append(
+        Case(
+            "asics-jades.asics",
+            "JAdES",
+            "TOTAL-PASSED",
+            baseline="B-B",
+            online=True,
+            note="ASiC-S",
+            what="ASiC-S with JAdES",
+        )
+    )
+    objects = {"contract.txt": CONTRACT, "order.xml": ORDER}
+    sig_d = {
+        "mId": "http://uri.etsi.org/19182/ObjectIdByURIHash",
+        "pars": list(objects),
+        "hashM": "S256",
+        "hashV": [_b64url(hashlib.sha256(v).digest()) for v in objects.values()],
+    }
+    e_jws = _flat(pki, signer, b"", sigD=sig_d, crit=["sigT", "sigD"])
+    e_jws.pop("payload", None)
+    jades_e = {**objects, "META-INF/signatures001.json": json.dumps(e_jws).encode()}
+    _zip(out / "asice-jades.asice", e_mime, jades_e)
+    cases.append(
+        Case(
+            "asice-jades.asice",
+            "JAdES",
+            "TOTAL-PASSED",
+            baseline="B-B",
+            online=True,
+            note="ASiC-E",
+            what="ASiC-E with JAdES (sigD)",
+        )
+    )
+    _zip(
+        out / "asice-jades-changed.asice",
+        e_mime,
+        {**jades_e, "order.xml": ORDER.replace(b"laptop", b"tablet")},
+    )
+    cases.append(
+        Case(
+            "asice-jades-changed.asice",
+            "JAdES",
+            "TOTAL-FAILED",
+            "HASH_FAILURE",
+            online=True,
+            reason="order.xml",
+            what="ASiC-E with JAdES, a data object changed",
         )
     )
     tst = _tst(pki, CONTRACT).dump()
