@@ -172,21 +172,35 @@ def _unsigned_props(sig: Any) -> Any:
     return _e(up, XADES, "UnsignedSignatureProperties")
 
 
-def _xades_extend(pki: SandboxPKI, root: Any, level: str, signer: str) -> Any:
-    """Add a signature time stamp (B-T), validation data (B-LT), an archive time stamp (B-LTA)."""
+def _xades_extend(
+    pki: SandboxPKI,
+    root: Any,
+    level: str,
+    signer: str,
+    *,
+    stamps: tuple[Any, Any] | None = None,
+    values: tuple[list[Any], list[Any], list[Any]] | None = None,
+) -> Any:
+    """Add a signature time stamp (B-T), validation data (B-LT), an archive time stamp (B-LTA).
+    ``stamps``: the signature and archive time stampers (data -> token), by default the
+    sandbox TSA; ``values``: the certificates, OCSP responses and CRLs, by default fetched."""
+    sig_tst, arc_tst = stamps or (lambda d: _tst(pki, d), lambda d: _tst(pki, d))
     sig = _signature_el(root)
     usp = _unsigned_props(sig)
     ts = _e(usp, XADES, "SignatureTimeStamp")
     _e(ts, DS, "CanonicalizationMethod", Algorithm=C14N)
     value = sig.find(f"{{{DS}}}SignatureValue")
-    token = _tst(pki, etree.tostring(value, method="c14n"))
+    token = sig_tst(etree.tostring(value, method="c14n"))
     _e(ts, XADES, "EncapsulatedTimeStamp", _b64(token.dump()))
     if level == "B-T":
         return root
-    cert, issuer = pki.cert(signer), _issuer(pki, signer)
-    ocsps, crls = _revinfo(pki, cert, issuer)
+    if values is None:
+        cert, issuer = pki.cert(signer), _issuer(pki, signer)
+        ocsps, crls = _revinfo(pki, cert, issuer)
+        values = ([issuer, pki.cert("tsa"), pki.cert("tsa-root")], ocsps, crls)
+    certs, ocsps, crls = values
     cv = _e(usp, XADES, "CertificateValues")
-    for c in (issuer, pki.cert("tsa"), pki.cert("tsa-root")):
+    for c in certs:
         _e(cv, XADES, "EncapsulatedX509Certificate", _b64(c.dump()))
     rv = _e(usp, XADES, "RevocationValues")
     if crls:
@@ -203,7 +217,7 @@ def _xades_extend(pki: SandboxPKI, root: Any, level: str, signer: str) -> Any:
     _e(ats, DS, "CanonicalizationMethod", Algorithm=C14N)
     enc = _e(ats, XADES, "EncapsulatedTimeStamp", "")
     imprint = _archive_input(XmlSignature(root, sig), ats, C14N, None)
-    enc.text = _b64(_tst(pki, imprint).dump())
+    enc.text = _b64(arc_tst(imprint).dump())
     return root
 
 
@@ -1161,7 +1175,7 @@ def _crl_2024(arch: Any) -> Any:
     return asn1_crl.CertificateList.load(built.public_bytes(serialization.Encoding.DER))
 
 
-def _make_archive_poe(out: Path, arch: Any) -> list[Case]:
+def _make_archive_poe(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
     """A CAdES B-LTA signature of June 2024 whose signer and signature time-stamping authority
     certificates expired on 1 January 2025, archived in December 2024 by an authority still
     valid: the archive time stamp proves the signature, its time stamp and validation data
@@ -1235,7 +1249,8 @@ def _make_archive_poe(out: Path, arch: Any) -> list[Case]:
     csi["unsigned_attrs"] = cms.CMSAttributes(attrs)
     (out / "cades-poe-archive-changed.p7m").write_bytes(changed.dump())
     later = "2026-06-01T00:00:00Z"
-    return [
+    cases = _xades_jades_poe(pki, out, arch, stamper, _crl_2024(arch), later)
+    return cases + [
         Case(
             "cades-poe-archive.p7m",
             "CAdES",
@@ -1267,6 +1282,98 @@ def _make_archive_poe(out: Path, arch: Any) -> list[Case]:
             what="unsigned attribute changed after the archive-time-stamp-v3",
         ),
     ]
+
+
+def _xades_jades_poe(
+    pki: SandboxPKI, out: Path, arch: Any, stamper: Any, crl_2024: Any, later: str
+) -> list[Case]:
+    """The same proof-of-existence classes in XAdES (ArchiveTimeStamp) and JAdES (arcTst)."""
+    cert = arch.get_cert(CertLabel("expired-signer"))
+    key_info = arch.key_set.get_private_key(KeyLabel("expired-signer"))
+    root_cert = arch.get_cert(CertLabel("my-root"))
+    certs = [root_cert, arch.get_cert(CertLabel("old-tsa")), arch.get_cert(CertLabel("tsa-root"))]
+    signed_at = datetime(2024, 6, 1, 10, 0, tzinfo=UTC)
+    archived_at = datetime(2024, 12, 1, tzinfo=UTC)
+
+    def sig_tst(data: bytes) -> cms.ContentInfo:
+        s = stamper("old-tsa", signed_at)
+        return run_sync(lambda: s.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+
+    def arc_tst(data: bytes) -> cms.ContentInfo:
+        s = stamper("archive-tsa", archived_at)
+        return run_sync(lambda: s.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+
+    cases: list[Case] = []
+    doc = b'<invoice xmlns="urn:example:sandbox"><amount currency="MYR">3300.00</amount></invoice>'
+    for level, name in (("B-LTA", "xades-poe-archive.xml"), ("B-LT", "xades-poe-no-archive.xml")):
+        root = _xades(doc, cert, _pyca_key(key_info), [root_cert])
+        root = _xades_extend(
+            pki,
+            root,
+            level,
+            "expired-signer",
+            stamps=(sig_tst, arc_tst),
+            values=(certs, [], [crl_2024]),
+        )
+        (out / name).write_bytes(_xml_bytes(root))
+    payload = b'{"invoice":"SANDBOX-2024-17","amount":"3300.00","currency":"MYR"}'
+    key = RSAKey.import_key(
+        _pyca_key(key_info).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    header = {
+        "alg": "RS256",
+        "x5c": [_b64(c.dump()) for c in (cert, root_cert)],
+        "x5t#S256": _b64url(hashlib.sha256(cert.dump()).digest()),
+        "sigT": "2024-06-01T10:00:00Z",
+        "crit": ["sigT"],
+    }
+    flat: dict[str, Any] = dict(
+        jws.serialize_json({"protected": header}, payload, key, registry=jades_registry(["RS256"]))
+    )  # type: ignore[arg-type]
+    comps = [
+        _etsi_u(
+            "sigTst", {"tstTokens": [{"val": _b64(sig_tst(flat["signature"].encode()).dump())}]}
+        ),
+        _etsi_u("xVals", [{"x509Cert": {"val": _b64(c.dump())}} for c in certs]),
+        _etsi_u("rVals", {"crlVals": [{"val": _b64(crl_2024.dump())}]}),
+    ]
+    (out / "jades-poe-no-archive.json").write_text(json.dumps(dict(flat, header={"etsiU": comps})))
+    imprint = flat["payload"] + "." + flat["protected"] + "." + flat["signature"] + "".join(comps)
+    arc = _etsi_u("arcTst", {"tstTokens": [{"val": _b64(arc_tst(imprint.encode()).dump())}]})
+    (out / "jades-poe-archive.json").write_text(
+        json.dumps(dict(flat, header={"etsiU": [*comps, arc]}))
+    )
+    for fmt, ext in (("XAdES", "xml"), ("JAdES", "json")):
+        prefix = fmt[0].lower() + "ades"
+        cases.append(
+            Case(
+                f"{prefix}-poe-archive.{ext}",
+                fmt,
+                "TOTAL-PASSED",
+                baseline="B-LTA",
+                proven=True,
+                at=later,
+                warning="the time an archive time stamp proves",
+                what=f"{fmt}: expired signature TSA and signer, archive time stamp of 2024",
+            )
+        )
+        cases.append(
+            Case(
+                f"{prefix}-poe-no-archive.{ext}",
+                fmt,
+                "INDETERMINATE",
+                "OUT_OF_BOUNDS_NO_POE",
+                baseline="B-LT",
+                at=later,
+                warning="does not chain to a trust list",
+                what=f"{fmt}: expired signature TSA and signer, no archive time stamp",
+            )
+        )
+    return cases
 
 
 def _make_asic(pki: SandboxPKI, out: Path) -> list[Case]:
@@ -1521,7 +1628,7 @@ def generate(out: Path, pki: SandboxPKI) -> list[Case]:
     out.mkdir(parents=True, exist_ok=True)
     arch = _formats_arch()
     cases = _make_xades(pki, out, arch) + _make_jades(pki, out) + _make_cades(pki, out)
-    cases += _make_archive_poe(out, arch) + _make_asic(pki, out) + _make_einvoice(out, arch)
+    cases += _make_archive_poe(pki, out, arch) + _make_asic(pki, out) + _make_einvoice(out, arch)
     (out / "expected.json").write_text(json.dumps([asdict(c) for c in cases], indent=1))
     return cases
 
