@@ -254,8 +254,9 @@ async def archive_poe(
 ) -> datetime | None:
     """Validate the archive time stamps ``(token, imprint input or None when what it covers is
     not recomputed)``, the latest first, each earlier one at the time the later one proves;
-    return the earliest time a valid one proves the signature, its time stamps and validation
-    data existed (None when none is valid). Problems go to the check's warnings."""
+    return the earliest time a valid one whose message imprint was checked proves the
+    signature, its time stamps and validation data existed (None when none does). Problems
+    go to the check's warnings."""
 
     def loaded(t: bytes | cms.ContentInfo) -> cms.ContentInfo | None:
         try:
@@ -284,11 +285,12 @@ async def archive_poe(
             continue
         if outcome.note:
             check.warnings.append(outcome.note)
-        if imprint_input is None:
+        if imprint_input is None:  # not known to cover this signature: proves nothing about it
             check.warnings.append(
                 "archive time stamp validated (authority and signature); what it covers is not"
-                " recomputed"
+                " recomputed, so it is not taken as proof of existence"
             )
+            continue
         poe = outcome.time if poe is None else min(poe, outcome.time)
     return poe
 

@@ -44,6 +44,7 @@ def _cases() -> list[str]:
         "cades-B-LT.p7s", "cades-B-LTA.p7s", "cades-parallel.p7m", "cades-counter.p7m",
         "cades-ber.p7m", "cades-pdf-content.p7m",
         "cades-poe-archive.p7m", "cades-poe-no-archive.p7m", "cades-poe-archive-changed.p7m",
+        "cades-poe-archive-v2.p7m",
         "xades-poe-archive.xml", "xades-poe-no-archive.xml",
         "jades-poe-archive.json", "jades-poe-no-archive.json",
         "asics-cades.asics", "asics-timestamp.asics", "asics-xades.scs", "asice-xades.asice", "asice-xades.bdoc",

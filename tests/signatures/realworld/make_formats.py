@@ -1248,6 +1248,13 @@ def _make_archive_poe(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
     attrs[0] = cms.CMSAttribute({"type": attrs[0]["type"].native, "values": [tst]})
     csi["unsigned_attrs"] = cms.CMSAttributes(attrs)
     (out / "cades-poe-archive-changed.p7m").write_bytes(changed.dump())
+    # an older (RFC 5126 v2) archive time stamp over something else: what it covers is not
+    # recomputed, so it must not serve as proof of existence
+    unrelated = cms.ContentInfo.load(lt.dump())
+    token = stamper("archive-tsa", datetime(2024, 12, 1, tzinfo=UTC))
+    other = run_sync(lambda: token.async_timestamp(hashlib.sha256(b"unrelated").digest(), "sha256"))
+    _add_unsigned(unrelated["content"]["signer_infos"][0], "1.2.840.113549.1.9.16.2.48", other)
+    (out / "cades-poe-archive-v2.p7m").write_bytes(unrelated.dump())
     later = "2026-06-01T00:00:00Z"
     cases = _xades_jades_poe(pki, out, arch, stamper, _crl_2024(arch), later)
     return cases + [
@@ -1270,6 +1277,16 @@ def _make_archive_poe(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
             at=later,
             warning="does not chain to a trust list",
             what="expired signature TSA and signer, no archive time stamp",
+        ),
+        Case(
+            "cades-poe-archive-v2.p7m",
+            "CAdES",
+            "INDETERMINATE",
+            "OUT_OF_BOUNDS_NO_POE",
+            baseline="B-LTA",
+            at=later,
+            warning="not taken as proof of existence",
+            what="a v2 archive time stamp over other data proves nothing",
         ),
         Case(
             "cades-poe-archive-changed.p7m",
