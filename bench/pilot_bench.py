@@ -1,18 +1,21 @@
-"""Pilot sandbox benchmark: complete sign-ins over loopback HTTP.
+"""Pilot sandbox benchmark: complete sign-ins over loopback HTTP, in both protocol profiles.
 
 1. Cross-border sign-ins (service -> Connector -> Proxy -> national IdP and back: three providers in
-   the chain) at concurrency 1, 8 and 32: flows/s, latency p50/p95/p99 of whole flows (first request
-   to the signed-in page, as the citizen waits), and the server processes' CPU time per flow read
-   from /proc before and after. The service runs in its own process group; the flows are driven by
-   a lean keep-alive HTTP client over the standard library (cookies, no automatic redirects: the
-   same steps as ``drive_flow`` with httpx, at a fraction of the client CPU), so on 2 cores the
-   client takes little of the machine and the latency is the service's. The client's own CPU per
-   flow is printed next to the server's. Afterwards: events recorded = flows driven.
-2. Direct sign-ins (authorization request, login, consent, token request with private_key_jwt, ID
-   token validation) against the built-in reference IdP alone, against MockPass 4.3.4 and against
-   oidc-provider 9, at concurrency 8, with the providers' CPU per sign-in and their ratios.
+   the chain) with both AMS on ``oidc``, both on ``fapi2`` (PAR, DPoP, encrypted ID tokens at every
+   hop) and the default sandbox (SG on fapi2, MY on oidc), side by side at concurrency 8 (and 1):
+   flows/s, latency p50/p95/p99 of whole flows (first request to the signed-in page, as the citizen
+   waits), and the server processes' CPU time per flow read from /proc before and after. The service
+   runs in its own process group; the flows are driven by a lean keep-alive HTTP client over the
+   standard library (cookies, no automatic redirects: the same steps as ``drive_flow`` with httpx, at
+   a fraction of the client CPU), so on 2 cores the client takes little of the machine and the
+   latency is the service's. Afterwards: events recorded = flows driven.
+2. Direct FAPI 2.0 sign-ins (PAR with DPoP, login, consent, token request with private_key_jwt and
+   DPoP, decryption and validation of the ID token) by one client against the built-in reference IdP
+   (profile fapi2) and against oidc-provider 9 in its FAPI 2.0 profile, at concurrency 8, with the
+   providers' CPU per sign-in and their ratio.
 
-Targets: built-in IdP <= 5 ms server CPU per direct sign-in; cross-border p95 < 150 ms at concurrency 8.
+Targets: oidc cross-border <= 8 ms server CPU per flow; fapi2 cross-border <= 14 ms and p95 < 150 ms
+at concurrency 8; built-in IdP (fapi2) at most half of oidc-provider's CPU per FAPI sign-in.
 
     .venv/bin/python bench/pilot_bench.py [--quick] [--cross-only] [--server-root DIR]
 
@@ -45,12 +48,13 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse, urlsplit
 import httpx
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jwe, jwt
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pilot_sandbox.keys import key_ring  # noqa: E402
+from pilot_sandbox.oidc.dpop import make_proof  # noqa: E402
 from pilot_sandbox.report import percentile  # noqa: E402
 from pilot_sandbox.runner import FlowPlan, drive_flow  # noqa: E402
 from pilot_sandbox.store import Store  # noqa: E402
@@ -270,69 +274,6 @@ def assertion(key, client_id: str, aud: str) -> str:  # type: ignore[no-untyped-
     return jwt.encode({"alg": "ES256", "kid": key.kid, "typ": "JWT"}, claims, key)
 
 
-def direct_sign_in(
-    client: httpx.Client,
-    *,
-    authorize: str,
-    token: str,
-    issuer: str,
-    client_id: str,
-    redirect_uri: str,
-    ring,
-    jwks: KeySet,
-    scope: str,
-    login: Callable[[httpx.Client, httpx.Response], httpx.Response] | None = None,
-    headers: dict[str, str] | None = None,
-) -> bool:  # type: ignore[no-untyped-def]
-    verifier, state, nonce = (
-        secrets.token_urlsafe(48),
-        secrets.token_urlsafe(12),
-        secrets.token_urlsafe(12),
-    )
-    q = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": scope,
-        "state": state,
-        "nonce": nonce,
-        "code_challenge": create_s256_code_challenge(verifier),
-        "code_challenge_method": "S256",
-    }
-    r = client.get(f"{authorize}?{urlencode(q)}", headers=headers)
-    if login is not None:
-        r = login(client, r)
-    for _ in range(10):
-        loc = r.headers.get("location", "")
-        if loc.startswith(redirect_uri):
-            break
-        if r.status_code not in (302, 303):
-            return False
-        r = client.get(str(r.url.join(loc)), headers=headers)
-    params = parse_qs(urlparse(r.headers["location"]).query)
-    if params.get("state", [""])[0] != state or "code" not in params:
-        return False
-    form = {
-        "grant_type": "authorization_code",
-        "code": params["code"][0],
-        "redirect_uri": redirect_uri,
-        "code_verifier": verifier,
-        "client_id": client_id,
-        "client_assertion_type": JWT_BEARER,
-        "client_assertion": assertion(ring.signing_key, client_id, issuer),
-    }
-    resp = client.post(token, data=form)
-    if resp.status_code != 200:
-        return False
-    id_token = resp.json()["id_token"]
-    if id_token.count(".") == 4:
-        id_token = jwe.decrypt_compact(
-            id_token, ring.encryption_keys, algorithms=["ECDH-ES+A256KW", "A256CBC-HS512"]
-        ).plaintext.decode()
-    claims = jwt.decode(id_token, jwks, algorithms=["ES256"]).claims
-    return bool(claims.get("nonce") == nonce and claims.get("iss") == issuer)
-
-
 def builtin_login(client: httpx.Client, r: httpx.Response) -> httpx.Response:
     base = str(r.url).split("/authorize", 1)[0]
     rid = re.search(r'name="rid" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
@@ -341,6 +282,130 @@ def builtin_login(client: httpx.Client, r: httpx.Response) -> httpx.Response:
     )
     sid = re.search(r'name="sid" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
     return client.post(f"{base}/consent", data={"sid": sid, "decision": "allow"})
+
+
+def _dpop_post(
+    client: httpx.Client, url: str, form: dict[str, str], key: ECKey, nonces: dict[str, str]
+) -> httpx.Response:
+    """POST with a DPoP proof, retried once with the server's nonce (RFC 9449 8)."""
+    for _ in range(2):
+        proof = make_proof(key, "POST", url, nonce=nonces.get(url))
+        r = client.post(url, data=form, headers={"DPoP": proof})
+        if r.headers.get("dpop-nonce"):
+            nonces[url] = r.headers["dpop-nonce"]
+        if r.status_code == 400 and "use_dpop_nonce" in r.text:
+            continue
+        return r
+    return r
+
+
+def fapi_sign_in(
+    client: httpx.Client,
+    *,
+    meta: dict[str, Any],
+    client_id: str,
+    redirect_uri: str,
+    ring: Any,
+    jwks: KeySet,
+    nonces: dict[str, str],
+    login: Callable[[httpx.Client, httpx.Response], httpx.Response] | None = None,
+) -> bool:
+    """One FAPI 2.0 sign-in as a client does it: PAR (with DPoP), the browser part, the token
+    request with private_key_jwt and DPoP, the encrypted ID token decrypted and verified."""
+    issuer = meta["issuer"]
+    key = ECKey.generate_key("P-256", private=True)
+    verifier, state, nonce = (
+        secrets.token_urlsafe(48),
+        secrets.token_urlsafe(12),
+        "n" + secrets.token_urlsafe(12),
+    )
+    form = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": "openid",
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": create_s256_code_challenge(verifier),
+        "code_challenge_method": "S256",
+        "client_assertion_type": JWT_BEARER,
+        "client_assertion": assertion(ring.signing_key, client_id, issuer),
+    }
+    r = _dpop_post(client, meta["pushed_authorization_request_endpoint"], form, key, nonces)
+    if r.status_code not in (200, 201):
+        return False
+    q = {"client_id": client_id, "request_uri": r.json()["request_uri"]}
+    r = client.get(f"{meta['authorization_endpoint']}?{urlencode(q)}")
+    if login is not None:
+        r = login(client, r)
+    for _ in range(10):
+        loc = r.headers.get("location", "")
+        if loc.startswith(redirect_uri):
+            break
+        if r.status_code not in (302, 303):
+            return False
+        r = client.get(str(r.url.join(loc)))
+    params = parse_qs(urlparse(r.headers["location"]).query)
+    if params.get("state", [""])[0] != state or params.get("iss", [""])[0] != issuer:
+        return False
+    token_form = {
+        "grant_type": "authorization_code",
+        "code": params["code"][0],
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+        "client_id": client_id,
+        "client_assertion_type": JWT_BEARER,
+        "client_assertion": assertion(ring.signing_key, client_id, issuer),
+    }
+    resp = _dpop_post(client, meta["token_endpoint"], token_form, key, nonces)
+    if resp.status_code != 200 or resp.json().get("token_type") != "DPoP":
+        return False
+    inner = jwe.decrypt_compact(
+        resp.json()["id_token"],
+        ring.encryption_keys,
+        registry=jwe.JWERegistry(
+            algorithms=["ECDH-ES+A256KW", "ECDH-ES", "A256GCM"], strict_check_header=False
+        ),
+    ).plaintext
+    claims = jwt.decode(inner.decode(), jwks, algorithms=["ES256"]).claims  # type: ignore[union-attr]
+    return bool(claims.get("nonce") == nonce and claims.get("iss") == issuer)
+
+
+def _profiles_config(tmp: Path, sg: str, my: str) -> Path:
+    text = (ROOT / "pilot_sandbox" / "pilot.toml").read_text(encoding="utf-8")
+    text = re.sub(r'(code = "SG"\nname = "[^"]+"\nprofile = )"\w+"', rf'\1"{sg}"', text)
+    text = re.sub(r'(code = "MY"\nname = "[^"]+"\nprofile = )"\w+"', rf'\1"{my}"', text)
+    path = tmp / f"pilot-{sg}-{my}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class Service:
+    """The service in its own process group, over its own SQLite store and pilot configuration."""
+
+    def __init__(self, root: Path, workers: int, config: Path) -> None:
+        self.tmp = Path(tempfile.mkdtemp(prefix="pilot-bench-"))
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.db = f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+        env = {
+            "EAUTH_DATA_DIR": str(self.tmp),
+            "EAUTH_BASE_URL": self.base,
+            "EAUTH_DATABASE_URL": self.db,
+            "EAUTH_PILOT_CONFIG": str(config),
+        }
+        cmd = [sys.executable, "-m", "eauth_toolkit", "sandbox", "serve", "--host", "127.0.0.1"]
+        cmd += ["--port", str(port), "--workers", str(workers)]
+        self.proc = Proc(cmd, env, cwd=root.resolve())
+        wait_http(f"{self.base}/ams/sg/connector/jwks")
+
+    def recorded(self) -> int:
+        store = Store.open(self.db, lock_dir=self.tmp)
+        return len({e["flow_id"] for e in store.events() if e["step"] == "service.start"})
+
+    def stop(self) -> None:
+        self.proc.stop()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
 
 def main() -> None:
@@ -360,197 +425,144 @@ def main() -> None:
     )
     args = ap.parse_args()
     scale = 0.25 if args.quick else 1.0
-    tmp = Path(tempfile.mkdtemp(prefix="pilot-bench-"))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    db = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    env = {"EAUTH_DATA_DIR": str(tmp), "EAUTH_BASE_URL": base, "EAUTH_DATABASE_URL": db}
-    server = Proc(
-        [
-            sys.executable,
-            "-m",
-            "eauth_toolkit",
-            "sandbox",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-        ],
-        env,
-        cwd=args.server_root.resolve(),
+    cfg_dir = Path(tempfile.mkdtemp(prefix="pilot-bench-config-"))
+    results: dict[str, dict[str, float]] = {}
+    lost: list[str] = []
+    plans = [
+        FlowPlan("MY", "tax-filing", "SG", "tan.mei.ling"),
+        FlowPlan("SG", "company-registration", "MY", "nur.aisyah"),
+    ]
+    print(
+        f"pilot_bench: {args.workers} uvicorn worker(s), SQLite, code of "
+        f"{args.server_root.resolve()}, {os.cpu_count()} cores"
     )
-    peers: list[Proc] = []
+    for label, sg, my in (
+        ("oidc", "oidc", "oidc"),
+        ("fapi2", "fapi2", "fapi2"),
+        ("mixed", "fapi2", "oidc"),
+    ):
+        service = Service(args.server_root, args.workers, _profiles_config(cfg_dir, sg, my))
+        try:
+            base = service.base
+
+            def cross(client: LeanClient, i: int, base: str = base) -> bool:
+                # LeanClient offers the part of httpx.Client that drive_flow uses
+                return drive_flow(client, base, plans[i % 2]).outcome == "succeeded"  # type: ignore[arg-type]
+
+            driven = 0
+            for i in range(4):  # warm-up (both directions, twice)
+                assert cross(LeanClient(), i), f"warm-up flow failed ({label})"
+                driven += 1
+            for conc, n in ((1, 40), (8, 200)):
+                n = max(conc, int(n * scale))
+                results[f"cross-border {label} c={conc}"] = run_load(
+                    cross, n, conc, service.proc, LeanClient
+                )
+                driven += n
+            if service.recorded() != driven:
+                lost.append(label)
+
+            if label == "fapi2" and not args.cross_only:
+                _direct_fapi(service, results, max(8, int(200 * scale)))
+        finally:
+            service.stop()
+
+    print(
+        f"\n{'run':36s} {'n':>5s} {'ok':>5s} {'flows/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'server CPU ms/flow':>19s} {'client CPU ms/flow':>19s}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:36s} {r['n']:5d} {r['ok']:5d} {r['flows_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['server_cpu_ms_per_flow']:19.2f} {r['client_cpu_ms_per_flow']:19.2f}"
+        )
+    print(f"\nevents: {'no event lost' if not lost else 'EVENTS LOST in ' + ', '.join(lost)}")
+    oidc = results["cross-border oidc c=8"]["server_cpu_ms_per_flow"]
+    fapi = results["cross-border fapi2 c=8"]
+    print(
+        f"target oidc cross-border <= 8 ms server CPU per flow: {oidc:.2f} ms -> {'met' if oidc <= 8 else 'NOT met'}"
+    )
+    print(
+        f"target fapi2 cross-border <= 14 ms server CPU per flow: {fapi['server_cpu_ms_per_flow']:.2f} ms -> "
+        f"{'met' if fapi['server_cpu_ms_per_flow'] <= 14 else 'NOT met'}"
+    )
+    print(
+        f"target fapi2 cross-border p95 < 150 ms at concurrency 8: {fapi['p95_ms']:.1f} ms -> "
+        f"{'met' if fapi['p95_ms'] < 150 else 'NOT met'}"
+    )
+    ours = results.get("direct FAPI: built-in IdP c=8")
+    peer = results.get("direct FAPI: oidc-provider 9 c=8")
+    if ours and peer:
+        ratio = ours["server_cpu_ms_per_flow"] / peer["server_cpu_ms_per_flow"]
+        print(
+            f"target built-in IdP <= half of oidc-provider's CPU per FAPI sign-in: x{ratio:.2f} -> "
+            f"{'met' if ratio <= 0.5 else 'NOT met'}"
+        )
+    (cfg_dir / "pilot_bench.json").write_text(json.dumps(results, indent=2))
+    shutil.rmtree(cfg_dir, ignore_errors=True)
+    if lost or any(r["ok"] != r["n"] for r in results.values()):
+        raise SystemExit(1)
+
+
+def _direct_fapi(service: Service, results: dict[str, dict[str, float]], n: int) -> None:
+    """The built-in IdP (fapi2) and oidc-provider 9 (FAPI 2.0) with the same FAPI client."""
+    base = service.base
+    store = Store.open(service.db, lock_dir=service.tmp)
+    sg_proxy = key_ring(store, "sg/proxy", encryption=True)
+    my_proxy = key_ring(store, "my/proxy", encryption=True)
+    meta = httpx.get(f"{base}/ams/sg/idp/.well-known/openid-configuration").json()
+    idp_jwks = KeySet.import_key_set(httpx.get(meta["jwks_uri"]).json())
+    nonces: dict[str, str] = {}
+
+    def builtin(client: httpx.Client, i: int) -> bool:
+        return fapi_sign_in(
+            client,
+            meta=meta,
+            client_id=f"{base}/ams/sg/proxy",
+            redirect_uri=f"{base}/ams/sg/proxy/callback",
+            ring=sg_proxy,
+            jwks=idp_jwks,
+            nonces=nonces,
+            login=builtin_login,
+        )
+
+    assert builtin(httpx.Client(), 0), "FAPI sign-in at the built-in IdP failed"
+    results["direct FAPI: built-in IdP c=8"] = run_load(builtin, n, 8, service.proc)
+    node = shutil.which("node")
+    if not (node and (INTEROP / "node_modules").is_dir()):
+        print("(Node peers not installed: run `make node` for the oidc-provider comparison)")
+        return
+    op_port = free_port()
+    peer = Proc(
+        [node, "oidc_provider_server.mjs"],
+        {
+            "PORT": str(op_port),
+            "CLIENT_ID": f"{base}/ams/my/proxy",
+            "REDIRECT_URI": f"{base}/ams/my/proxy/callback",
+            "CLIENT_JWKS_URI": f"{base}/ams/my/proxy/jwks",
+            "FAPI": "1",
+        },
+        INTEROP,
+    )
     try:
-        wait_http(f"{base}/ams/sg/idp/jwks")
-        if args.workers > 1:  # every worker up before measuring
-            with httpx.Client(limits=httpx.Limits(max_keepalive_connections=0)) as probe:
-                seen: set[str] = set()
-                for _ in range(400):
-                    seen.add(probe.get(f"{base}/ams/sg/idp/jwks").headers.get("x-eauth-worker", ""))
-                    if len(seen) >= args.workers:
-                        break
-                    time.sleep(0.05)
-        print(
-            f"pilot_bench: service on {base} ({args.workers} uvicorn worker(s), SQLite, code of "
-            f"{args.server_root.resolve()}), {os.cpu_count()} cores"
-        )
-        results: dict[str, dict[str, float]] = {}
+        op_iss = f"http://127.0.0.1:{op_port}"
+        wait_http(f"{op_iss}/.well-known/openid-configuration")
+        op_meta = httpx.get(f"{op_iss}/.well-known/openid-configuration").json()
+        op_jwks = KeySet.import_key_set(httpx.get(op_meta["jwks_uri"]).json())
 
-        plans = [
-            FlowPlan("MY", "tax-filing", "SG", "tan.mei.ling"),
-            FlowPlan("SG", "company-registration", "MY", "nur.aisyah"),
-        ]
-
-        def cross(client: LeanClient, i: int) -> bool:
-            # LeanClient offers the part of httpx.Client that drive_flow uses
-            return drive_flow(client, base, plans[i % 2]).outcome == "succeeded"  # type: ignore[arg-type]
-
-        driven = 0
-        for i in range(4):  # warm-up (both directions, twice)
-            assert cross(LeanClient(), i), "warm-up flow failed"
-            driven += 1
-        for conc, n in ((1, 40), (8, 160), (32, 320)):
-            n = max(conc, int(n * scale))
-            results[f"cross-border c={conc}"] = run_load(cross, n, conc, server, LeanClient)
-            driven += n
-
-        store = Store.open(db, lock_dir=tmp)
-        recorded = len({e["flow_id"] for e in store.events() if e["step"] == "service.start"})
-
-        if not args.cross_only:
-            sg_proxy = key_ring(store, "sg/proxy", encryption=True)
-            my_proxy = key_ring(store, "my/proxy", encryption=True)
-            idp_jwks = KeySet.import_key_set(httpx.get(f"{base}/ams/sg/idp/jwks").json())
-            n_direct = max(8, int(200 * scale))
-
-            def builtin(client: httpx.Client, i: int) -> bool:
-                return direct_sign_in(
-                    client,
-                    authorize=f"{base}/ams/sg/idp/authorize",
-                    token=f"{base}/ams/sg/idp/token",
-                    issuer=f"{base}/ams/sg/idp",
-                    client_id=f"{base}/ams/sg/proxy",
-                    redirect_uri=f"{base}/ams/sg/proxy/callback",
-                    ring=sg_proxy,
-                    jwks=idp_jwks,
-                    scope="openid",
-                    login=builtin_login,
-                )
-
-            direct_sign_in(
-                httpx.Client(),
-                authorize=f"{base}/ams/sg/idp/authorize",
-                token=f"{base}/ams/sg/idp/token",
-                issuer=f"{base}/ams/sg/idp",
-                client_id=f"{base}/ams/sg/proxy",
-                redirect_uri=f"{base}/ams/sg/proxy/callback",
-                ring=sg_proxy,
-                jwks=idp_jwks,
-                scope="openid",
-                login=builtin_login,
+        def peer_fn(client: httpx.Client, i: int) -> bool:
+            return fapi_sign_in(
+                client,
+                meta=op_meta,
+                client_id=f"{base}/ams/my/proxy",
+                redirect_uri=f"{base}/ams/my/proxy/callback",
+                ring=my_proxy,
+                jwks=op_jwks,
+                nonces=nonces,
             )
-            results["direct: built-in IdP c=8"] = run_load(builtin, n_direct, 8, server)
 
-            node = shutil.which("node")
-            if node and (INTEROP / "node_modules").is_dir():
-                mp_port, op_port = free_port(), free_port()
-                mockpass = Proc(
-                    [node, "mockpass_server.js"],
-                    {"PORT": str(mp_port), "SP_RP_JWKS_ENDPOINT": f"{base}/ams/sg/proxy/jwks"},
-                    INTEROP,
-                )
-                peer = Proc(
-                    [node, "oidc_provider_server.mjs"],
-                    {
-                        "PORT": str(op_port),
-                        "CLIENT_ID": f"{base}/ams/my/proxy",
-                        "REDIRECT_URI": f"{base}/ams/my/proxy/callback",
-                        "CLIENT_JWKS_URI": f"{base}/ams/my/proxy/jwks",
-                    },
-                    INTEROP,
-                )
-                peers += [mockpass, peer]
-                mp_iss, op_iss = (
-                    f"http://127.0.0.1:{mp_port}/singpass/v2",
-                    f"http://127.0.0.1:{op_port}",
-                )
-                wait_http(f"{mp_iss}/.well-known/openid-configuration")
-                wait_http(f"{op_iss}/.well-known/openid-configuration")
-                mp_jwks = KeySet.import_key_set(httpx.get(f"{mp_iss}/.well-known/keys").json())
-                op_jwks = KeySet.import_key_set(httpx.get(f"{op_iss}/jwks").json())
-
-                def mockpass_fn(client: httpx.Client, i: int) -> bool:
-                    return direct_sign_in(
-                        client,
-                        authorize=f"{mp_iss}/authorize",
-                        token=f"{mp_iss}/token",
-                        issuer=mp_iss,
-                        client_id=f"{base}/ams/sg/proxy",
-                        redirect_uri=f"{base}/ams/sg/proxy/callback",
-                        ring=sg_proxy,
-                        jwks=mp_jwks,
-                        scope="openid",
-                    )
-
-                def peer_fn(client: httpx.Client, i: int) -> bool:
-                    return direct_sign_in(
-                        client,
-                        authorize=f"{op_iss}/auth",
-                        token=f"{op_iss}/token",
-                        issuer=op_iss,
-                        client_id=f"{base}/ams/my/proxy",
-                        redirect_uri=f"{base}/ams/my/proxy/callback",
-                        ring=my_proxy,
-                        jwks=op_jwks,
-                        scope="openid profile",
-                    )
-
-                mockpass_fn(httpx.Client(), 0)
-                peer_fn(httpx.Client(), 0)
-                results["direct: MockPass 4.3.4 c=8"] = run_load(mockpass_fn, n_direct, 8, mockpass)
-                results["direct: oidc-provider 9 c=8"] = run_load(peer_fn, n_direct, 8, peer)
-            else:
-                print(
-                    "(Node peers not installed: run `make node` for the MockPass and oidc-provider comparisons)"
-                )
-
-        print(
-            f"\n{'run':32s} {'n':>5s} {'ok':>5s} {'flows/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'server CPU ms/flow':>19s} {'client CPU ms/flow':>19s}"
-        )
-        for name, r in results.items():
-            print(
-                f"{name:32s} {r['n']:5d} {r['ok']:5d} {r['flows_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['server_cpu_ms_per_flow']:19.2f} {r['client_cpu_ms_per_flow']:19.2f}"
-            )
-        b = results.get("direct: built-in IdP c=8", {}).get("server_cpu_ms_per_flow", 0.0)
-        for name in ("direct: MockPass 4.3.4 c=8", "direct: oidc-provider 9 c=8"):
-            if name in results:
-                other = results[name]
-                print(
-                    f"ratio {name.split(': ')[1][:-4]:>20s} / built-in IdP: CPU per sign-in x{other['server_cpu_ms_per_flow'] / b:.2f}, "
-                    f"sign-ins/s x{other['flows_per_s'] / results['direct: built-in IdP c=8']['flows_per_s']:.2f}"
-                )
-        p95 = results["cross-border c=8"]["p95_ms"]
-        print(
-            f"\nevents: {recorded} flows recorded for {driven} driven ({'no event lost' if recorded == driven else 'EVENTS LOST'})"
-        )
-        if not args.cross_only:
-            print(
-                f"target built-in IdP <= 5 ms server CPU per direct sign-in: {b:.2f} ms -> {'met' if b <= 5 else 'NOT met'}"
-            )
-        print(
-            f"target cross-border p95 < 150 ms at concurrency 8: {p95:.1f} ms -> {'met' if p95 < 150 else 'NOT met'}"
-        )
-        (tmp / "pilot_bench.json").write_text(json.dumps(results, indent=2))
-        if recorded != driven or any(r["ok"] != r["n"] for r in results.values()):
-            raise SystemExit(1)
+        assert peer_fn(httpx.Client(), 0), "FAPI sign-in at oidc-provider failed"
+        results["direct FAPI: oidc-provider 9 c=8"] = run_load(peer_fn, n, 8, peer)
     finally:
-        for p in peers:
-            p.stop()
-        server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+        peer.stop()
 
 
 if __name__ == "__main__":

@@ -89,6 +89,10 @@ class Participant(BaseModel):
 
     code: AmsCode
     name: str = Field(min_length=1)
+    #: the protocol profile of this AMS's IdP, Proxy, Connector and services: ``oidc`` (OpenID
+    #: Connect code flow, PKCE, private_key_jwt) or ``fapi2`` (FAPI 2.0 Security Profile: PAR,
+    #: DPoP-bound tokens, ID tokens encrypted to the client)
+    profile: Literal["oidc", "fapi2"] = "oidc"
     idp: IdentityProvider
     services: list[Service] = Field(min_length=1)
 

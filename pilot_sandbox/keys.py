@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey, JWKRegistry, KeySet, RSAKey
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -26,16 +26,22 @@ ENC_ALG = "ECDH-ES+A256KW"
 _KEEP = 2  # generations published in the JWKS
 
 
-def _generate(owner: str, use: str, generation: int) -> ECKey:
-    alg = SIG_ALG if use == "sig" else ENC_ALG
-    key = ECKey.generate_key(
-        "P-256", parameters={"use": use, "alg": alg}, private=True, auto_kid=True
-    )
+def _generate(owner: str, use: str, generation: int) -> ECKey | RSAKey:
+    key: ECKey | RSAKey
+    if use == "rsa":  # RS256 ID tokens for OpenID clients that ask for them (OIDC Discovery 3)
+        key = RSAKey.generate_key(
+            2048, parameters={"use": "sig", "alg": "RS256"}, private=True, auto_kid=True
+        )
+    else:
+        alg = SIG_ALG if use == "sig" else ENC_ALG
+        key = ECKey.generate_key(
+            "P-256", parameters={"use": use, "alg": alg}, private=True, auto_kid=True
+        )
     # a readable, sandbox-labelled kid (unique per key thanks to the thumbprint)
     label = owner.replace("/", "-")
     key_dict = key.as_dict(private=True)
     key_dict["kid"] = f"sandbox-{label}-{use}-{generation}-{str(key.kid)[:8]}"
-    return ECKey.import_key(key_dict)
+    return JWKRegistry.import_key(key_dict)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -45,28 +51,34 @@ class KeyRing:
     owner: str
     sig: tuple[ECKey, ...]
     enc: tuple[ECKey, ...]
+    rsa: tuple[RSAKey, ...] = ()
 
     @property
     def signing_key(self) -> ECKey:
         return self.sig[0]
 
     @property
+    def rsa_key(self) -> RSAKey:
+        return self.rsa[0]
+
+    @property
     def encryption_keys(self) -> KeySet:
         return KeySet(list(self.enc))
 
     def public_jwks(self) -> dict[str, Any]:
-        out = [dict(k.as_dict(private=False)) for k in (*self.sig[:_KEEP], *self.enc[:_KEEP])]
+        keys: tuple[ECKey | RSAKey, ...] = (*self.sig[:_KEEP], *self.enc[:_KEEP], *self.rsa[:1])
+        out = [dict(k.as_dict(private=False)) for k in keys]
         return {"keys": out}
 
 
-def _load(store: Store, owner: str, use: str) -> list[ECKey]:
+def _load(store: Store, owner: str, use: str) -> list[Any]:
     with store.engine.connect() as conn:
         rows = conn.execute(
             select(keys.c.jwk)
             .where(keys.c.owner == owner, keys.c.use == use)
             .order_by(keys.c.generation.desc())
         ).all()
-    return [ECKey.import_key(json.loads(r.jwk)) for r in rows]
+    return [JWKRegistry.import_key(json.loads(r.jwk)) for r in rows]
 
 
 def _insert(store: Store, owner: str, use: str, generation: int) -> None:
@@ -86,20 +98,24 @@ def _insert(store: Store, owner: str, use: str, generation: int) -> None:
         pass  # another worker generated this generation first: use theirs
 
 
-def key_ring(store: Store, owner: str, *, encryption: bool = False) -> KeyRing:
+def key_ring(store: Store, owner: str, *, encryption: bool = False, rsa: bool = False) -> KeyRing:
     """The owner's keys, generating the first generation when there is none."""
     uses = ("sig", "enc") if encryption else ("sig",)
-    found: dict[str, list[ECKey]] = {}
+    if rsa:
+        uses = (*uses, "rsa")
+    found: dict[str, list[Any]] = {}
     for use in uses:
         ks = _load(store, owner, use)
         if not ks:
             _insert(store, owner, use, 1)
             ks = _load(store, owner, use)
         found[use] = ks
-    return KeyRing(owner, tuple(found["sig"]), tuple(found.get("enc", ())))
+    return KeyRing(
+        owner, tuple(found["sig"]), tuple(found.get("enc", ())), tuple(found.get("rsa", ()))
+    )
 
 
-def rotate(store: Store, owner: str, use: str = "sig") -> ECKey:
+def rotate(store: Store, owner: str, use: str = "sig") -> Any:
     """Add a new generation of the owner's ``use`` key and return it."""
     current = _load(store, owner, use)
     with store.engine.connect() as conn:

@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from eauth_toolkit.errors import PilotError
 from eauth_toolkit.recognition import (
@@ -27,9 +28,18 @@ from eauth_toolkit.recognition import (
     parse_loa_urn,
 )
 from pilot_sandbox.events import Step
+from pilot_sandbox.oidc.client import BROWSER_COOKIE
 from pilot_sandbox.oidc.errors import OAuthError
-from pilot_sandbox.oidc.provider import Provider
-from pilot_sandbox.pages import form_fields, oauth_failure, redirect, render, token_error
+from pilot_sandbox.oidc.provider import AuthRequest
+from pilot_sandbox.pages import (
+    browser_id,
+    form_fields,
+    keep_browser,
+    oauth_failure,
+    query,
+    redirect,
+    render,
+)
 from pilot_sandbox.sandbox import Ams, Pilot, pairwise
 
 __all__ = ["router"]
@@ -53,34 +63,18 @@ def _levels(values: list[str]) -> list[int]:
 def router(pilot: Pilot) -> APIRouter:
     r = APIRouter(tags=["pilot: cross-border gateways (sandbox)"])
 
-    async def _token(
-        request: Request, provider: Provider, step: str, component: str, a: Ams
-    ) -> JSONResponse:
-        form = await form_fields(request)
-        ev = Step(pilot.store, flow_id="", step=step, component=component, ams=a.code)
-        try:
-            body, data = provider.token(form)
-        except OAuthError as exc:
-            ev.flow_id = exc.flow_id
-            ev.fail(exc.code, exc.description)
-            return token_error(exc)
-        ev.flow_id = data.get("flow_id") or ""
-        ev.ok()
-        return JSONResponse(body, headers={"Cache-Control": "no-store"})
-
-    def _authorize_step(params: dict[str, str], component: str, ams: str) -> Step:
+    def _authorize_step(component: str, ams: str) -> Step:
         return Step(
-            pilot.store,
-            flow_id=params.get("eauth_flow", "")[:40],
-            step=f"{component}.authorize",
-            component=component,
-            ams=ams,
+            pilot.store, flow_id="", step=f"{component}.authorize", component=component, ams=ams
         )
 
-    def _parse_authorization(gateway: Any, params: dict[str, str]) -> tuple[Any, list[int]]:
+    def _parse_authorization(gateway: Any, request: Request, ev: Step) -> tuple[Any, list[int]]:
         """The authorization request and the ISO levels its ``acr_values`` ask for; an error
         about the levels still carries the request, so the client gets it at its redirect URI."""
+        params = query(request)
+        ev.flow_id = params.get("eauth_flow", "")[:40]
         req = gateway.parse_authorization(params)
+        ev.flow_id = req.flow_id
         try:
             return req, _levels(req.acr_values)
         except OAuthError as exc:
@@ -88,21 +82,12 @@ def router(pilot: Pilot) -> APIRouter:
             raise
 
     # ------------------------------------------------------------------ Proxy Service
-    @r.get("/ams/{code}/proxy/.well-known/openid-configuration")
-    async def proxy_discovery(code: str) -> dict[str, Any]:
-        return pilot.get(code).proxy.metadata()
-
-    @r.get("/ams/{code}/proxy/jwks")
-    async def proxy_jwks(code: str) -> dict[str, Any]:
-        return pilot.get(code).proxy.jwks()
-
     @r.get("/ams/{code}/proxy/authorize")
     async def proxy_authorize(request: Request, code: str) -> Response:
-        params = dict(request.query_params)
         a = pilot.get(code)
-        ev = _authorize_step(params, "proxy", a.code)
+        ev = _authorize_step("proxy", a.code)
         try:
-            req, levels = _parse_authorization(a.proxy, params)
+            req, levels = _parse_authorization(a.proxy, request, ev)
             level = min(levels) if levels else min(a.entry.published_levels)
             acrs = None
             if a.participant.idp.request_acr and a.entry.acr_levels:
@@ -114,25 +99,30 @@ def router(pilot: Pilot) -> APIRouter:
                     )
                     unmet.request = req
                     raise unmet
-            a.proxy.save(req)
+            extra = {"eauth_flow": req.flow_id} if a.idp is not None else {}
+            browser, new = browser_id(request)
+            try:
+                url = await a.proxy_rp.authorization_url(
+                    data={"req": asdict(req), "level": level, "flow_id": req.flow_id},
+                    browser=browser,
+                    acr_values=acrs,
+                    extra=extra,
+                )
+            except OAuthError as exc:
+                exc.request = req
+                raise
         except OAuthError as exc:
             ev.fail(exc.code, exc.description)
             return oauth_failure(request, a.proxy, exc)
-        extra = {"eauth_flow": req.flow_id} if a.idp is not None else {}
-        url = a.proxy_rp.authorization_url(
-            data={"rid": req.rid, "level": level, "flow_id": req.flow_id},
-            acr_values=acrs,
-            extra=extra,
-        )
         ev.ok(requested_level=level, national_acr_request=acrs)
-        return redirect(url)
+        return keep_browser(redirect(url), browser, new)
 
     @r.get("/ams/{code}/proxy/callback")
     async def proxy_callback(request: Request, code: str) -> Response:
-        params = dict(request.query_params)
         a = pilot.get(code)
         try:
-            pending = a.proxy_rp.pending(params)
+            params = query(request)
+            pending = a.proxy_rp.pending(params, request.cookies.get(BROWSER_COOKIE))
         except OAuthError as exc:
             Step(
                 pilot.store, flow_id="", step="proxy.callback", component="proxy", ams=a.code
@@ -146,11 +136,7 @@ def router(pilot: Pilot) -> APIRouter:
             component="proxy",
             ams=a.code,
         )
-        try:
-            req = a.proxy.load(data["rid"])
-        except OAuthError as exc:
-            ev.fail(exc.code, exc.description)
-            return oauth_failure(request, None, exc)
+        req = AuthRequest(**data["req"])
         try:
             claims = await a.proxy_rp.complete(params, pending)
             try:
@@ -167,30 +153,16 @@ def router(pilot: Pilot) -> APIRouter:
         ev.ok(national_acr=claims.get("acr"), level=level, fields=sorted(dataset))
         return redirect(url)
 
-    @r.post("/ams/{code}/proxy/token")
-    async def proxy_token(request: Request, code: str) -> JSONResponse:
-        a = pilot.get(code)
-        return await _token(request, a.proxy, "proxy.token", "proxy", a)
-
     # ------------------------------------------------------------------ Connector
-    @r.get("/ams/{code}/connector/.well-known/openid-configuration")
-    async def connector_discovery(code: str) -> dict[str, Any]:
-        return pilot.get(code).connector.metadata()
-
-    @r.get("/ams/{code}/connector/jwks")
-    async def connector_jwks(code: str) -> dict[str, Any]:
-        return pilot.get(code).connector.jwks()
-
     def _countries(b: Ams) -> list[dict[str, str]]:
         return [{"code": c, "name": pilot.ams[c].participant.name} for c in pilot.other(b.code)]
 
     @r.get("/ams/{code}/connector/authorize")
     async def connector_authorize(request: Request, code: str) -> Response:
-        params = dict(request.query_params)
         b = pilot.get(code)
-        ev = _authorize_step(params, "connector", b.code)
+        ev = _authorize_step("connector", b.code)
         try:
-            req, levels = _parse_authorization(b.connector, params)
+            req, levels = _parse_authorization(b.connector, request, ev)
             req.extra["level"] = min(levels) if levels else 1
             b.connector.save(req)
         except OAuthError as exc:
@@ -212,10 +184,10 @@ def router(pilot: Pilot) -> APIRouter:
 
     @r.post("/ams/{code}/connector/choose")
     async def connector_choose(request: Request, code: str) -> Response:
-        form = await form_fields(request)
         b = pilot.get(code)
         try:
-            req = b.connector.load(str(form.get("rid", "")))
+            form = await form_fields(request)
+            req = b.connector.take(str(form.get("rid", "")))  # one choice per request
         except OAuthError as exc:
             Step(
                 pilot.store, flow_id="", step="connector.choose", component="connector", ams=b.code
@@ -259,21 +231,32 @@ def router(pilot: Pilot) -> APIRouter:
             ev.fail(exc.code, exc.description)
             return redirect(b.connector.error_redirect(req, exc.code, exc.description))
         acrs = [loa_urn(n) for n in sorted(published) if n >= level]
-        url = b.connector_rps[a.code].authorization_url(
-            data={"rid": req.rid, "level": level, "country": a.code, "flow_id": req.flow_id},
-            acr_values=acrs,
-            extra={"eauth_flow": req.flow_id},
-        )
+        browser, new = browser_id(request)
+        try:
+            url = await b.connector_rps[a.code].authorization_url(
+                data={
+                    "req": asdict(req),
+                    "level": level,
+                    "country": a.code,
+                    "flow_id": req.flow_id,
+                },
+                browser=browser,
+                acr_values=acrs,
+                extra={"eauth_flow": req.flow_id},
+            )
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description)
+            return redirect(b.connector.error_redirect(req, exc.code, exc.description))
         ev.ok()
-        return redirect(url)
+        return keep_browser(redirect(url), browser, new)
 
     @r.get("/ams/{code}/connector/callback")
     async def connector_callback(request: Request, code: str) -> Response:
-        params = dict(request.query_params)
         b = pilot.get(code)
         any_rp = next(iter(b.connector_rps.values()))
         try:
-            pending = any_rp.pending(params)
+            params = query(request)
+            pending = any_rp.pending(params, request.cookies.get(BROWSER_COOKIE))
         except OAuthError as exc:
             Step(
                 pilot.store,
@@ -293,11 +276,7 @@ def router(pilot: Pilot) -> APIRouter:
         )
         level, country = int(data["level"]), data["country"]
         ev.data.update(requested_level=level, country=country)
-        try:
-            req = b.connector.load(data["rid"])
-        except OAuthError as exc:
-            ev.fail(exc.code, exc.description)
-            return oauth_failure(request, None, exc)
+        req = AuthRequest(**data["req"])
         try:
             claims = await b.connector_rps[country].complete(params, pending)
             acr = claims.get("acr")
@@ -329,10 +308,5 @@ def router(pilot: Pilot) -> APIRouter:
             return redirect(b.connector.error_redirect(req, exc.code, exc.description))
         ev.ok()
         return redirect(url)
-
-    @r.post("/ams/{code}/connector/token")
-    async def connector_token(request: Request, code: str) -> JSONResponse:
-        b = pilot.get(code)
-        return await _token(request, b.connector, "connector.token", "connector", b)
 
     return r

@@ -1,7 +1,9 @@
 """The demo relying parties: ``/ams/{code}/services/{service}``, "sign in with your ASEAN digital ID".
 
-Each is a client of its own AMS's Connector; it requests the level its service requires, checks the
-level it gets, and shows the minimum data set it received (and refuses anything more)."""
+Each is a client of its own AMS's Connector; it requests at least the level its service requires (a
+request may ask for more, never for less), checks the level it gets, and shows the minimum data set
+it received (and refuses anything more). A callback is answered only in the browser that started the
+sign-in."""
 
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ from fastapi.responses import Response
 from eauth_toolkit.recognition import MINIMUM_DATA_SET, loa_urn, parse_loa_urn
 from pilot_sandbox.config import Service
 from pilot_sandbox.events import Step
-from pilot_sandbox.oidc.client import RelyingParty
+from pilot_sandbox.oidc.client import BROWSER_COOKIE, RelyingParty
 from pilot_sandbox.oidc.errors import OAuthError
-from pilot_sandbox.pages import redirect, render
+from pilot_sandbox.pages import browser_id, form_fields, keep_browser, query, redirect, render
 from pilot_sandbox.sandbox import Ams, Pilot
 
 __all__ = ["router"]
@@ -78,18 +80,40 @@ def router(pilot: Pilot) -> APIRouter:
         return pilot.keys(f"{b.slug}/services/{s.id}").public_jwks()
 
     @r.get("/ams/{code}/services/{sid}/login")
-    async def login(request: Request, code: str, sid: str, loa: int | None = None) -> Response:
+    async def login_link(code: str, sid: str) -> Response:
+        """A link (a crawler, a bookmark) starts no sign-in: back to the service page."""
+        b, s, _ = service(code, sid)
+        return redirect(pilot.url(b.code, "services", s.id))
+
+    @r.post("/ams/{code}/services/{sid}/login")
+    async def login(request: Request, code: str, sid: str) -> Response:
         b, s, rp = service(code, sid)
+        try:
+            params = await form_fields(request)
+            raw = params.get("loa") or None
+            if raw is not None and raw not in ("1", "2", "3", "4"):
+                raise OAuthError(
+                    "invalid_request", f"loa must be a level from 1 to 4, not {raw[:20]!r}"
+                )
+        except OAuthError as exc:
+            return page(request, b, s, error=exc)
+        # the service's own requirement is the floor: a request may only ask for more
+        level = max(int(raw or 0), s.required_level)
         flow = uuid.uuid4().hex
-        level = loa if loa in (1, 2, 3, 4) else s.required_level
         ev = Step(pilot.store, flow_id=flow, step="service.start", component="service", ams=b.code)
-        url = rp.authorization_url(
-            data={"flow_id": flow, "level": level, "service": s.id},
-            acr_values=[loa_urn(n) for n in range(level, 5)],
-            extra={"eauth_flow": flow},
-        )
+        browser, new = browser_id(request)
+        try:
+            url = await rp.authorization_url(
+                data={"flow_id": flow, "level": level, "service": s.id},
+                browser=browser,
+                acr_values=[loa_urn(n) for n in range(level, 5)],
+                extra={"eauth_flow": flow},
+            )
+        except OAuthError as exc:
+            ev.fail(exc.code, exc.description, service=s.id, requested_level=level)
+            return page(request, b, s, error=exc)
         ev.ok(service=s.id, requested_level=level)
-        return redirect(url)
+        return keep_browser(redirect(url), browser, new)
 
     @r.get("/ams/{code}/services/{sid}/logout")
     async def logout(code: str, sid: str) -> Response:
@@ -100,10 +124,10 @@ def router(pilot: Pilot) -> APIRouter:
 
     @r.get("/ams/{code}/services/{sid}/callback")
     async def callback(request: Request, code: str, sid: str) -> Response:
-        params = dict(request.query_params)
         b, s, rp = service(code, sid)
         try:
-            pending = rp.pending(params)
+            params = query(request)
+            pending = rp.pending(params, request.cookies.get(BROWSER_COOKIE))
         except OAuthError as exc:
             Step(
                 pilot.store, flow_id="", step="service.callback", component="service", ams=b.code
@@ -119,7 +143,7 @@ def router(pilot: Pilot) -> APIRouter:
             claims = await rp.complete(params, pending)
             returned = parse_loa_urn(claims.get("acr"))
             ev.data["returned_level"] = returned
-            if returned is None or returned < level:
+            if returned is None or returned < max(level, s.required_level):
                 raise OAuthError(
                     "unmet_authentication_requirements",
                     f"level {returned} was returned, {level} is required",

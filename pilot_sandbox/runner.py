@@ -34,6 +34,8 @@ class FlowPlan:
     level: int | None = None
     consent: str = "allow"
     headers: dict[str, str] = field(default_factory=dict)
+    #: how the flow is meant to end: succeeded, failed or abandoned
+    expected: str = "succeeded"
 
 
 @dataclass
@@ -76,9 +78,9 @@ def drive_flow(client: httpx.Client, base: str, plan: FlowPlan) -> FlowResult:
     t0 = time.perf_counter()
     workers: set[str] = set()
     b = plan.service_ams.lower()
-    params = {"loa": str(plan.level)} if plan.level else {}
+    form = {"loa": str(plan.level)} if plan.level else {}
     r = follow(
-        client, client.get(f"{base}/ams/{b}/services/{plan.service}/login", params=params), workers
+        client, client.post(f"{base}/ams/{b}/services/{plan.service}/login", data=form), workers
     )
     rid = _field(r.text, "rid") if "choose-form" in r.text else None
     if rid:
@@ -145,8 +147,25 @@ def plan_flows(config: PilotConfig, n: int, seed: int) -> list[FlowPlan]:
         elif roll < 0.35:
             level = max(1, service.required_level - 1)
         personas = a.idp.personas or []
-        username = rnd.choice(personas).username if personas else ""
-        plans.append(FlowPlan(b.code, service.id, country, username, password, level, consent))
+        persona = rnd.choice(personas) if personas else None
+        username = persona.username if persona else ""
+        needed = max(level or 0, service.required_level)
+        if password != "sandbox":
+            expected = "abandoned"
+        elif (
+            country != a.code
+            or level == 4
+            or consent != "allow"
+            or (persona is not None and persona.level < needed)
+        ):
+            expected = "failed"
+        else:
+            expected = "succeeded"
+        plans.append(
+            FlowPlan(
+                b.code, service.id, country, username, password, level, consent, expected=expected
+            )
+        )
     return plans
 
 

@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eauth_toolkit.recognition import MINIMUM_DATA_SET, loa_urn
@@ -25,10 +26,14 @@ from pilot_sandbox.trust import (
     TrustCache,
     TrustConfiguration,
     TrustedParty,
+    pinned_anchor,
     publish_trust_configuration,
 )
 
-__all__ = ["Pilot", "Ams", "pairwise"]
+__all__ = ["Pilot", "Ams", "pairwise", "ANCHOR_FILE"]
+
+#: file in the data folder that pins the trust anchor's public key
+ANCHOR_FILE = "pilot-trust-anchor.jwks.json"
 
 
 def pairwise(*parts: str) -> str:
@@ -91,7 +96,11 @@ class Pilot:
             else:
                 assert p.idp.issuer
                 upstream[p.code] = UpstreamProvider.discover(p.idp.issuer)
-        self.trust = TrustCache(self.store)
+        #: the trust anchor's public key is pinned in the data folder, outside the store
+        self.trust = TrustCache(
+            self.store,
+            anchor=pinned_anchor(self.store, Path(settings.data_dir) / ANCHOR_FILE),
+        )
         self._publish(upstream)
         self._rings_version = self.trust.current().version  # verify now: refuse to start on a
         self._rings_follow_trust = True  # configuration that does not verify
@@ -119,6 +128,7 @@ class Pilot:
                 encryption=owner.endswith("/proxy")
                 or "/services/" in owner
                 or owner.endswith("/connector"),
+                rsa=owner.endswith(("/idp", "/proxy", "/connector")),
             )
             self._rings[owner] = ring
         return ring
@@ -223,6 +233,7 @@ class Pilot:
                 client_filter=_accepts("proxy", code, same_ams=True),
                 claims_supported=["sub", "given_name", "family_name", "birthdate", "acr"],
                 acr_values_supported=sorted(entry.acr_levels),
+                profile=p.profile,
             )
         proxy = Provider(
             issuer=self.url(c, "proxy"),
@@ -232,6 +243,7 @@ class Pilot:
             client_filter=_accepts("connector", code, same_ams=False),
             claims_supported=claims + ["acr"],
             acr_values_supported=iso_urns,
+            profile=p.profile,
         )
         proxy_rp = RelyingParty(
             client_id=p.idp.client_id or self.url(c, "proxy"),
@@ -243,6 +255,7 @@ class Pilot:
             http=self.backchannel,
             name=f"{c}-proxy",
             scope=p.idp.scope,
+            profile=p.profile,
         )
         connector = Provider(
             issuer=self.url(c, "connector"),
@@ -252,6 +265,7 @@ class Pilot:
             client_filter=_accepts("service", code, same_ams=True),
             claims_supported=claims + ["acr"],
             acr_values_supported=iso_urns,
+            profile=p.profile,
         )
         connector_rps = {
             str(other.code): RelyingParty(
@@ -263,6 +277,7 @@ class Pilot:
                 trust=self.trust,
                 http=self.backchannel,
                 name=f"{c}-connector",
+                profile=other.profile,
             )
             for other in self.config.ams
             if other.code != code
@@ -277,6 +292,7 @@ class Pilot:
                 trust=self.trust,
                 http=self.backchannel,
                 name=f"{c}-{s.id}",
+                profile=p.profile,
             )
             for s in p.services
         }

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     and_,
     bindparam,
+    delete,
     event,
     insert,
     select,
@@ -129,6 +130,11 @@ _TAKE_STATE = (
     .returning(state.c.data)
 )
 _INSERT_EVENT = insert(events).values({c: bindparam(c) for c in _EVENT_COLUMNS})
+_PURGE_STATE = delete(state).where(state.c.expires_at < bindparam("before"))
+#: expired flow state is deleted at most this often (seconds), with the next write
+PURGE_EVERY = 300.0
+#: and kept this long after it expired, so a late replay is still told apart from an unknown value
+PURGE_GRACE = 600.0
 
 
 class _Sql:
@@ -206,6 +212,8 @@ class Store:
         self._insert_event = _Sql(engine, _INSERT_EVENT)
         self._get_state = _Sql(engine, _GET_STATE)
         self._take_state = _Sql(engine, _TAKE_STATE)
+        self._purge_state = _Sql(engine, _PURGE_STATE)
+        self._purged_at = 0.0
         self._integrity_error: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
 
     @contextmanager
@@ -289,11 +297,24 @@ class Store:
         self._write([row], [])
 
     def _write(self, state_rows: list[dict[str, Any]], event_rows: list[dict[str, Any]]) -> None:
+        now = time.time()
         with self._cursor() as cur:
             if state_rows:
                 self._run_many(cur, self._insert_state, state_rows)
             if event_rows:
                 self._run_many(cur, self._insert_event, event_rows)
+            if now - self._purged_at > PURGE_EVERY:
+                self._purged_at = now
+                self._run(cur, self._purge_state, {"before": now - PURGE_GRACE})
+
+    def purge_expired(self, *, grace: float = PURGE_GRACE) -> int:
+        """Delete flow state (requests, codes, sessions, replay markers) that expired more than
+        ``grace`` seconds ago; returns how many rows went. Runs by itself every few minutes."""
+        with self._cursor() as cur:
+            self._run(cur, self._purge_state, {"before": time.time() - grace})
+            count = int(cur.rowcount or 0)
+        self._purged_at = time.time()
+        return count
 
     def flush(self) -> None:
         """Commit what the current request has collected for this store (see
@@ -323,7 +344,11 @@ class Store:
         return self.take_once(kind, key)[1:]
 
     def take_once(
-        self, kind: str, key: str, *, unique: tuple[str, str, float] | None = None
+        self,
+        kind: str,
+        key: str,
+        *,
+        unique: tuple[str, str, float] | list[tuple[str, str, float]] | None = None,
     ) -> tuple[bool, str, dict[str, Any] | None]:
         """:meth:`take`, and in the same transaction remember ``unique`` = (kind, key, ttl) once
         (as :meth:`add_unique`). Returns ``(fresh, status, data)``; when ``unique`` was seen
@@ -334,8 +359,8 @@ class Store:
         row = None
         try:
             with self._cursor() as cur:
-                if unique is not None:
-                    u_kind, u_key, u_ttl = unique
+                uniques = [unique] if isinstance(unique, tuple) else (unique or [])
+                for u_kind, u_key, u_ttl in uniques:
                     self._run(
                         cur,
                         self._insert_state,

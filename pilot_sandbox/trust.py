@@ -13,6 +13,7 @@ import json
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 from joserfc import jws
@@ -34,6 +35,8 @@ __all__ = [
     "verify_trust_document",
     "publish_trust_configuration",
     "TrustCache",
+    "published_base",
+    "pinned_anchor",
 ]
 
 TRUST_ANCHOR_OWNER = "sandbox-trust-anchor"
@@ -48,6 +51,10 @@ class TrustedParty:
     entry_id: str | None
     jwks: dict[str, Any]
     redirect_uris: tuple[str, ...] = ()
+    #: the client's registered ``id_token_signed_response_alg`` (ES256 unless it asks for RS256)
+    id_token_alg: str = "ES256"
+    #: the protocol profile the party speaks as a provider (``oidc`` or ``fapi2``)
+    profile: str = "oidc"
 
     @cached_property
     def keyset(self) -> KeySet:
@@ -110,10 +117,22 @@ def verify_trust_document(value: str, anchor_public: KeySet | ECKey) -> TrustCon
             entry_id=p.get("entry_id"),
             jwks=p["jwks"],
             redirect_uris=tuple(p.get("redirect_uris", [])),
+            id_token_alg=p.get("id_token_alg", "ES256"),
+            profile=p.get("profile", "oidc"),
         )
         for p in doc["parties"]
     }
     return TrustConfiguration(int(doc["version"]), int(doc["issued_at"]), parties, doc)
+
+
+def published_base(store: Store) -> str | None:
+    """The service address the store's newest trust configuration was published for (read,
+    not verified: to tell which service a store belongs to), or None for a new store."""
+    latest = _latest(store)
+    if latest is None:
+        return None
+    parties = json.loads(jws.extract_compact(latest[2].encode()).payload).get("parties", [])
+    return str(parties[0]["issuer"]).split("/ams/", 1)[0] if parties else ""
 
 
 def _anchor_public(store: Store) -> KeySet:
@@ -165,13 +184,43 @@ def publish_trust_configuration(store: Store, parties: list[dict[str, Any]]) -> 
     return TrustCache(store).current()
 
 
+def pinned_anchor(store: Store, path: Path) -> KeySet:
+    """The trust anchor's public key, pinned in ``path`` outside the database it protects.
+
+    On the first start the anchor's public key is written there; afterwards configurations verify
+    only with the pinned key, and a store whose anchor key differs (replaced by someone with write
+    access to the database) stops the start with an error."""
+    current = _anchor_public(store)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(current.as_dict(private=False), indent=2), encoding="utf-8")
+        return current
+    try:
+        pinned = KeySet.import_key_set(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, JoseError) as exc:
+        raise PilotError(
+            f"cannot read the pinned trust anchor key ({exc})", where=str(path)
+        ) from None
+    have = {str(k.thumbprint()) for k in current.keys}
+    if not {str(k.thumbprint()) for k in pinned.keys} & have:
+        raise PilotError(
+            "the store's trust anchor key is not the pinned one, so its trust configuration "
+            "cannot be trusted (if the store was reset on purpose, delete this file)",
+            where=str(path),
+            code="untrusted_configuration",
+        )
+    return pinned
+
+
 class TrustCache:
     """The newest verified trust configuration, re-read when another version appears."""
 
-    def __init__(self, store: Store, *, refresh_seconds: float = 1.0) -> None:
+    def __init__(
+        self, store: Store, *, refresh_seconds: float = 1.0, anchor: KeySet | None = None
+    ) -> None:
         self.store = store
         self.refresh_seconds = refresh_seconds
-        self._anchor = _anchor_public(store)
+        self._anchor = anchor if anchor is not None else _anchor_public(store)
         self._config: TrustConfiguration | None = None
         self._checked = 0.0
 

@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import add_home_link
 from pilot_sandbox.oidc.errors import OAuthError
-from pilot_sandbox.pages import render
+from pilot_sandbox.pages import render, token_error
 from pilot_sandbox.store import deferred_writes
 
 __all__ = ["install", "WORKER_HEADER"]
@@ -21,6 +21,8 @@ __all__ = ["install", "WORKER_HEADER"]
 WORKER_HEADER = "X-Eauth-Worker"
 
 _frozen = False
+#: provider endpoints that answer in OAuth JSON, errors included
+_JSON_ENDPOINTS = ("/token", "/par", "/userinfo", "/jwks", "-configuration", "-server")
 
 
 class PilotRequests:
@@ -55,12 +57,13 @@ class PilotRequests:
 def install(app: FastAPI, settings: Settings) -> None:
     """Build the pilot from ``settings`` (configuration, store, keys, trust configuration) and add
     its routes. Bad configuration raises :class:`PilotError` naming the key, so start-up stops."""
-    from pilot_sandbox import report, routes_gateways, routes_idp, routes_services
+    from pilot_sandbox import report, routes_gateways, routes_idp, routes_oauth, routes_services
     from pilot_sandbox.sandbox import Pilot
 
     pilot = Pilot(settings)
     app.state.pilot = pilot
     before = len(app.router.routes)
+    app.include_router(routes_oauth.router(pilot))
     app.include_router(routes_idp.router(pilot))
     app.include_router(routes_gateways.router(pilot))
     app.include_router(routes_services.router(pilot))
@@ -71,9 +74,13 @@ def install(app: FastAPI, settings: Settings) -> None:
     del app.router.routes[before:]
     app.router.routes[0:0] = ours
     app.add_middleware(PilotRequests, pid=str(os.getpid()))
+    # the back channel's connection pools close with the service
+    app.router.on_shutdown.append(pilot.backchannel.aclose)
 
     @app.exception_handler(OAuthError)
     async def _oauth_error(request: Request, exc: OAuthError) -> Response:
+        if request.url.path.endswith(_JSON_ENDPOINTS):
+            return token_error(exc)
         return render(
             request,
             "pilot_error.html",

@@ -191,9 +191,13 @@ def live_server_factory() -> Iterator[Callable[..., ThreadedServer]]:
 # --------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's Chromium driven by Playwright (never ``playwright install``)."""
+    """Debian's Chromium driven by Playwright (never ``playwright install``).
+
+    One per test module: Playwright's synchronous API keeps an event loop marked as running in
+    the main thread while it is open, and later tests (pyHanko's signers, ASGI checks) call
+    ``asyncio.run`` there."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from eauth_toolkit.errors import InputError, SchemaError
+from eauth_toolkit.laws.terms import legal_terms, source_of
 from eauth_toolkit.repository.validation import resolve_pointer
 from eauth_toolkit.schemaio import load_document, schema_errors
 from eauth_toolkit.settings import Settings
@@ -269,39 +270,6 @@ def _load_law_data(folder: Path) -> LawData:
             )
         out[ams] = document
     return LawData(folder, out, agreement)
-
-
-def source_of(document: dict[str, Any], pointer: str) -> str | None:
-    """The URL that sources ``pointer`` (or its nearest sourced parent), ``'unconfirmed'`` when it
-    is marked so, else None."""
-    if any(pointer == m or pointer.startswith(m + "/") for m in document.get("unconfirmed", [])):
-        return "unconfirmed"
-    best: str | None = None
-    for mark in document.get("sources") or {}:
-        if (pointer == mark or pointer.startswith(mark + "/")) and (
-            best is None or len(mark) > len(best)
-        ):
-            best = mark
-    if best is not None:
-        return str(document["sources"][best])
-    # a child of the pointer may carry the source (e.g. /provisions/x/reference)
-    for mark, url in (document.get("sources") or {}).items():
-        if mark.startswith(pointer + "/"):
-            return str(url)
-    return None
-
-
-def legal_terms(folder: str | Path | None = None) -> dict[str, dict[str, str]]:
-    """AMS -> signature level -> ``"<term> [<law>, <reference>; <source>]"`` from the law data."""
-    data = load_law_data(folder)
-    out: dict[str, dict[str, str]] = {}
-    for ams, document in data.ams.items():
-        titles = {law["id"]: law["title"] for law in document["laws"]}
-        for i, level in enumerate(document["signature_levels"]):
-            where = ", ".join(x for x in (titles[level["law"]], level.get("reference")) if x)
-            source = source_of(document, f"/signature_levels/{i}") or "unconfirmed"
-            out.setdefault(ams, {})[level["level"]] = f"{level['term']} [{where}; {source}]"
-    return out
 
 
 def transition_end(agreement: dict[str, Any]) -> dt.date | None:

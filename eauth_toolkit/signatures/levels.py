@@ -63,7 +63,7 @@ def agreements() -> tuple[Agreement, ...]:
 @lru_cache(maxsize=1)
 def _legal_terms() -> dict[str, dict[str, str]]:
     """AMS -> level -> "term [law, section; source]", from the Laws Reporting Scheme's law data."""
-    from eauth_toolkit.laws.data import legal_terms
+    from eauth_toolkit.laws.terms import legal_terms
 
     return legal_terms()
 

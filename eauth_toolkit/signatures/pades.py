@@ -452,6 +452,8 @@ async def _ades(
     spec = options.spec()
     timing = options.timing()
     sig_spec = spec.signature_validation_spec
+    if _enveloped_content(esig) is not None:
+        return await _enveloping(esig, sig_spec, timing), False
     has_archive = _has_later_doc_timestamp(esig)
     if not (has_archive and _is_engine_instance(esig)):
         # the LTA process computes integrity for the reader's own signature objects itself
@@ -463,12 +465,7 @@ async def _ades(
             timing_info=timing,
             raw_digest=esig.compute_digest(),
         )
-        # the basic process returns a plain CMS status; add the PDF integrity facts to it
-        st = basic.api_status
-        if st is not None:
-            kwargs = {f.name: getattr(st, f.name) for f in dataclasses.fields(st) if f.init}
-            kwargs.update(_integrity(esig, spec))
-            basic = dataclasses.replace(basic, api_status=PdfSignatureStatus(**kwargs))
+        basic = _with_pdf_status(basic, _integrity(esig, spec))
         return _as_lta(basic, timing.best_signature_time), False
     if not has_archive:
         return await _with_time(esig, sig_spec, spec, timing), False
@@ -480,6 +477,128 @@ async def _ades(
     # the archive time stamps did not validate: judge the signature on its own time evidence
     with_time = await _with_time(esig, sig_spec, spec, timing)
     return (with_time if with_time.ades_subindic.status == AdESStatus.PASSED else result), False
+
+
+#: SHA-1 as the digest of the signed bytes is accepted for signatures proven (or claimed, for
+#: signatures without a time stamp) to exist before this time (a policy choice: SHA-1 collisions
+#: were practical well before its 2017 public demonstration)
+SHA1_ACCEPTED_UNTIL = datetime(2012, 1, 1, tzinfo=UTC)
+
+
+def _byte_range_digest(esig: EmbeddedPdfSignature, algorithm: str) -> bytes:
+    import hashlib
+
+    h = hashlib.new(algorithm)
+    stream = esig.reader.stream
+    br = [int(v) for v in esig.byte_range]
+    for start, length in ((br[0], br[1]), (br[2], br[3])):
+        stream.seek(start)
+        h.update(stream.read(length))
+    return h.digest()
+
+
+def _byte_range_bytes(esig: EmbeddedPdfSignature) -> bytes:
+    stream = esig.reader.stream
+    br = [int(v) for v in esig.byte_range]
+    parts = []
+    for start, length in ((br[0], br[1]), (br[2], br[3])):
+        stream.seek(start)
+        parts.append(stream.read(length))
+    return b"".join(parts)
+
+
+def _coverage_kwargs(esig: EmbeddedPdfSignature) -> dict[str, Any]:
+    """Coverage of a signature pyHanko's integrity check does not handle (adbe.pkcs7.sha1)."""
+    br = [int(v) for v in esig.byte_range]
+    size = esig.reader.stream.seek(0, io.SEEK_END)
+    end = br[2] + br[3]
+    xrefs = esig.reader.xrefs
+    ends = {xrefs.get_xref_container_info(r).end_location for r in range(xrefs.total_revisions)}
+    if end == size:
+        cov = SignatureCoverageLevel.ENTIRE_FILE
+    elif end in ends or end + 1 in ends or end - 1 in ends:
+        cov = SignatureCoverageLevel.ENTIRE_REVISION
+    else:
+        cov = SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START
+    return {"coverage": cov, "diff_result": None, "docmdp_ok": None}
+
+
+_DIGEST_BY_SIZE = {20: "sha1", 32: "sha256", 48: "sha384", 64: "sha512"}
+
+
+def _enveloped_content(esig: EmbeddedPdfSignature) -> bytes | None:
+    """The content an ``adbe.pkcs7.sha1`` signature, or an ``adbe.pkcs7.detached`` one written
+    as an enveloping CMS, carries (None for a detached CMS)."""
+    subfilter = str(esig.sig_object.get("/SubFilter", ""))
+    if subfilter not in ("/adbe.pkcs7.sha1", "/adbe.pkcs7.detached"):
+        return None
+    eci = esig.signed_data["encap_content_info"]
+    if eci["content_type"].native != "data":
+        return None
+    content = eci["content"].native
+    return content if isinstance(content, bytes) else None
+
+
+async def _enveloping(
+    esig: EmbeddedPdfSignature,
+    sig_spec: SignatureValidationSpec,
+    timing: ValidationTimingInfo,
+) -> ades.AdESLTAValidationResult:
+    """A CMS that carries what it signs: ``adbe.pkcs7.sha1`` (the SHA-1 digest of the byte
+    ranges) or an enveloping ``adbe.pkcs7.detached`` (a digest of the byte ranges, or the bytes
+    themselves). The CMS is validated as an enveloping one, its content against the document,
+    and SHA-1 is judged by the date the signature is known to exist (:data:`SHA1_ACCEPTED_UNTIL`)."""
+    from pyhanko.sign.ades.report import AdESFailure
+
+    knowledge = _knowledge(esig, sig_spec)
+    res: Any
+    if _has_signature_timestamp(esig):
+        res = await ades.ades_with_time_validation(
+            esig.signed_data,
+            knowledge,
+            timing_info=timing,
+            extra_status_kwargs=_coverage_kwargs(esig),
+            status_cls=PdfSignatureStatus,
+        )
+    else:
+        res = await ades.ades_basic_validation(esig.signed_data, knowledge, timing_info=timing)
+        res = _with_pdf_status(res, _coverage_kwargs(esig))
+    result = _as_lta(res, timing.best_signature_time)
+    content = _enveloped_content(esig) or b""
+    sha1 = str(esig.sig_object.get("/SubFilter", "")) == "/adbe.pkcs7.sha1"
+    algorithm = "sha1" if sha1 else _DIGEST_BY_SIZE.get(len(content))
+    br = [int(v) for v in esig.byte_range]
+    if algorithm is not None and content == _byte_range_digest(esig, algorithm):
+        pass
+    elif not sha1 and len(content) == br[1] + br[3] and content == _byte_range_bytes(esig):
+        algorithm = None  # the signed bytes themselves
+    else:
+        return dataclasses.replace(
+            result,
+            ades_subindic=AdESFailure.HASH_FAILURE,
+            failure_msg="the content the signature carries does not match the document",
+        )
+    if algorithm == "sha1" and result.ades_subindic.status == AdESStatus.PASSED:
+        ts = getattr(result.api_status, "timestamp_validity", None)
+        proven = ts.timestamp if ts is not None and ts.intact and ts.valid else None
+        if (proven or timing.best_signature_time) >= SHA1_ACCEPTED_UNTIL:
+            return dataclasses.replace(
+                result,
+                ades_subindic=AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+                failure_msg="SHA-1 digest of the document, and nothing proves the signature "
+                f"existed before {SHA1_ACCEPTED_UNTIL:%Y-%m-%d}",
+            )
+    return result
+
+
+def _with_pdf_status(basic: Any, pdf_facts: dict[str, Any]) -> Any:
+    """The basic process returns a plain CMS status; add the PDF integrity facts to it."""
+    st = basic.api_status
+    if st is None:
+        return basic
+    kwargs = {f.name: getattr(st, f.name) for f in dataclasses.fields(st) if f.init}
+    kwargs.update(pdf_facts)
+    return dataclasses.replace(basic, api_status=PdfSignatureStatus(**kwargs))
 
 
 async def _with_time(
@@ -631,9 +750,16 @@ async def _one(
     revocation = revocation_info(
         sub, indication == Indication.TOTAL_PASSED, read_dss(reader), esig, options.online
     )
+    context = None
+    if _enveloped_content(esig) is not None and sub in (
+        SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+        SubIndication.HASH_FAILURE,
+    ):
+        context = result.failure_msg  # our own plain sentence for this SubFilter
     checks = Checks(
         indication=indication,
         sub_indication=sub,
+        context=context,
         detail=result.failure_msg,
         intact=intact,
         field=field_name,

@@ -435,9 +435,13 @@ def _resources_changed(
 def analyse_changes(reader: Any, signed_revision: int) -> list[Change]:
     """Every change in the revisions after ``signed_revision`` (not yet judged)."""
     out: list[Change] = []
+    # each revision is compared once per reader, however many signatures come before it
+    cache: dict[int, list[Change]] = reader.__dict__.setdefault("_eauth_revision_changes", {})
     for rev in range(signed_revision + 1, reader.xrefs.total_revisions):
         try:
-            out.extend(_revision_changes(reader, rev))
+            if rev not in cache:
+                cache[rev] = _revision_changes(reader, rev)
+            out.extend(cache[rev])
         except Exception as exc:
             log.debug("revision %d could not be compared", rev, exc_info=exc)
             out.append(

@@ -55,7 +55,12 @@ class BackChannel:
         return session
 
     async def post_form(
-        self, url: str, form: dict[str, str], *, timeout: float = 15.0
+        self,
+        url: str,
+        form: dict[str, str],
+        *,
+        timeout: float = 15.0,
+        headers: dict[str, str] | None = None,
     ) -> BackChannelResponse:
         if not url.startswith(("http://", "https://")):
             raise BackChannelError(f"unsupported URL {url!r}")
@@ -63,7 +68,7 @@ class BackChannel:
             async with self._session().post(
                 url,
                 data=form,
-                headers={"accept": "application/json"},
+                headers={"accept": "application/json", **(headers or {})},
                 allow_redirects=False,
                 timeout=aiohttp.ClientTimeout(total=timeout),
             ) as response:

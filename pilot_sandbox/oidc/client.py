@@ -9,6 +9,7 @@ tokens (JWE, ECDH-ES+A256KW, as MockPass sends) are decrypted with this client's
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import time
@@ -27,20 +28,31 @@ from joserfc.errors import (
     JoseError,
     MissingClaimError,
 )
+from joserfc.jwk import ECKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from eauth_toolkit.errors import PilotError
 from pilot_sandbox.keys import KeyRing
-from pilot_sandbox.oidc.backchannel import BackChannel, BackChannelError
+from pilot_sandbox.oidc import dpop
+from pilot_sandbox.oidc.backchannel import BackChannel, BackChannelError, BackChannelResponse
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import JWT_BEARER
 from pilot_sandbox.store import Store
 from pilot_sandbox.trust import TrustCache
 
-__all__ = ["UpstreamProvider", "RelyingParty", "PENDING_TTL"]
+__all__ = ["UpstreamProvider", "RelyingParty", "PENDING_TTL", "BROWSER_COOKIE", "browser_hash"]
+
+#: the cookie that binds a sign-in's ``state`` to the browser that started it
+BROWSER_COOKIE = "eauth_browser"
+
+
+def browser_hash(browser: str) -> str:
+    return hashlib.sha256(browser.encode()).hexdigest()[:32]
+
 
 PENDING_TTL = 900
 _JWE_ALGS = [
+    "ECDH-ES",
     "ECDH-ES+A256KW",
     "ECDH-ES+A192KW",
     "ECDH-ES+A128KW",
@@ -49,16 +61,24 @@ _JWE_ALGS = [
     "A128CBC-HS256",
 ]
 
+#: providers add informational header parameters (``iss``, ``aud``, ``typ``) to their JWEs;
+#: ``crit`` is still honoured
+_JWE_REGISTRY = jwe.JWERegistry(algorithms=_JWE_ALGS, strict_check_header=False)
+
 
 @dataclass(frozen=True)
 class UpstreamProvider:
     issuer: str
     authorization_endpoint: str
     token_endpoint: str
+    par_endpoint: str | None = None
+    userinfo_endpoint: str | None = None
 
     @classmethod
     def ours(cls, issuer: str) -> UpstreamProvider:
-        return cls(issuer, f"{issuer}/authorize", f"{issuer}/token")
+        return cls(
+            issuer, f"{issuer}/authorize", f"{issuer}/token", f"{issuer}/par", f"{issuer}/userinfo"
+        )
 
     @classmethod
     def discover(
@@ -77,11 +97,20 @@ class UpstreamProvider:
             raise PilotError(
                 f"discovery names issuer {meta.get('issuer')!r}, expected {issuer!r}", where=url
             )
-        return cls(meta["issuer"], meta["authorization_endpoint"], meta["token_endpoint"]), jwks
+        return (
+            cls(
+                meta["issuer"],
+                meta["authorization_endpoint"],
+                meta["token_endpoint"],
+                meta.get("pushed_authorization_request_endpoint"),
+                meta.get("userinfo_endpoint"),
+            ),
+            jwks,
+        )
 
 
 class RelyingParty:
-    """One client of one provider."""
+    """One client of one provider; ``profile`` is the provider's (``fapi2``: PAR, DPoP)."""
 
     def __init__(
         self,
@@ -95,6 +124,7 @@ class RelyingParty:
         http: BackChannel,
         name: str,
         scope: str = "openid profile",
+        profile: str = "oidc",
     ) -> None:
         self.client_id = client_id
         self.redirect_uri = redirect_uri
@@ -105,23 +135,34 @@ class RelyingParty:
         self._http = http
         self.name = name
         self.scope = scope
+        self.profile = profile
+        #: this worker's DPoP key for this client (fapi2), and the provider's last nonce
+        self._dpop_key = ECKey.generate_key("P-256", private=True)
+        self._dpop_nonce: str | None = None
 
     @property
     def _kind(self) -> str:
         return "rp:" + self.name
 
-    def authorization_url(
+    async def authorization_url(
         self,
         *,
         data: dict[str, Any],
+        browser: str,
         acr_values: list[str] | None = None,
         extra: dict[str, str] | None = None,
     ) -> str:
+        """Start a sign-in: keep state, nonce and PKCE verifier (bound to ``browser``, the
+        browser's cookie) and return the URL to send the browser to; in ``fapi2`` the request is
+        pushed first (PAR) and the URL carries only its ``request_uri``."""
         state = secrets.token_urlsafe(18)
         nonce = secrets.token_urlsafe(18)
         verifier = secrets.token_urlsafe(48)
         self.store.put(
-            self._kind, state, {"nonce": nonce, "verifier": verifier, "data": data}, ttl=PENDING_TTL
+            self._kind,
+            state,
+            {"nonce": nonce, "verifier": verifier, "data": data, "browser": browser_hash(browser)},
+            ttl=PENDING_TTL,
         )
         q = {
             "response_type": "code",
@@ -139,12 +180,69 @@ class RelyingParty:
                 {"id_token": {"acr": {"essential": True, "values": acr_values}}}
             )
         q.update(extra or {})
-        return f"{self.provider.authorization_endpoint}?{urlencode(q)}"
+        if self.profile != "fapi2":
+            return f"{self.provider.authorization_endpoint}?{urlencode(q)}"
+        return await self._push(q)
 
-    def pending(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """Consume the pending request named by ``state`` (one use only)."""
+    async def _push(self, q: dict[str, str]) -> str:
+        """RFC 9126: push the request, send the browser with only its ``request_uri``."""
+        if not self.provider.par_endpoint:
+            raise OAuthError(
+                "temporarily_unavailable", f"{self.provider.issuer} has no PAR endpoint"
+            )
+        form = {**q, "client_assertion_type": JWT_BEARER, "client_assertion": ""}
+        resp = await self._post(self.provider.par_endpoint, form, "PAR endpoint")
+        body = _json(resp)
+        if resp.status_code not in (200, 201) or not isinstance(body.get("request_uri"), str):
+            raise OAuthError(
+                str(body.get("error") or "server_error")[:60],
+                f"the PAR endpoint of {self.provider.issuer} refused the request: "
+                f"{body.get('error_description') or resp.status_code}",
+            )
+        return (
+            f"{self.provider.authorization_endpoint}?"
+            f"{urlencode({'client_id': self.client_id, 'request_uri': body['request_uri']})}"
+        )
+
+    async def _post(
+        self, url: str, form: dict[str, str], what: str, *, use_dpop: bool = False
+    ) -> BackChannelResponse:
+        """POST with a fresh client assertion (and DPoP proof); retried once with the server's
+        DPoP nonce when it asks for one (RFC 9449 8)."""
+        self.store.flush()  # hold nothing back while waiting on another service
+        for attempt in range(2):
+            form["client_assertion"] = self.client_assertion()
+            headers = {}
+            if use_dpop:
+                headers["DPoP"] = dpop.make_proof(
+                    self._dpop_key, "POST", url, nonce=self._dpop_nonce
+                )
+            try:
+                resp = await self._http.post_form(url, form, timeout=15.0, headers=headers)
+            except BackChannelError as exc:
+                raise OAuthError(
+                    "temporarily_unavailable",
+                    f"{what} of {self.provider.issuer} unreachable ({exc})",
+                ) from None
+            nonce = resp.headers.get("dpop-nonce")
+            if nonce:
+                self._dpop_nonce = nonce
+            if (
+                attempt == 0
+                and use_dpop
+                and resp.status_code in (400, 401)
+                and _json(resp).get("error") == "use_dpop_nonce"
+                and nonce
+            ):
+                continue
+            return resp
+        raise AssertionError("unreachable")
+
+    def pending(self, params: Mapping[str, str], browser: str | None) -> dict[str, Any]:
+        """Consume the pending request named by ``state`` (one use only); it must have been
+        started by this browser (the cookie), else the callback is a login CSRF."""
         state = params.get("state", "")
-        status, pending = self.store.take(self._kind, state) if state else ("missing", None)
+        status, pending = self.store.take(self._kind, state[:100]) if state else ("missing", None)
         if status != "ok" or pending is None:
             why = {"used": "was already answered", "expired": "has expired"}.get(
                 status, "is unknown"
@@ -152,6 +250,12 @@ class RelyingParty:
             raise OAuthError(
                 "invalid_request",
                 f"state mismatch: the request with this state {why}",
+                redirect=False,
+            )
+        if not browser or browser_hash(browser) != pending.get("browser"):
+            raise OAuthError(
+                "invalid_request",
+                "state mismatch: this sign-in was started in another browser",
                 redirect=False,
             )
         return pending
@@ -189,32 +293,30 @@ class RelyingParty:
             raise OAuthError("invalid_request", "the response has neither code nor error")
         form = {
             "grant_type": "authorization_code",
-            "code": code,
+            "code": code[:200],
             "redirect_uri": self.redirect_uri,
             "code_verifier": pending["verifier"],
             "client_id": self.client_id,
             "client_assertion_type": JWT_BEARER,
-            "client_assertion": self.client_assertion(),
+            "client_assertion": "",
         }
-        self.store.flush()  # hold nothing back while waiting on another service
-        try:
-            resp = await self._http.post_form(self.provider.token_endpoint, form, timeout=15.0)
-        except BackChannelError as exc:
-            raise OAuthError(
-                "temporarily_unavailable",
-                f"token endpoint of {self.provider.issuer} unreachable ({exc})",
-            ) from None
-        try:
-            body = resp.json()
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
+        resp = await self._post(
+            self.provider.token_endpoint,
+            form,
+            "token endpoint",
+            use_dpop=self.profile == "fapi2",
+        )
+        body = _json(resp)
         if resp.status_code != 200:
             raise OAuthError(
                 str(body.get("error") or "server_error")[:60],
                 f"the token endpoint of {self.provider.issuer} refused the code: "
                 f"{body.get('error_description') or resp.status_code}",
+            )
+        if self.profile == "fapi2" and str(body.get("token_type", "")).lower() != "dpop":
+            raise OAuthError(
+                "invalid_token",
+                f"{self.provider.issuer} returned an access token not bound by DPoP",
             )
         id_token = body.get("id_token")
         if not isinstance(id_token, str):
@@ -222,10 +324,14 @@ class RelyingParty:
         return self.validate_id_token(id_token, nonce=pending["nonce"])
 
     def validate_id_token(self, id_token: str, *, nonce: str) -> dict[str, Any]:
+        if self.profile == "fapi2" and id_token.count(".") != 4:
+            raise OAuthError(
+                "invalid_token", "the ID token is not encrypted to this client (fapi2 requires JWE)"
+            )
         if id_token.count(".") == 4:
             try:
                 id_token = jwe.decrypt_compact(
-                    id_token, self._keys().encryption_keys, algorithms=_JWE_ALGS
+                    id_token, self._keys().encryption_keys, registry=_JWE_REGISTRY
                 ).plaintext.decode()  # type: ignore[union-attr]
             except (JoseError, ValueError, AttributeError) as exc:
                 raise OAuthError(
@@ -308,3 +414,11 @@ class RelyingParty:
         if azp is not None and azp != self.client_id:
             raise OAuthError("invalid_token", "wrong audience: azp names another client")
         return dict(token.claims)
+
+
+def _json(resp: BackChannelResponse) -> dict[str, Any]:
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

@@ -26,6 +26,8 @@ class OAuthError(PilotError):
         self.request: Any = None
         #: the flow the error belongs to, when known (for the event)
         self.flow_id: str = ""
+        #: extra response headers (a DPoP nonce)
+        self.headers: dict[str, str] = {}
 
     def as_json(self) -> dict[str, str]:
         return {"error": self.code, "error_description": self.description}

@@ -84,7 +84,8 @@ class AppServer(ThreadedServer):
 
 
 def interop_pilot_toml(tmp_path: Path, *, mockpass_issuer: str, peer_issuer: str) -> Path:
-    """pilot.toml with SG's national IdP replaced by MockPass and MY's by oidc-provider."""
+    """pilot.toml with SG's national IdP replaced by MockPass (profile oidc) and MY's by
+    oidc-provider (profile fapi2)."""
     text = PILOT_TOML.read_text(encoding="utf-8")
 
     def external(code: str, entry: str, issuer: str, scope: str, request_acr: bool) -> None:
@@ -102,6 +103,13 @@ def interop_pilot_toml(tmp_path: Path, *, mockpass_issuer: str, peer_issuer: str
     )
     text = text.replace(
         'technology = "my-sandbox-national-idp"', 'technology = "my-oidc-provider-sandbox"'
+    )
+    # MockPass speaks OpenID Connect (no PAR); oidc-provider runs the FAPI 2.0 profile
+    text = text.replace(
+        'name = "Singapore"\nprofile = "fapi2"', 'name = "Singapore"\nprofile = "oidc"'
+    )
+    text = text.replace(
+        'name = "Malaysia"\nprofile = "oidc"', 'name = "Malaysia"\nprofile = "fapi2"'
     )
     path = tmp_path / "pilot-interop.toml"
     path.write_text(text, encoding="utf-8")
@@ -129,6 +137,7 @@ def interop_pilot(tmp_path: Path) -> Iterator[dict[str, Any]]:
             "CLIENT_ID": f"{base}/ams/my/proxy",
             "REDIRECT_URI": f"{base}/ams/my/proxy/callback",
             "CLIENT_JWKS_URI": f"{base}/ams/my/proxy/jwks",
+            "FAPI": "1",
         },
         f"http://127.0.0.1:{op_port}/.well-known/openid-configuration",
     )
@@ -153,3 +162,11 @@ def interop_pilot(tmp_path: Path) -> Iterator[dict[str, Any]]:
             server.stop()
         mockpass.stop()
         peer.stop()
+
+
+@pytest.fixture
+def pilot_server(live_server_factory: Any, tmp_path: Path) -> Any:
+    """The service with the default pilot (SG on fapi2, MY on oidc) over a fresh SQLite store."""
+    return live_server_factory(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'pilot.sqlite3'}"
+    )

@@ -1,7 +1,9 @@
 // A certified OpenID provider (npm oidc-provider 9) standing in for a national IdP that speaks the
 // eIDAS acr URIs. Loopback only; sandbox accounts; login and consent are completed automatically for
 // the account named by the X-Peer-User header (default amir.hamzah).
-// Usage: PORT=.. CLIENT_ID=.. REDIRECT_URI=.. CLIENT_JWKS_URI=.. node oidc_provider_server.mjs
+// With FAPI=1 it runs the FAPI 2.0 Security Profile: pushed authorization requests required,
+// DPoP-bound access tokens (with server nonces), ID tokens encrypted to the client's key.
+// Usage: PORT=.. CLIENT_ID=.. REDIRECT_URI=.. CLIENT_JWKS_URI=.. [FAPI=1] node oidc_provider_server.mjs
 import crypto from 'node:crypto'
 import http from 'node:http'
 import Provider from 'oidc-provider'
@@ -18,6 +20,7 @@ const accounts = {
   'low.only': { given_name: 'Lo', family_name: 'Wen', birthdate: '1999-12-01', acr: LOW },
 }
 
+const fapi = process.env.FAPI === '1'
 const signing = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' })
 
 const provider = new Provider(issuer, {
@@ -30,12 +33,31 @@ const provider = new Provider(issuer, {
     id_token_signed_response_alg: 'ES256',
     grant_types: ['authorization_code'],
     response_types: ['code'],
+    ...(fapi ? {
+      dpop_bound_access_tokens: true,
+      id_token_encrypted_response_alg: 'ECDH-ES+A256KW',
+      id_token_encrypted_response_enc: 'A256GCM',
+    } : {}),
   }],
   jwks: { keys: [{ ...signing, kid: 'peer-sandbox-es256', use: 'sig', alg: 'ES256' }] },
   acrValues: [LOW, SUBSTANTIAL, HIGH],
+  enabledJWA: {
+    idTokenEncryptionAlgValues: ['ECDH-ES+A256KW', 'ECDH-ES'],
+    idTokenEncryptionEncValues: ['A256GCM'],
+    dPoPSigningAlgValues: ['ES256', 'PS256'],
+  },
   claims: { openid: ['sub'], profile: ['given_name', 'family_name', 'birthdate'] },
   conformIdTokenClaims: false,
-  features: { devInteractions: { enabled: false }, claimsParameter: { enabled: true } },
+  features: {
+    devInteractions: { enabled: false },
+    claimsParameter: { enabled: true },
+    ...(fapi ? {
+      fapi: { enabled: true, profile: '2.0' },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+      dPoP: { enabled: true, nonceSecret: crypto.randomBytes(32) },
+      encryption: { enabled: true },
+    } : {}),
+  },
   pkce: { required: () => true },
   // the sandbox runs on loopback only: let the provider fetch the client's jwks_uri from 127.0.0.1
   // (its default outgoing-request guard refuses special-use addresses such as loopback)

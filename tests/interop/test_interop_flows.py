@@ -50,7 +50,20 @@ def test_my_citizen_through_oidc_provider_signs_in_to_an_sg_service(
     interop_pilot: dict[str, Any],
 ) -> None:
     server = interop_pilot["server"]
+    # oidc-provider runs FAPI 2.0: it takes authorization requests only by PAR, binds tokens by
+    # DPoP and encrypts ID tokens; our Proxy (profile fapi2) is its client
+    meta = httpx.get(f"{server.pilot.ams['MY'].idp_issuer}/.well-known/openid-configuration").json()
+    assert meta["require_pushed_authorization_requests"] is True
+    assert "ES256" in meta["dpop_signing_alg_values_supported"]
+    assert server.pilot.ams["MY"].proxy_rp.profile == "fapi2"
     with httpx.Client(timeout=30) as client:
+        plain = client.get(
+            meta["authorization_endpoint"],
+            params={"client_id": server.pilot.ams["MY"].proxy_rp.client_id, "scope": "openid"},
+        )
+        assert (
+            plain.status_code == 400 and "Pushed Authorization Request must be used" in plain.text
+        )
         result = drive_flow(
             client,
             server.url,

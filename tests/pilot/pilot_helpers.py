@@ -41,3 +41,20 @@ def external_idp(
 def pilot_of(server: Any) -> Any:
     """The running ``Pilot`` of a live server (for reading its store and keys)."""
     return server.server.config.app.state.pilot
+
+
+def dpop_header(pilot: Any, code: str, part: str, endpoint: str, **kw: Any) -> dict[str, str]:
+    """A DPoP header (fresh key, the provider's current nonce) for a request to a fapi2 provider."""
+    from joserfc.jwk import ECKey
+
+    from pilot_sandbox.oidc.dpop import make_proof
+
+    provider = getattr(pilot.ams[code], part)
+    proof = make_proof(
+        ECKey.generate_key("P-256", private=True),
+        kw.pop("method", "POST"),
+        f"{provider.issuer}/{endpoint}",
+        nonce=provider.dpop_nonce(),
+        **kw,
+    )
+    return {"DPoP": proof}

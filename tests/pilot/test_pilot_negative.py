@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from pilot_helpers import external_idp, pilot_of, pilot_variant
+from pilot_helpers import dpop_header, external_idp, pilot_of, pilot_variant
 from pilot_rogue_op import RogueOP
 
 from eauth_toolkit.errors import PilotError
@@ -31,7 +31,7 @@ def _fails(pilot: Any, step: str) -> list[dict[str, Any]]:
 def _code_at_proxy_callback(client: httpx.Client, base: str) -> str:
     """Go through service, Connector, Proxy, login and consent; stop at the IdP's redirect to the
     SG Proxy and return that redirect URL (holding a fresh code)."""
-    r = client.get(f"{base}/ams/my/services/tax-filing/login")
+    r = client.post(f"{base}/ams/my/services/tax-filing/login")
     while r.status_code == 303:
         r = client.get(r.headers["location"])
     rid = re.search(r'name="rid" value="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
@@ -62,7 +62,9 @@ def _redeem(pilot: Any, base: str, code: str, **changes: str) -> httpx.Response:
         "client_assertion": rp.client_assertion(),
     }
     form.update(changes)
-    return httpx.post(f"{base}/ams/sg/idp/token", data=form)
+    return httpx.post(
+        f"{base}/ams/sg/idp/token", data=form, headers=dpop_header(pilot, "SG", "idp", "token")
+    )
 
 
 def test_code_replay_is_refused(pilot_server: Any, client: httpx.Client) -> None:

@@ -286,6 +286,52 @@ def _simple(pki: SandboxPKI, label: str, root: str, cls: type = signers.SimpleSi
     )
 
 
+class _ContentSigner(signers.SimpleSigner):
+    """An enveloping CMS whose content is the digest of the byte ranges (adbe.pkcs7.sha1)."""
+
+    _inner = False
+
+    async def async_sign(
+        self, data_digest: bytes, digest_algorithm: str, *args: Any, **kw: Any
+    ) -> Any:
+        if self._inner:
+            return await super().async_sign(data_digest, digest_algorithm, *args, **kw)
+        self._inner = True
+        try:
+            return await self.async_sign_general_data(data_digest, "sha256", detached=False)
+        finally:
+            self._inner = False
+
+
+def _sign_enveloping(pki: SandboxPKI, subfilter: str, md: str) -> bytes:
+    """A PDF signature whose CMS carries the digest of the byte ranges (written with another
+    SubFilter than pyHanko's own, as some software does)."""
+    from pyhanko.sign import fields
+
+    original = pdf_signer.SignatureObject
+
+    class OddDict(original):  # type: ignore[misc,valid-type]
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            super().__init__(*args, **kw)
+            self["/SubFilter"] = generic.pdf_name(subfilter)
+
+    meta = signers.PdfSignatureMetadata(
+        field_name="Signature1",
+        subfilter=fields.SigSeedSubFilter.ADOBE_PKCS7_DETACHED,
+        md_algorithm=md,
+    )
+    out = io.BytesIO()
+    w = IncrementalPdfFileWriter(io.BytesIO(sample_pdf()), strict=False)
+    pdf_signer.SignatureObject = OddDict  # type: ignore[misc]
+    try:
+        signers.PdfSigner(
+            meta, signer=_simple(pki, "my-signer-qc", "my-root", _ContentSigner)
+        ).sign_pdf(w, output=out)
+    finally:
+        pdf_signer.SignatureObject = original  # type: ignore[misc]
+    return out.getvalue()
+
+
 def _two_signer_infos(data: bytes, pki: SandboxPKI) -> bytes:
     """A second signer signs the same byte ranges; its SignerInfo joins the first in one CMS."""
     import binascii
@@ -352,6 +398,18 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
         "two-signer-infos.pdf",
         _two_signer_infos(_sign_with(_simple(pki, "my-signer-qc", "my-root"), 32768), pki),
         Expected("", "3 several SignerInfos", [PASSED, PASSED], [None, None], online=True),
+    )
+    # 3. adbe.pkcs7.sha1: validated; SHA-1 judged by date (signed now: not proven early enough)
+    put(
+        "adbe-pkcs7-sha1.pdf",
+        _sign_enveloping(pki, "/adbe.pkcs7.sha1", "sha1"),
+        Expected("", "3 adbe.pkcs7.sha1", [INDET], ["CRYPTO_CONSTRAINTS_FAILURE_NO_POE"],
+                 online=True),
+    )  # fmt: skip
+    put(
+        "adbe-detached-enveloping.pdf",
+        _sign_enveloping(pki, "/adbe.pkcs7.detached", "sha256"),
+        Expected("", "3 enveloping adbe.pkcs7.detached", [PASSED], [None], online=True),
     )
     # 5. changes after signing: DSS refreshed (allowed), annotation (warning), page (fails)
     put(

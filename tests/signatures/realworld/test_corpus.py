@@ -76,3 +76,23 @@ def test_disallowed_changes_carry_their_page(
     [note] = [c for c in sig.changes if c.category == "annotation added"]
     assert (note.page, note.allowed) == (1, True)
     assert any("annotation (Text) added" in w for w in sig.warnings)
+
+
+def test_sha1_subfilter_is_validated_and_judged_by_date(
+    corpus: tuple[Path, list[Expected]], online: ValidationOptions
+) -> None:
+    [sig] = verify(corpus[0] / "adbe-pkcs7-sha1.pdf", online).signatures
+    assert sig.reasons[0].startswith("CRYPTO_CONSTRAINTS_FAILURE_NO_POE: ")
+    assert "SHA-1" in sig.reasons[0] and "2012-01-01" in sig.reasons[0]
+    assert sig.signer is not None and sig.level == "SES"  # intact, only the algorithm's age
+
+
+def test_two_signer_infos_get_a_verdict_each(
+    corpus: tuple[Path, list[Expected]], online: ValidationOptions
+) -> None:
+    sigs = verify(corpus[0] / "two-signer-infos.pdf", online).signatures
+    # a SET OF in DER: the SignerInfos come in encoding order
+    assert sorted(s.signer.subject.split(",")[0] for s in sigs if s.signer) == [
+        "Common Name: SANDBOX Aminah binti Ali (qualified)",
+        "Common Name: SANDBOX Lim Wei Jie (qualified)",
+    ]
