@@ -62,10 +62,13 @@ from eauth_toolkit.signatures.models import (
 )
 from eauth_toolkit.signatures.pdf_changes import analyse_changes, judge
 from eauth_toolkit.signatures.pdf_checks import (
+    RecoveringReader,
     baseline_level,
+    dss_entries,
     is_doc_timestamp,
     modification_findings,
     read_dss,
+    recovery_note,
     repair_startxref,
     revocation_info,
     structure_problem,
@@ -174,7 +177,7 @@ def _open_reader(stream: IO[bytes], *, strict: bool = True) -> tuple[PdfFileRead
     notes: list[str] = []
     if strict:
         try:
-            reader = PdfFileReader(stream, strict=True)
+            reader = RecoveringReader(stream, strict=True)
             if reader.xrefs.hybrid_xrefs_present:
                 raise PdfStrictReadError("hybrid cross-reference sections")
             _unlock(reader, notes)
@@ -203,7 +206,7 @@ def _open_reader(stream: IO[bytes], *, strict: bool = True) -> tuple[PdfFileRead
             raise _Unreadable("the document structure is nested too deeply") from None
     stream.seek(0)
     try:
-        reader = PdfFileReader(stream, strict=False)
+        reader = RecoveringReader(stream, strict=False)
         _unlock(reader, notes)
         return reader, notes
     except _Unreadable:
@@ -369,11 +372,27 @@ def _collect(
 # ----------------------------------------------------------------------------- per signature
 
 
+def _tolerant_dss_knowledge(reader: PdfFileReader) -> Any:
+    from pyhanko.sign.validation.policy_decl import LocalKnowledge
+    from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
+
+    certs, ocsps, crls, _ = dss_entries(reader)
+    return LocalKnowledge(
+        known_ocsps=[c for o in ocsps for c in OCSPContainer.load_multi(o)],
+        known_crls=[CRLContainer(crl_data=c) for c in crls],
+        known_certs=certs,
+    )
+
+
 def _knowledge(
     esig: EmbeddedPdfSignature, sig_spec: SignatureValidationSpec
 ) -> SignatureValidationSpec:
     """The policy plus what the document embeds (DSS and the signature's revocation attribute)."""
-    dss = ades._dss_to_local_knowledge(reader=esig.reader)
+    try:
+        dss = ades._dss_to_local_knowledge(reader=esig.reader)
+    except Exception:
+        # one DSS entry pyHanko cannot read (e.g. unreachable, read as null): use the others
+        dss = _tolerant_dss_knowledge(esig.reader)
     attr = ades._adobe_revinfo_archival_to_local_knowledge(esig)
     lk = sig_spec.local_knowledge
     knowledge = dataclasses.replace(
@@ -910,6 +929,8 @@ async def _validate_stream(
         verdicts = await _file_level_checks(
             reader, verdicts, options, notes, check_timestamps=not archives_validated
         )
+    if recovered := recovery_note(reader):
+        notes.append(recovered)
     return FileReport(file=label, format="PAdES", signatures=verdicts, notes=notes)
 
 
@@ -977,7 +998,7 @@ async def _retry_lenient(
 ) -> tuple[PdfFileReader, list[str], list[EmbeddedPdfSignature | tuple[str, str]]] | None:
     try:
         stream.seek(0)
-        reader = PdfFileReader(stream, strict=False)
+        reader = RecoveringReader(stream, strict=False)
         return (
             reader,
             ["strict reading of the signatures failed; read again in non-strict mode"],

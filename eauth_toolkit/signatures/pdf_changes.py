@@ -60,8 +60,12 @@ class _Index:
 
 
 def _get(d: Any, key: str) -> Any:
+    """``d[key]`` resolved (an indirect array or dictionary is followed), None when absent."""
     try:
-        return d.get_object().get(key) if d is not None else None
+        if d is None:
+            return None
+        d = d.get_object()
+        return d[key] if key in d else None
     except Exception:
         return None
 
