@@ -60,7 +60,7 @@ from eauth_toolkit.signatures.models import (
     SignatureVerdict,
     SubIndication,
 )
-from eauth_toolkit.signatures.pdf_changes import analyse_changes, judge
+from eauth_toolkit.signatures.pdf_changes import analyse_changes, fully_classified, judge
 from eauth_toolkit.signatures.pdf_checks import (
     RecoveringReader,
     baseline_level,
@@ -390,6 +390,8 @@ def _knowledge(
     """The policy plus what the document embeds (DSS and the signature's revocation attribute)."""
     try:
         dss = ades._dss_to_local_knowledge(reader=esig.reader)
+    except PdfStrictReadError:
+        raise
     except Exception:
         # one DSS entry pyHanko cannot read (e.g. unreachable, read as null): use the others
         dss = _tolerant_dss_knowledge(esig.reader)
@@ -432,11 +434,13 @@ def _has_later_doc_timestamp(esig: EmbeddedPdfSignature) -> bool:
 
 
 def _integrity(esig: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec) -> dict[str, Any]:
-    """Coverage and difference analysis (computed once per signature)."""
+    """Coverage and difference analysis (computed once per signature). pyHanko's own difference
+    analysis runs only when ours cannot sort every change into a category."""
     try:
         return esig.summarise_integrity_info()
     except SignatureValidationError:
-        esig.compute_integrity_info(diff_policy=spec.diff_policy)
+        classified = fully_classified(_changes(esig, esig.reader))
+        esig.compute_integrity_info(diff_policy=spec.diff_policy, skip_diff=classified)
         return esig.summarise_integrity_info()
 
 
@@ -716,7 +720,12 @@ async def _one(
     reasons: list[str] = []
     warnings: list[str] = [plain_note] if plain_note else []
     cov, mod, mod_warn, mod_fail = modification_findings(status)
-    changes = _changes(esig, reader)
+    try:
+        changes = _changes(esig, reader)
+    except PdfStrictReadError as exc:
+        raise _ReadAgainLeniently(_plain(exc)) from exc
+    if mod is None and changes is not None:
+        mod = _modification_level(changes)  # pyHanko's difference analysis was not needed
     if changes is not None:
         # our object-by-object analysis decides; pyHanko's stricter one only warns
         disallowed = [c for c in changes if not c.allowed]
@@ -798,6 +807,22 @@ async def _one(
     return build_verdict(checks, options.trust), result
 
 
+def _modification_level(changes: list[Change]) -> str:
+    """The modification level (pyHanko's names) that our categories amount to."""
+    cats = {c.category for c in changes}
+    if any(not c.allowed for c in changes):
+        return "OTHER"
+    if cats & {
+        ChangeCategory.ANNOTATION_ADDED,
+        ChangeCategory.ANNOTATION_CHANGED,
+        ChangeCategory.ANNOTATION_REMOVED,
+    }:
+        return "ANNOTATIONS"
+    if cats & {ChangeCategory.FORM_FILL, ChangeCategory.SIGNATURE_ADDED}:
+        return "FORM_FILLING"
+    return "LTA_UPDATES" if changes else "NONE"
+
+
 def _changes(esig: EmbeddedPdfSignature, reader: PdfFileReader) -> list[Change] | None:
     """Every change after this signature, judged against its DocMDP/FieldMDP (None: not known)."""
     try:
@@ -809,6 +834,8 @@ def _changes(esig: EmbeddedPdfSignature, reader: PdfFileReader) -> list[Change] 
             None if level is None else int(level.value),
             fieldmdp.is_locked if fieldmdp is not None else None,
         )
+    except PdfStrictReadError:
+        raise
     except Exception as exc:
         log.debug("change analysis failed", exc_info=exc)
         return None
