@@ -59,27 +59,6 @@ EXPECTED = {
 #: passed), never an error
 ALLOWED_EXIT = {"eauth sig verify": (0, 1)}
 
-#: files of the other signature formats that the tour verifies, made by the format fixtures
-#: generator (README name -> generated name)
-FORMAT_FILES = {
-    "contract.txt": "contract.txt",
-    "contract.txt.p7s": "cades-B-T.p7s",
-    "invoice.xml": "myinvois-invoice.xml",
-    "container.asice": "asice-xades.asice",
-    "invoice.json": "myinvois-invoice.json",
-}
-
-
-def _format_files(work: Path) -> None:
-    from eauth_toolkit.signatures.sandbox import serve
-    from tests.signatures.realworld.make_formats import generate
-
-    made = work.parent / "formats"
-    with serve() as pki:
-        generate(made, pki)
-    for name, generated in FORMAT_FILES.items():
-        shutil.copy(made / generated, work / name)
-
 
 def tour_commands() -> list[str]:
     """The ``eauth ...`` lines of the README's shell blocks, without their comments."""
@@ -194,7 +173,6 @@ def test_readme_tour_runs_from_the_installed_wheel(venv: Path, tmp_path: Path) -
     for folder in ("repository_list", "examples"):
         shutil.copytree(ROOT / folder, work / folder)
     write_sample_pdf(work / "contract.pdf")
-    _format_files(work)
     # KEY.pem and CERT.pem of `trustlist build`: the SANDBOX Malaysian scheme operator's
     shutil.copy(ROOT / "eauth_toolkit/signatures/sandbox/keys/my-tlso.key.pem", work / "KEY.pem")
     shutil.copy(ROOT / "repository_list/trust-lists/certs/my-tlso.pem", work / "CERT.pem")
