@@ -113,7 +113,8 @@ def _check(result: Any, argv: list[str]) -> None:
         # ours: one line "error: ..."; typer's own usage errors: a boxed "Error" under "Usage"
         assert result.stderr.startswith(("error: ", "Usage: ")), result.stderr
         if result.stderr.startswith("error: "):
-            assert result.stderr.count("\n") == 1, result.stderr
+            # one line per problem; a batch command may add one summary line
+            assert result.stderr.count("\n") <= 2, result.stderr
         assert "Traceback" not in result.output
 
 

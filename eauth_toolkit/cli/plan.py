@@ -76,7 +76,8 @@ def report_cmd(
             )
         plan = load_plan()
         path = _status_path(status_file)
-        result = build_report(plan, load_status(path, plan), when, status_source=str(path))
+        status = load_status(path, plan, settings_for())
+        result = build_report(plan, status, when, status_source=str(path))
         if fmt == "text":
             console.print(text_renderable(result))
         else:
@@ -125,7 +126,8 @@ def show_cmd(
             )
         topic = next(t for t in plan.topics if activity_id.startswith(t.id + "."))
         objective = next(o for o in topic.objectives if activity_id.startswith(o.id + "."))
-        entry = load_status(_status_path(status_file), plan).activities.get(activity_id)
+        status = load_status(_status_path(status_file), plan, settings_for())
+        entry = status.activities.get(activity_id)
         if as_json:
             print_json(
                 {

@@ -240,7 +240,13 @@ def _write_etsi(reports: list[FileReport], options: object, out: Path) -> list[s
 
     assert isinstance(options, ValidationOptions)
     pdfs = [r for r in reports if r.format == "PAdES" and not r.error]
-    problems: list[str] = []
+    problems: list[str] = [
+        f"{r.file}: the ETSI report is written for PDF files only"
+        for r in reports
+        if r.format not in (None, "PAdES") and not r.error
+    ]
+    if not pdfs:
+        return problems
     several = len(reports) > 1
     if several:
         try:
@@ -251,8 +257,6 @@ def _write_etsi(reports: list[FileReport], options: object, out: Path) -> list[s
         return [f"{out} is a folder; give a file name for the report of one file"]
     for r in reports:
         if r not in pdfs:
-            if r.format not in (None, "PAdES"):
-                problems.append(f"{r.file}: the ETSI report is written for PDF files only")
             continue
         target = out / (Path(r.file).name + ".etsi.xml") if several else out
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -18,6 +18,9 @@ from pydantic import ValidationError
 from eauth_toolkit.errors import PlanError, SchemaError
 from eauth_toolkit.plan.models import Activity, ActivityStatus, StatusFile, WorkPlan
 from eauth_toolkit.schemaio import json_pointer, load_document, validate
+
+if TYPE_CHECKING:
+    from eauth_toolkit.settings import Settings
 
 __all__ = [
     "DATA_DIR",
@@ -163,17 +166,23 @@ def parse_status_document(document: Any, source: str, plan: WorkPlan) -> StatusF
     return status
 
 
-def load_status(path: str | Path | None = None, plan: WorkPlan | None = None) -> StatusFile:
-    """Load and validate a status file (default: the packaged one)."""
+def load_status(
+    path: str | Path | None = None,
+    plan: WorkPlan | None = None,
+    settings: Settings | None = None,
+) -> StatusFile:
+    """Load and validate a status file (default: the packaged one). B.3.1.1 takes its status from
+    the Laws Reporting Scheme's data and the store of ``settings`` (default settings if None)."""
     p = Path(path) if path is not None else default_status_path()
-    return _with_laws_progress(parse_status_document(read_document(p), str(p), plan or load_plan()))
+    status = parse_status_document(read_document(p), str(p), plan or load_plan())
+    return _with_laws_progress(status, settings)
 
 
-def _with_laws_progress(status: StatusFile) -> StatusFile:
+def _with_laws_progress(status: StatusFile, settings: Settings | None) -> StatusFile:
     """B.3.1.1 (the Laws Reporting Scheme) takes its status from the Scheme's own data."""
     from eauth_toolkit.laws.progress import ACTIVITY_ID, activity_status
 
-    derived = activity_status()
+    derived = activity_status(settings)
     if derived is None:
         return status
     activities = {**status.activities, ACTIVITY_ID: ActivityStatus(**derived)}

@@ -1,4 +1,4 @@
-"""ASiC containers (ETSI EN 319 162-1): ASiC-S and ASiC-E with CAdES or XAdES signatures.
+"""ASiC containers (ETSI EN 319 162-1): ASiC-S and ASiC-E with CAdES, XAdES or JAdES signatures.
 
 ``.asics``/``.scs``, ``.asice``/``.sce`` and ``.bdoc`` files are ZIP archives with a ``mimetype``
 entry (``application/vnd.etsi.asic-s+zip`` or ``application/vnd.etsi.asic-e+zip``) and the
@@ -9,7 +9,9 @@ signatures under ``META-INF/``:
 - ASiC-E with XAdES: ``META-INF/*signatures*.xml``, each ``ds:Reference`` naming a file of the
   container by its path;
 - ASiC-E with CAdES: ``META-INF/signature*.p7s``, each signing an ``ASiCManifest*.xml`` that
-  lists the data objects with their digests.
+  lists the data objects with their digests;
+- JAdES (ASiC-S or ASiC-E): ``META-INF/*signature*.json``, a detached JWS over the one data
+  object, or one whose ``sigD`` names the data objects by their path.
 
 Every signature gets a verdict, its ``coverage`` names the data objects it signs, and the report's
 notes list the files that no signature covers. The archive is read in memory and never extracted;
@@ -205,6 +207,43 @@ async def _xades_signatures(
     return checks, covered
 
 
+async def _jades_signatures(
+    files: dict[str, bytes], options: ValidationOptions
+) -> tuple[list[Check], set[str]]:
+    """JAdES signatures (``META-INF/*signature*.json``): a detached JWS over the one data
+    object (ASiC-S), or one whose ``sigD`` names the data objects by path (ASiC-E)."""
+    from eauth_toolkit.signatures.jades import JadesFormatError, jws_checks, jws_members
+
+    checks: list[Check] = []
+    covered: set[str] = set()
+    data = ContainerData({n: b for n, b in files.items() if not n.startswith("META-INF/")})
+    data.pop("mimetype", None)
+    for sig_name in sorted(
+        n
+        for n in files
+        if n.startswith("META-INF/") and "signature" in n.lower() and n.lower().endswith(".json")
+    ):
+        try:
+            members, _ = jws_members(files[sig_name])
+        except (JadesFormatError, UnicodeDecodeError) as exc:
+            c = Check(label=sig_name)
+            c.fail("TOTAL-FAILED", "FORMAT_FAILURE", f"{sig_name}: not a JWS ({exc})", intact=False)
+            checks.append(c)
+            continue
+        for c in await jws_checks(members, options, data):
+            c.label = sig_name if c.label is None else f"{sig_name}: {c.label}"
+            names = [
+                part.removeprefix("detached file ")
+                for part in (c.coverage or "").split(", ")
+                if part.startswith("detached file ")
+            ]
+            covered.update(names)
+            if names:
+                c.coverage = ", ".join(names)
+            checks.append(c)
+    return checks, covered
+
+
 async def _time_stamps(
     files: dict[str, bytes], data_names: list[str], options: ValidationOptions
 ) -> list[str]:
@@ -258,7 +297,8 @@ async def validate_asic(
         )
     c_checks, c_cov, c_notes = await _cades_signatures(files, kind, options, data_names)
     x_checks, x_cov = await _xades_signatures(files, options)
-    checks = c_checks + x_checks
+    j_checks, j_cov = await _jades_signatures(files, options)
+    checks = c_checks + x_checks + j_checks
     notes += c_notes
     if not checks:
         stamps = await _time_stamps(files, data_names, options)
@@ -267,7 +307,7 @@ async def validate_asic(
         return FileReport(
             file=name, format=None, error=f"cannot read: an {kind} container without any signature"
         )
-    uncovered = [n for n in data_names if n not in c_cov | x_cov]
+    uncovered = [n for n in data_names if n not in c_cov | x_cov | j_cov]
     for n in uncovered:
         notes.append(f"{n} is not covered by any signature")
     for c in checks:
@@ -275,5 +315,8 @@ async def validate_asic(
         others = [n for n in data_names if n not in mine and f"detached file {n}" not in mine]
         if others and c.intact:
             c.warnings.append(f"this signature does not cover: {', '.join(others)}")
-    fmt = "XAdES" if x_checks and not c_checks else "CAdES"
+    kinds = [
+        f for f, found in (("CAdES", c_checks), ("XAdES", x_checks), ("JAdES", j_checks)) if found
+    ]
+    fmt = kinds[0] if len(kinds) == 1 else "CAdES"
     return await finish(checks, options, name=name, fmt=fmt, notes=notes)

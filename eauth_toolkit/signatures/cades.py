@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import cms, core, crl, ocsp, pem, x509
+from asn1crypto import algos, cms, core, crl, ocsp, pem, x509
 from pyhanko.sign.validation import errors as val_errors
 from pyhanko.sign.validation.generic_cms import extract_self_reported_ts, validate_sig_integrity
 from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator, SignatureValidationContext
@@ -27,17 +28,162 @@ from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.other_formats import (
     Check,
     DetachedData,
-    check_timestamp,
+    archive_poe,
     finish,
     key_algorithm,
     read_source,
+    signature_timestamp,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 from eauth_toolkit.signatures.verdicts import digest_slot_problem, normalise_plain_ecdsa
 
-__all__ = ["cms_checks", "load_cms", "validate_cms"]
+__all__ = [
+    "ATSHashIndexV3",
+    "ats_hash_index_v3",
+    "ats_v3_input",
+    "cms_checks",
+    "load_cms",
+    "validate_cms",
+]
 
-_ARCHIVE_TS = {"archive_time_stamp_v3", "1.2.840.113549.1.9.16.2.48", "1.2.840.113549.1.9.16.2.27"}
+#: archive-time-stamp-v3 (EN 319 122-1, 5.5.3) and the older archive time stamps (RFC 5126)
+ATS_V3 = "0.4.0.1733.2.4"
+#: ats-hash-index-v3, an unsigned attribute of the archive time-stamp token (EN 319 122-1, 5.5.2)
+ATS_HASH_INDEX_V3 = "0.4.0.19122.1.5"
+_ARCHIVE_TS = {ATS_V3, "1.2.840.113549.1.9.16.2.48", "1.2.840.113549.1.9.16.2.27"}
+
+
+class _Hashes(core.SequenceOf):
+    _child_spec = core.OctetString
+
+
+class _AnySequence(core.SequenceOf):
+    _child_spec = core.Any
+
+
+@dataclass(frozen=True)
+class ATSHashIndexV3:
+    """ATSHashIndexV3 (EN 319 122-1, 5.5.2): what an archive-time-stamp-v3 covers of the
+    certificates, revocation data and unsigned attributes, one hash each. Its first field,
+    hashIndAlgorithm, DEFAULT sha256, is a SEQUENCE like the others, so it is told apart by
+    the number of fields."""
+
+    algorithm: str
+    certificates: list[bytes]
+    crls: list[bytes]
+    unsigned_attrs: list[bytes]
+
+    @classmethod
+    def load(cls, der: bytes) -> ATSHashIndexV3:
+        fields = list(_AnySequence.load(der))
+        algo = "sha256"
+        if len(fields) == 4:
+            algo = algos.DigestAlgorithm.load(fields.pop(0).dump())["algorithm"].native
+        if len(fields) != 3:
+            raise ValueError("ATSHashIndexV3 with a wrong number of fields")
+        certs, crls, attrs = (_Hashes.load(f.dump()).native for f in fields)
+        return cls(algo, certs, crls, attrs)
+
+    def dump(self) -> bytes:
+        parts = (
+            []
+            if self.algorithm == "sha256"
+            else [algos.DigestAlgorithm({"algorithm": self.algorithm}).dump()]
+        )
+        parts += [_Hashes(v).dump() for v in (self.certificates, self.crls, self.unsigned_attrs)]
+        body = b"".join(parts)
+        return core.Sequence.load(b"\x30" + _der_length(len(body)) + body).dump()
+
+
+def _der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(octets)]) + octets
+
+
+def _attr_octets(attr: cms.CMSAttribute) -> bytes:
+    """An unsigned attribute as ATSHashIndexV3 hashes it: attrType, then each of attrValues."""
+    return attr["type"].dump() + b"".join(v.dump() for v in attr["values"])
+
+
+def _index_parts(
+    signed: cms.SignedData, si: cms.SignerInfo, algo: str
+) -> tuple[list[bytes], list[bytes], list[bytes]]:
+    def h(octets: bytes) -> bytes:
+        return hashlib.new(algo, octets).digest()
+
+    return (
+        [h(c.dump()) for c in signed["certificates"] or []],
+        [h(c.dump()) for c in signed["crls"] or []],
+        [h(_attr_octets(a)) for a in si["unsigned_attrs"] or []],
+    )
+
+
+def ats_hash_index_v3(
+    signed: cms.SignedData, si: cms.SignerInfo, algo: str = "sha256"
+) -> ATSHashIndexV3:
+    """The ATSHashIndexV3 of the signature as it is now (to time-stamp it)."""
+    return ATSHashIndexV3(algo, *_index_parts(signed, si, algo))
+
+
+def ats_v3_input(
+    signed: cms.SignedData, si: cms.SignerInfo, index: ATSHashIndexV3, content: bytes, algo: str
+) -> bytes:
+    """What an archive-time-stamp-v3's message imprint is computed over (EN 319 122-1, 5.5.3):
+    the eContentType, the hash of the signed content, the SignerInfo's version, sid,
+    digestAlgorithm, signedAttrs, signatureAlgorithm and signature, and the ATSHashIndexV3."""
+    fields = (
+        "version",
+        "sid",
+        "digest_algorithm",
+        "signed_attrs",
+        "signature_algorithm",
+        "signature",
+    )
+    return (
+        signed["encap_content_info"]["content_type"].dump()
+        + hashlib.new(algo, content).digest()
+        + b"".join(si[f].dump() for f in fields)
+        + index.dump()
+    )
+
+
+def _archive_v3(
+    token: cms.ContentInfo, signed: cms.SignedData, si: cms.SignerInfo, content: bytes
+) -> tuple[bytes | None, str | None]:
+    """The imprint input of an archive-time-stamp-v3, or why what it covers no longer matches:
+    every certificate, revocation value and unsigned attribute its ATSHashIndexV3 lists must
+    still be in the signature unchanged (added ones are allowed: later validation data)."""
+    try:
+        tsi = token["content"]["signer_infos"][0]
+        algo = (
+            token["content"]["encap_content_info"]["content"]
+            .parsed["message_imprint"]["hash_algorithm"]["algorithm"]
+            .native
+        )
+        found = _attr_values(tsi["unsigned_attrs"], ATS_HASH_INDEX_V3)
+        if len(found) != 1:
+            return None, "archive-time-stamp-v3 without one ats-hash-index-v3 attribute"
+        index = ATSHashIndexV3.load(found[0].dump())  # type: ignore[attr-defined]
+        certs, crls, attrs = _index_parts(signed, si, index.algorithm)
+    except Exception as exc:
+        return (
+            None,
+            f"archive-time-stamp-v3: ats-hash-index-v3 cannot be read ({type(exc).__name__})",
+        )
+    for label, listed, present in (
+        ("certificate", index.certificates, certs),
+        ("revocation value", index.crls, crls),
+        ("unsigned attribute", index.unsigned_attrs, attrs),
+    ):
+        missing = [h for h in listed if h not in present]
+        if missing:
+            return None, (
+                f"the archive time stamp no longer matches the signature: {len(missing)}"
+                f" {label}(s) it covers changed or removed after archiving (ats-hash-index-v3)"
+            )
+    return ats_v3_input(signed, si, index, content, algo), None
 
 
 def load_cms(data: bytes) -> cms.ContentInfo:
@@ -192,31 +338,27 @@ async def _check_signer(
         check.fail("TOTAL-FAILED", "SIG_CRYPTO_FAILURE", None, intact=False)
     out = [check]
     if check.indication != "TOTAL-FAILED":
+        archives: list[tuple[bytes | cms.ContentInfo, bytes | None]] = []
+        for name in sorted(_ARCHIVE_TS):
+            for value in _attr_values(si["unsigned_attrs"], name):
+                try:  # an unknown attribute type leaves its value unparsed
+                    token = cms.ContentInfo.load(value.dump())  # type: ignore[attr-defined]
+                except ValueError:
+                    check.warnings.append("an archive time stamp cannot be read")
+                    continue
+                if name != ATS_V3 or counter_of is not None:
+                    archives.append((token, None))  # type: ignore[arg-type]
+                    continue
+                imprint, problem = _archive_v3(token, signed, si, content or b"")  # type: ignore[arg-type]
+                if problem is not None:
+                    check.warnings.append(problem)
+                else:
+                    archives.append((token, imprint))  # type: ignore[arg-type]
+        poe = await archive_poe(archives, options, check) if archives else None
         for token in _attr_values(si["unsigned_attrs"], "signature_time_stamp_token"):
-            outcome = await check_timestamp(token, signature, options, check=check)  # type: ignore[arg-type]
-            if outcome.ok and outcome.time is not None:
-                if check.proven is None or outcome.time < check.proven:
-                    check.proven = outcome.time
-            else:
-                check.warnings.append(outcome.reason or "signature time stamp not valid")
+            await signature_timestamp(token, signature, options, check, poe)  # type: ignore[arg-type]
         if check.baseline in ("B-T", "B-LT", "B-LTA") and check.proven is None:
             check.warnings.append("no valid signature time stamp: nothing proves the signing time")
-        for name in sorted(_ARCHIVE_TS):
-            for token in _attr_values(si["unsigned_attrs"], name):
-                outcome = await check_timestamp(
-                    token,
-                    b"",
-                    options,
-                    what="archive time stamp",
-                    imprint=False,  # type: ignore[arg-type]
-                )
-                if not outcome.ok:
-                    check.warnings.append(outcome.reason or "archive time stamp not valid")
-                else:
-                    check.warnings.append(
-                        "archive time stamp validated (authority and signature); what it covers"
-                        " (ATSHashIndex) is not recomputed"
-                    )
     for i, counter in enumerate(_attr_values(si["unsigned_attrs"], "counter_signature")):
         out += await _check_signer(
             counter,  # type: ignore[arg-type]

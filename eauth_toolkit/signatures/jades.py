@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import crl, ocsp, pem, x509
+from asn1crypto import cms, crl, ocsp, pem, tsp, x509
 from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import ECKey, OKPKey, RSAKey
@@ -31,15 +31,23 @@ from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.other_formats import (
     Check,
     DetachedData,
+    archive_poe,
     b64any,
-    check_timestamp,
     finish,
     key_algorithm,
     read_source,
+    signature_timestamp,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 
-__all__ = ["ETSI_PROTECTED", "ETSI_UNSIGNED", "jades_registry", "validate_jws"]
+__all__ = [
+    "ETSI_PROTECTED",
+    "ETSI_UNSIGNED",
+    "jades_registry",
+    "jws_checks",
+    "jws_members",
+    "validate_jws",
+]
 
 
 def _any(value: object) -> None:
@@ -198,6 +206,10 @@ def _members(token: bytes) -> tuple[list[_Member], str]:
     return [_Member(parts[0], parts[1], parts[2], None)], "compact serialisation"
 
 
+#: the signatures of a JWS in any serialisation, and which serialisation it is
+jws_members = _members
+
+
 def _check_crit(header: dict[str, Any], unprotected: dict[str, Any]) -> str | None:
     if "crit" in unprotected:
         return "crit must be in the protected header"
@@ -274,6 +286,26 @@ def _cert_refs(header: dict[str, Any]) -> list[tuple[str, bytes]]:
         ):
             refs.append((_DIG_ALGS[c["digAlg"]], b64any(c["digVal"])))
     return refs
+
+
+def _kid_match(
+    header: dict[str, Any], certs: list[x509.Certificate], options: ValidationOptions
+) -> x509.Certificate | None:
+    """The certificate a ``kid`` names (TS 119 182-1, 5.1.4: the base64 DER of an IssuerSerial,
+    RFC 5035), among the certificates of the signature, then those of the trust lists."""
+    kid = header.get("kid")
+    if not isinstance(kid, str):
+        return None
+    try:
+        ref = tsp.IssuerSerial.load(b64any(kid))
+        serial = ref["serial_number"].native
+        names = [g.chosen for g in ref["issuer"] if g.name == "directory_name"]
+    except (ValueError, TypeError):
+        return None
+    for c in [*certs, *options.trust.anchors()]:
+        if c.serial_number == serial and any(c.issuer == n for n in names):
+            return c
+    return None
 
 
 def _signed_octets(
@@ -395,7 +427,7 @@ async def _check_member(
     for n in names:
         if n not in ETSI_UNSIGNED:
             check.warnings.append(f"etsiU component {n} is not defined by TS 119 182-1")
-        elif n in ("cSig", "sigRTst", "rfsTst", "sigPSt"):
+        elif n in ("sigRTst", "rfsTst", "sigPSt"):
             check.warnings.append(f"etsiU {n} ({ETSI_UNSIGNED[n]}) is reported, not validated")
     if "sigPId" in header:
         check.warnings.append("signature policy (sigPId) reported, not processed")
@@ -431,7 +463,10 @@ async def _check_member(
         return check
     refs = _cert_refs(header)
     leaf = None
-    if refs:
+    by_kid = _kid_match(header, certs, options)
+    if by_kid is not None and not refs:
+        leaf = by_kid
+    elif refs:
         leaf = next(
             (c for c in certs if any(hashlib.new(a, c.dump()).digest() == v for a, v in refs)), None
         )
@@ -442,11 +477,18 @@ async def _check_member(
                 "no certificate in the signature matches the signed certificate digest (x5t#S256/x5t#o/sigX5ts)",
             )
             return check
-    elif certs:
+    elif certs and "kid" not in header:
         leaf = certs[0]
     else:
-        check.fail("INDETERMINATE", "NO_SIGNING_CERTIFICATE_FOUND", None)
+        check.fail(
+            "INDETERMINATE",
+            "NO_SIGNING_CERTIFICATE_FOUND",
+            "kid names no certificate of the signature or of the trust lists"
+            if "kid" in header
+            else None,
+        )
         return check
+    assert leaf is not None
     check.leaf = leaf
     check.chain = [c for c in certs if c.sha256 != leaf.sha256]
     check.algorithms.append(key_algorithm(leaf))
@@ -510,55 +552,47 @@ async def _unsigned(
             except (JadesFormatError, ValueError, TypeError) as exc:
                 check.warnings.append(f"etsiU {name} cannot be read ({exc})")
     previous = b""
+    stamps: list[tuple[str, Any, bytes]] = []
     for name, value, written in unsigned:
         if name in ("sigTst", "arcTst"):
+            stamps.append((name, value, previous))
+        previous += written.encode()
+    archives: list[tuple[bytes | cms.ContentInfo, bytes | None]] = []
+    for name, value, before in stamps:
+        if name == "arcTst":
+            # the signed data, the protected header, the signature value and the etsiU
+            # components before it (5.3.6.3)
+            imprint = (
+                payload
+                + b"."
+                + member.protected_b64.encode()
+                + b"."
+                + member.signature_b64.encode()
+                + before
+            )
             try:
-                await _time_stamp(member, name, value, payload, previous, check, options)
+                archives += [(_pki_val(t), imprint) for t in _tokens(name, value)]
             except (JadesFormatError, ValueError, TypeError) as exc:
                 check.warnings.append(f"etsiU {name} cannot be read ({exc})")
-        previous += written.encode()
+    poe = await archive_poe(archives, options, check) if archives else None
+    for name, value, _ in stamps:
+        if name == "sigTst":  # imprint: the base64url signature value (5.3.4)
+            try:
+                for t in _tokens(name, value):
+                    await signature_timestamp(
+                        _pki_val(t), member.signature_b64.encode(), options, check, poe
+                    )
+            except (JadesFormatError, ValueError, TypeError) as exc:
+                check.warnings.append(f"etsiU {name} cannot be read ({exc})")
     if "sigTst" in {n for n, _, _ in unsigned} and check.proven is None:
         check.warnings.append("no valid signature time stamp: nothing proves the signing time")
 
 
-async def _time_stamp(
-    member: _Member,
-    name: str,
-    value: Any,
-    payload: bytes,
-    previous: bytes,
-    check: Check,
-    options: ValidationOptions,
-) -> None:
-    """``sigTst`` (imprint: the base64url signature value, 5.3.4) or ``arcTst`` (the signed data,
-    the protected header, the signature value and the etsiU components before it, 5.3.6.3)."""
-    if name == "sigTst":
-        imprint = member.signature_b64.encode()
-    else:
-        imprint = (
-            payload
-            + b"."
-            + member.protected_b64.encode()
-            + b"."
-            + member.signature_b64.encode()
-            + previous
-        )
+def _tokens(name: str, value: Any) -> list[Any]:
     tokens = value.get("tstTokens") if isinstance(value, dict) else None
     if not isinstance(tokens, list) or not tokens:
         raise JadesFormatError(f"{name} without tstTokens")
-    for t in tokens:
-        outcome = await check_timestamp(
-            _pki_val(t),
-            imprint,
-            options,
-            what="signature time stamp" if name == "sigTst" else "archive time stamp",
-            check=check,
-        )
-        if not outcome.ok:
-            check.warnings.append(outcome.reason or f"{name} not valid")
-        elif name == "sigTst" and outcome.time is not None:
-            if check.proven is None or outcome.time < check.proven:
-                check.proven = outcome.time
+    return tokens
 
 
 def _baseline(header: dict[str, Any], unsigned: list[str]) -> str | None:
@@ -594,9 +628,68 @@ async def validate_jws(
             format="JAdES",
             error="cannot read: not a JWS signature (alg none or missing)",
         )
+    checks = await jws_checks(members, options, data)
+    return await finish(checks, options, name=name, fmt="JAdES", notes=[f"JWS {form}"])
+
+
+async def jws_checks(
+    members: list[_Member], options: ValidationOptions, data: DetachedData | None
+) -> list[Check]:
+    """One check per signature of the JWS, each followed by its counter-signatures (cSig)."""
     checks = []
     for i, m in enumerate(members):
         c = await _check_member(m, options, data)
         c.label = f"signature {i + 1}" if len(members) > 1 else None
         checks.append(c)
-    return await finish(checks, options, name=name, fmt="JAdES", notes=[f"JWS {form}"])
+        checks += await _counter_signatures(m, c.label or "signature", options)
+    return checks
+
+
+async def _counter_signatures(
+    member: _Member, label: str, options: ValidationOptions
+) -> list[Check]:
+    """``cSig`` components (TS 119 182-1, 5.3.2): each a JAdES signature, in compact or
+    flattened JSON serialisation, whose detached payload is the counter-signed signature
+    value; each gets its own check (and so its own verdict)."""
+    try:
+        unsigned = _etsi_u(member)
+    except JadesFormatError:
+        return []
+    out: list[Check] = []
+    k = 0
+    for name, value, _ in unsigned:
+        if name != "cSig":
+            continue
+        k += 1
+        what = f"{label}, counter-signature {k}"
+        try:
+            raw = value if isinstance(value, str) else json.dumps(value)
+            counters, _ = _members(raw.encode())
+            if len(counters) != 1:
+                raise JadesFormatError("a cSig holds one signature")
+            counter = counters[0]
+            signed_value = b64any(member.signature_b64)
+        except (JadesFormatError, ValueError, TypeError) as exc:
+            c = Check(label=what)
+            c.fail("TOTAL-FAILED", "FORMAT_FAILURE", f"cSig cannot be read ({exc})", intact=False)
+            out.append(c)
+            continue
+        if counter.payload_b64 and b64any(counter.payload_b64) != signed_value:
+            c = Check(label=what)
+            c.fail(
+                "TOTAL-FAILED",
+                "HASH_FAILURE",
+                "the counter-signature signs another value than this signature's",
+                intact=False,
+            )
+            out.append(c)
+            continue
+        counter.payload_b64 = None
+        b64 = counter.header.get("b64", True) is not False
+        content = signed_value if b64 else member.signature_b64.encode()
+        c = await _check_member(counter, options, {"the counter-signed signature value": content})
+        c.label = what
+        c.coverage = "the signature value"
+        out.append(c)
+        out += await _counter_signatures(counter, what, options)
+    return out

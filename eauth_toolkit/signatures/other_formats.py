@@ -25,8 +25,10 @@ __all__ = [
     "DetachedData",
     "TimeStampOutcome",
     "algorithm_problem",
+    "archive_poe",
     "check_timestamp",
     "finish",
+    "signature_timestamp",
     "validate",
 ]
 
@@ -134,6 +136,9 @@ class TimeStampOutcome:
     time: datetime | None
     reason: str | None
     certs: tuple[x509.Certificate, ...] = ()
+    #: the authority's path did not hold (curable by a proof of existence at an earlier time)
+    path_problem: bool = False
+    note: str | None = None
 
 
 def _tst_time(token: cms.ContentInfo) -> datetime | None:
@@ -152,10 +157,44 @@ async def check_timestamp(
     what: str = "signature time stamp",
     imprint: bool = True,
     check: Check | None = None,
+    poe: datetime | None = None,
 ) -> TimeStampOutcome:
     """Validate an RFC 3161 token over ``imprint_input``: its TSA signature, the TSA's path to a
     trust list (at the validation time, with the certificates and revocation data the signature
-    carries, from ``check``) and the message imprint."""
+    carries, from ``check``) and the message imprint.
+
+    ``poe``: a time at which a valid archive time stamp proves the token and its validation data
+    existed (EN 319 102-1, 5.6.2.4 past signature validation). When the authority's path does
+    not hold at the validation time (an expired or since revoked TSA certificate), it is
+    validated again at that time."""
+    outcome = await _check_timestamp_at(
+        token_der, imprint_input, options, what, imprint, check, options.at or datetime.now(UTC)
+    )
+    if outcome.path_problem and poe is not None and poe < (options.at or datetime.now(UTC)):
+        past = await _check_timestamp_at(
+            token_der, imprint_input, options, what, imprint, check, poe
+        )
+        if past.ok:
+            return TimeStampOutcome(
+                True,
+                past.time,
+                None,
+                past.certs,
+                note=f"the {what}'s authority validated at {poe:%Y-%m-%d %H:%M:%SZ}, the time an"
+                " archive time stamp proves (past signature validation, EN 319 102-1)",
+            )
+    return outcome
+
+
+async def _check_timestamp_at(
+    token_der: bytes | cms.ContentInfo,
+    imprint_input: bytes,
+    options: ValidationOptions,
+    what: str,
+    imprint: bool,
+    check: Check | None,
+    moment: datetime,
+) -> TimeStampOutcome:
     from pyhanko.sign.validation.generic_cms import validate_tst_signed_data
     from pyhanko_certvalidator import ValidationContext
 
@@ -171,7 +210,6 @@ async def check_timestamp(
     certs = tuple(
         c.chosen for c in (signed["certificates"] or []) if isinstance(c.chosen, x509.Certificate)
     )
-    moment = options.at or datetime.now(UTC)
     vc = ValidationContext(
         trust_roots=options.trust.anchors(),
         other_certs=list(certs) + (check.chain if check else []),
@@ -199,9 +237,81 @@ async def check_timestamp(
         return TimeStampOutcome(False, when, f"the {what}'s own signature does not verify", certs)
     if status.get("trust_problem_indic") is not None or status.get("validation_path") is None:
         return TimeStampOutcome(
-            False, when, f"the {what}'s authority does not chain to a trust list that counts here"
+            False,
+            when,
+            f"the {what}'s authority does not chain to a trust list that counts here"
+            f" at {moment:%Y-%m-%d %H:%M:%SZ}",
+            certs,
+            path_problem=True,
         )
     return TimeStampOutcome(True, when, None, certs)
+
+
+async def archive_poe(
+    tokens: list[tuple[bytes | cms.ContentInfo, bytes | None]],
+    options: ValidationOptions,
+    check: Check,
+) -> datetime | None:
+    """Validate the archive time stamps ``(token, imprint input or None when what it covers is
+    not recomputed)``, the latest first, each earlier one at the time the later one proves;
+    return the earliest time a valid one whose message imprint was checked proves the
+    signature, its time stamps and validation data existed (None when none does). Problems
+    go to the check's warnings."""
+
+    def loaded(t: bytes | cms.ContentInfo) -> cms.ContentInfo | None:
+        try:
+            return t if isinstance(t, cms.ContentInfo) else cms.ContentInfo.load(t)
+        except Exception:
+            return None
+
+    def key(item: tuple[bytes | cms.ContentInfo, bytes | None]) -> datetime:
+        token = loaded(item[0])
+        when = _tst_time(token) if token is not None else None
+        return when or datetime.min.replace(tzinfo=UTC)
+
+    poe: datetime | None = None
+    for token, imprint_input in sorted(tokens, key=key, reverse=True):
+        outcome = await check_timestamp(
+            token,
+            imprint_input or b"",
+            options,
+            what="archive time stamp",
+            imprint=imprint_input is not None,
+            check=check,
+            poe=poe,
+        )
+        if not outcome.ok or outcome.time is None:
+            check.warnings.append(outcome.reason or "archive time stamp not valid")
+            continue
+        if outcome.note:
+            check.warnings.append(outcome.note)
+        if imprint_input is None:  # not known to cover this signature: proves nothing about it
+            check.warnings.append(
+                "archive time stamp validated (authority and signature); what it covers is not"
+                " recomputed, so it is not taken as proof of existence"
+            )
+            continue
+        poe = outcome.time if poe is None else min(poe, outcome.time)
+    return poe
+
+
+async def signature_timestamp(
+    token: bytes | cms.ContentInfo,
+    imprint_input: bytes,
+    options: ValidationOptions,
+    check: Check,
+    poe: datetime | None,
+) -> None:
+    """Validate one signature time stamp (at the validation time, or at ``poe``, the time an
+    archive time stamp proves) and keep the earliest time it proves as ``check.proven``."""
+    outcome = await check_timestamp(token, imprint_input, options, check=check, poe=poe)
+    if outcome.ok and outcome.time is not None:
+        if outcome.note:
+            check.warnings.append(outcome.note)
+        if check.proven is None or outcome.time < check.proven:
+            check.proven = outcome.time
+    else:
+        check.warnings.append(outcome.reason or "signature time stamp not valid")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.misc import PdfStrictReadError
 
 from eauth_toolkit.signatures.models import Change, ChangeCategory
 from eauth_toolkit.signatures.pdf_checks import is_doc_timestamp
 
-__all__ = ["analyse_changes", "judge"]
+__all__ = ["analyse_changes", "fully_classified", "judge"]
 
 log = logging.getLogger("eauth_toolkit.signatures")
 
@@ -54,14 +55,18 @@ class _Index:
     pages: list[tuple[int, int]] = field(default_factory=list)
 
     def put(self, ref: Any, role: _Role) -> None:
-        if isinstance(ref, generic.IndirectObject):
+        if isinstance(ref, generic.IndirectObject | generic.Reference):
             key = (ref.idnum, ref.generation)
             self.roles.setdefault(key, role)
 
 
 def _get(d: Any, key: str) -> Any:
+    """``d[key]`` resolved (an indirect array or dictionary is followed), None when absent."""
     try:
-        return d.get_object().get(key) if d is not None else None
+        if d is None:
+            return None
+        d = d.get_object()
+        return d[key] if key in d else None
     except Exception:
         return None
 
@@ -246,6 +251,7 @@ def _revision_changes(reader: Any, rev: int) -> list[Change]:
     refs = reader.xrefs.explicit_refs_in_revision(rev)
     for ref in sorted(refs, key=lambda r: (r.idnum, r.generation)):
         key = _key(ref)
+        _read_strictly(new_r, ref)
         new_role = new_i.roles.get(key)
         old_role = old_i.roles.get(key)
         existed = old_role is not None or _existed(old_r, ref)
@@ -254,6 +260,9 @@ def _revision_changes(reader: Any, rev: int) -> list[Change]:
                 continue  # a removed annotation is reported from its page
             if existed and old_role is not None:
                 add(C.OTHER, f"object {key[0]} was changed and is no longer used", allowed=True)
+            elif existed and _existed(new_r, ref):
+                # rewritten, but reached by a path this analysis does not follow
+                add(C.OTHER, f"object {key[0]} was changed; {_UNPLACED}", allowed=True)
             # a new object nothing refers to, or a freed one: nothing shows it
             continue
         kind, page = new_role.kind, new_role.page
@@ -386,6 +395,17 @@ def _deref(resolver: Any, ref: Any) -> Any:
         return None
 
 
+def _read_strictly(resolver: Any, ref: Any) -> None:
+    """Parse an object the revision writes, so that a strict reader's objection to it (a
+    duplicated key, say) surfaces and the file is read again leniently, with a note."""
+    try:
+        resolver(getattr(ref, "reference", ref))
+    except PdfStrictReadError:
+        raise
+    except Exception:
+        return
+
+
 def _existed(resolver: Any, ref: Any) -> bool:
     try:
         return not isinstance(resolver(getattr(ref, "reference", ref)), generic.NullObject)
@@ -442,16 +462,30 @@ def analyse_changes(reader: Any, signed_revision: int) -> list[Change]:
             if rev not in cache:
                 cache[rev] = _revision_changes(reader, rev)
             out.extend(cache[rev])
+        except PdfStrictReadError:
+            raise
         except Exception as exc:
             log.debug("revision %d could not be compared", rev, exc_info=exc)
             out.append(
                 Change(
                     category=C.OTHER,
-                    description=f"revision {rev + 1} could not be compared with the one before",
+                    description=f"revision {rev + 1} {_UNCOMPARED}",
                     allowed=False,
                 )
             )
     return out
+
+
+_UNCOMPARED = "could not be compared with the one before"
+_UNPLACED = "its place in the document is not known"
+
+
+def fully_classified(changes: list[Change] | None) -> bool:
+    """Whether every change after a signature was sorted into a category (no revision that
+    could not be compared)."""
+    return changes is not None and not any(
+        _UNCOMPARED in c.description or _UNPLACED in c.description for c in changes
+    )
 
 
 def judge(changes: list[Change], docmdp: int | None, locked: Any = None) -> list[Change]:

@@ -11,6 +11,7 @@ import io
 import re
 from typing import Any
 
+from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.dss import DocumentSecurityStore
@@ -24,7 +25,10 @@ __all__ = [
     "baseline_level",
     "is_doc_timestamp",
     "modification_findings",
+    "RecoveringReader",
+    "dss_entries",
     "read_dss",
+    "recovery_note",
     "repair_startxref",
     "revocation_info",
     "structure_problem",
@@ -76,6 +80,55 @@ def read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
         return DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:
         return None
+    except Exception:
+        # an entry that is no stream (an unreachable object read as null): use what can be read
+        certs, ocsps, crls, _ = dss_entries(reader)
+        return _ReadDSS(certs, ocsps, crls)  # type: ignore[return-value]
+
+
+class _ReadDSS:
+    """What a DSS holds, for the revocation summary, when pyHanko's reader refuses one entry."""
+
+    def __init__(self, certs: list[Any], ocsps: list[Any], crls: list[Any]) -> None:
+        self.certs = {c.issuer_serial: c for c in certs}
+        self.ocsps = ocsps
+        self.crls = crls
+
+
+def dss_entries(reader: Any) -> tuple[list[Any], list[Any], list[Any], int]:
+    """Certificates, OCSP responses and CRLs of the document's DSS, each entry read on its own:
+    an entry that is not a readable stream (e.g. an object no cross-reference section lists,
+    read as null) is skipped and counted, and the rest is still used."""
+    from asn1crypto import crl as asn1_crl
+    from asn1crypto import ocsp as asn1_ocsp
+    from asn1crypto import x509
+    from pyhanko.pdf_utils.decode_limits import DecodePurpose
+
+    kinds = (
+        ("/Certs", DecodePurpose.CERTIFICATE, x509.Certificate.load),
+        ("/OCSPs", DecodePurpose.OCSP_RESPONSE, asn1_ocsp.OCSPResponse.load),
+        ("/CRLs", DecodePurpose.CRL, asn1_crl.CertificateList.load),
+    )
+    out: list[list[Any]] = [[], [], []]
+    skipped = 0
+    try:
+        dss = reader.root["/DSS"]
+    except Exception:
+        return [], [], [], 0
+    for bucket, (key, purpose, load) in zip(out, kinds, strict=True):
+        try:
+            items = list(dss[key]) if key in dss else []
+        except Exception:
+            skipped += 1
+            continue
+        for item in items:
+            try:
+                parsed = load(item.get_object().read_data(purpose))
+                parsed.native  # noqa: B018  (parse now, fail here)
+                bucket.append(parsed)
+            except Exception:
+                skipped += 1
+    return out[0], out[1], out[2], skipped
 
 
 def baseline_level(
@@ -229,4 +282,57 @@ def repair_startxref(stream: Any, window: int = 4096) -> tuple[bytes, str] | Non
     return fixed, (
         f"structural irregularity: the last startxref pointed to byte {offset}, which is no "
         f"cross-reference section; recovered by scanning (found at byte {best})"
+    )
+
+
+class RecoveringReader(PdfFileReader):
+    """A reader that, when a cross-reference entry points a few bytes (or more) away from the
+    object it names, finds the object's ``N G obj`` header by scanning the file and reads it
+    there (as recovering readers do). Every recovered entry is kept in ``recovered`` so the
+    report can say so; nothing in the file is rewritten, so signed bytes stay as they are."""
+
+    recovered: dict[tuple[int, int], tuple[int, int]]
+
+    def _read_object(self, ref: Any, marker: Any, *args: Any, **kw: Any) -> Any:
+        try:
+            return super()._read_object(ref, marker, *args, **kw)
+        except PdfReadError:
+            if not isinstance(marker, int):
+                raise
+            found = self._find_header(ref.idnum, ref.generation, marker)
+            if found is None or found == marker:
+                raise
+            self.__dict__.setdefault("recovered", {})[(ref.idnum, ref.generation)] = (
+                marker,
+                found,
+            )
+            return super()._read_object(ref, found, *args, **kw)
+
+    def _find_header(self, idnum: int, generation: int, near: int) -> int | None:
+        stream = self.stream
+        here = stream.tell()
+        stream.seek(0)
+        data = stream.read()
+        stream.seek(here)
+        pattern = re.compile(rb"(?<![0-9])%d\s+%d\s+obj\b" % (idnum, generation))
+        hits = [m.start() for m in pattern.finditer(data)]
+        if not hits:
+            return None
+        return min(hits, key=lambda p: abs(p - near))
+
+
+def recovery_note(reader: Any) -> str | None:
+    """The warning for cross-reference entries :class:`RecoveringReader` had to correct."""
+    recovered = getattr(reader, "recovered", None)
+    if not recovered:
+        return None
+    items = sorted(recovered.items())
+    shown = ", ".join(
+        f"object {i} {g} (listed at byte {a}, found at {b})" for (i, g), (a, b) in items[:5]
+    )
+    more = f" and {len(items) - 5} more" if len(items) > 5 else ""
+    return (
+        "structural irregularity: damaged cross-reference data; "
+        f"{len(items)} entr{'y' if len(items) == 1 else 'ies'} pointed to the wrong byte and "
+        f"{'was' if len(items) == 1 else 'were'} recovered by scanning for the object header: {shown}{more}"
     )

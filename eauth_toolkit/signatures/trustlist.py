@@ -72,10 +72,6 @@ class ServiceEntry:
     def is_ca(self) -> bool:
         return self.type.startswith("CA/")
 
-    @property
-    def is_tsa(self) -> bool:
-        return self.type.startswith("TSA")
-
 
 @dataclass(frozen=True)
 class TrustList:

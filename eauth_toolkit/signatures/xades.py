@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from asn1crypto import crl, ocsp, x509
+from asn1crypto import cms, crl, ocsp, x509
 from cryptography import x509 as cx509
 from cryptography.exceptions import InvalidSignature
 from lxml import etree
@@ -31,10 +31,11 @@ from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.other_formats import (
     Check,
     DetachedData,
-    check_timestamp,
+    archive_poe,
     finish,
     key_algorithm,
     read_source,
+    signature_timestamp,
 )
 from eauth_toolkit.signatures.pades import ValidationOptions
 
@@ -43,7 +44,11 @@ __all__ = ["XmlSignature", "parse_xml", "validate_xml", "xml_checks", "xml_signa
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
 XADES141 = "http://uri.etsi.org/01903/v1.4.1#"
+#: XAdES namespaces read: 1.3.2 (EN 319 132-1) and the older TS 101 903 versions
+XADES_VERSIONS = (XADES, "http://uri.etsi.org/01903/v1.2.2#", "http://uri.etsi.org/01903/v1.1.1#")
 NS = {"ds": DS, "xades": XADES, "xades141": XADES141}
+_COUNTER_TAGS = {f"{{{v}}}CounterSignature" for v in XADES_VERSIONS}
+XML_NS = "http://www.w3.org/XML/1998/namespace"
 _PARSER = etree.XMLParser(
     resolve_entities=False,
     no_network=True,
@@ -53,6 +58,7 @@ _PARSER = etree.XMLParser(
 )
 
 C14N10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+C14N11 = "http://www.w3.org/2006/12/xml-c14n11"
 _C14N = {
     C14N10: (False, False),
     C14N10 + "#WithComments": (False, True),
@@ -104,6 +110,8 @@ def _c14n(node: etree._Element, uri: str | None, prefixes: list[str] | None = No
     exclusive, comments = _C14N.get(uri or C14N10, (None, None))
     if exclusive is None:
         raise XmlFormatError(f"unsupported canonicalisation {uri}")
+    if not exclusive:
+        node = _inherit_xml_attributes(node, eleven=(uri or "").startswith(C14N11))
     return etree.tostring(
         node,
         method="c14n",
@@ -111,6 +119,46 @@ def _c14n(node: etree._Element, uri: str | None, prefixes: list[str] | None = No
         with_comments=bool(comments),
         inclusive_ns_prefixes=prefixes if exclusive else None,
     )
+
+
+def _inherit_xml_attributes(node: etree._Element, *, eleven: bool) -> etree._Element:
+    """The apex of a document subset with the ``xml:`` attributes inclusive canonicalisation
+    takes from its ancestors (lxml's serialiser leaves them out). Canonical XML 1.0 copies every
+    ``xml:`` attribute of the nearest ancestor that has it; 1.1 copies only the inheritable
+    ones (``xml:lang``, ``xml:space``), joins ``xml:base`` values (section 2.4 fix-up) and
+    never copies ``xml:id``. ``node`` itself when nothing is to be added, else a copy."""
+    from urllib.parse import urljoin
+
+    prefix = f"{{{XML_NS}}}"
+    inherited: dict[str, str] = {}
+    bases: list[str] = []
+    for ancestor in node.iterancestors():
+        for key, value in ancestor.attrib.items():
+            if not key.startswith(prefix):
+                continue
+            local = key[len(prefix) :]
+            if local == "base":
+                bases.append(value)
+            if eleven and local in ("id", "base"):
+                continue
+            inherited.setdefault(local, value)
+    if eleven and bases:
+        base = ""
+        for value in reversed(bases):  # outermost first
+            base = urljoin(base, value) if base else value
+        own = node.get(prefix + "base")
+        inherited["base"] = urljoin(base, own) if own is not None else base
+    missing = {
+        k: v
+        for k, v in inherited.items()
+        if node.get(prefix + k) is None or (k == "base" and eleven)
+    }
+    if not missing:
+        return node
+    copy = _counterpart(_copy_document(node), node)
+    for key, value in missing.items():
+        copy.set(prefix + key, value)
+    return copy
 
 
 def _prefixes(method: etree._Element | None) -> list[str] | None:
@@ -174,10 +222,23 @@ class XmlSignature:
         ]
         if not self.references:
             raise XmlFormatError("ds:SignedInfo without ds:Reference")
-        self.qp = sig.find("ds:Object/xades:QualifyingProperties", NS)
-        self.signed_props = None if self.qp is None else self.qp.find("xades:SignedProperties", NS)
-        usp = None if self.qp is None else self.qp.find("xades:UnsignedProperties", NS)
-        self.unsigned = None if usp is None else usp.find("xades:UnsignedSignatureProperties", NS)
+        #: the namespace of the XAdES version the signature is written in (1.3.2, or the older
+        #: 1.2.2 and 1.1.1 still in circulation); 1.4.1 elements keep their own namespace
+        self.ns = dict(NS)
+        for obj in sig.iterfind("ds:Object", NS):
+            for qp in obj:
+                if isinstance(qp.tag, str) and qp.tag.endswith("}QualifyingProperties"):
+                    found = qp.tag[1:].split("}", 1)[0]
+                    if found in XADES_VERSIONS:
+                        self.ns["xades"] = found
+        self.qp = sig.find("ds:Object/xades:QualifyingProperties", self.ns)
+        self.signed_props = (
+            None if self.qp is None else self.qp.find("xades:SignedProperties", self.ns)
+        )
+        usp = None if self.qp is None else self.qp.find("xades:UnsignedProperties", self.ns)
+        self.unsigned = (
+            None if usp is None else usp.find("xades:UnsignedSignatureProperties", self.ns)
+        )
 
     # ---- certificates ------------------------------------------------------------------
 
@@ -189,7 +250,7 @@ class XmlSignature:
             "ds:Object/xades:QualifyingProperties/xades:UnsignedProperties//xades141:TimeStampValidationData//xades:EncapsulatedX509Certificate",
         ]
         for p in paths:
-            for el in self.sig.iterfind(p, NS):
+            for el in self.sig.iterfind(p, self.ns):
                 try:
                     out.append(x509.Certificate.load(_b64(el.text)))
                 except Exception:
@@ -206,33 +267,33 @@ class XmlSignature:
         for cert in self.signed_props.iterfind(
             "xades:SignedSignatureProperties/xades:SigningCertificate/xades:Cert", NS
         ):
-            m = cert.find("xades:CertDigest/ds:DigestMethod", NS)
+            m = cert.find("xades:CertDigest/ds:DigestMethod", self.ns)
             refs.append(
                 (
                     _digest_name(None if m is None else m.get("Algorithm")),
-                    _b64(cert.findtext("xades:CertDigest/ds:DigestValue", namespaces=NS)),
+                    _b64(cert.findtext("xades:CertDigest/ds:DigestValue", namespaces=self.ns)),
                 )
             )
         for cert in self.signed_props.iterfind(
             "xades:SignedSignatureProperties/xades:SigningCertificateV2/xades:Cert", NS
         ):
-            m = cert.find("xades:CertDigest/ds:DigestMethod", NS)
+            m = cert.find("xades:CertDigest/ds:DigestMethod", self.ns)
             refs.append(
                 (
                     _digest_name(None if m is None else m.get("Algorithm")),
-                    _b64(cert.findtext("xades:CertDigest/ds:DigestValue", namespaces=NS)),
+                    _b64(cert.findtext("xades:CertDigest/ds:DigestValue", namespaces=self.ns)),
                 )
             )
         return refs
 
     def revocation_values(self) -> tuple[list[crl.CertificateList], list[ocsp.OCSPResponse]]:
         crls, ocsps = [], []
-        for el in self.sig.iterfind(".//xades:EncapsulatedCRLValue", NS):
+        for el in self.sig.iterfind(".//xades:EncapsulatedCRLValue", self.ns):
             try:
                 crls.append(crl.CertificateList.load(_b64(el.text)))
             except Exception:
                 continue
-        for el in self.sig.iterfind(".//xades:EncapsulatedOCSPValue", NS):
+        for el in self.sig.iterfind(".//xades:EncapsulatedOCSPValue", self.ns):
             try:
                 ocsps.append(ocsp.OCSPResponse.load(_b64(el.text)))
             except Exception:
@@ -255,28 +316,28 @@ class XmlSignature:
     def baseline(self) -> str | None:
         if self.signed_props is None:
             return None
-        ssp = self.signed_props.find("xades:SignedSignatureProperties", NS)
+        ssp = self.signed_props.find("xades:SignedSignatureProperties", self.ns)
         if ssp is None or (
-            ssp.find("xades:SigningCertificate", NS) is None
-            and ssp.find("xades:SigningCertificateV2", NS) is None
+            ssp.find("xades:SigningCertificate", self.ns) is None
+            and ssp.find("xades:SigningCertificateV2", self.ns) is None
         ):
             return None
         level = "B-B"
         u = self.unsigned
-        if u is None or u.find("xades:SignatureTimeStamp", NS) is None:
+        if u is None or u.find("xades:SignatureTimeStamp", self.ns) is None:
             return level
         level = "B-T"
-        has_certs = u.find("xades:CertificateValues", NS) is not None
+        has_certs = u.find("xades:CertificateValues", self.ns) is not None
         has_rev = (
-            u.find("xades:RevocationValues", NS) is not None
-            or u.find("xades141:TimeStampValidationData", NS) is not None
+            u.find("xades:RevocationValues", self.ns) is not None
+            or u.find("xades141:TimeStampValidationData", self.ns) is not None
         )
         if not (has_certs and has_rev):
             return level
         level = "B-LT"
         if (
-            u.find("xades141:ArchiveTimeStamp", NS) is not None
-            or u.find("xades:ArchiveTimeStamp", NS) is not None
+            u.find("xades141:ArchiveTimeStamp", self.ns) is not None
+            or u.find("xades:ArchiveTimeStamp", self.ns) is not None
         ):
             level = "B-LTA"
         return level
@@ -601,7 +662,7 @@ async def check_xml_signature(
         sig.signed_props is not None
         and sig.signed_props.find(
             "xades:SignedSignatureProperties/xades:SignaturePolicyIdentifier/xades:SignaturePolicyId",
-            NS,
+            sig.ns,
         )
         is not None
     ):
@@ -618,7 +679,22 @@ async def _time_stamps(
     u = sig.unsigned
     if u is None:
         return
-    for ts in u.iterfind("xades:SignatureTimeStamp", NS):
+    archives: list[tuple[bytes | cms.ContentInfo, bytes | None]] = []
+    for ts in [
+        *u.iterfind("xades141:ArchiveTimeStamp", sig.ns),
+        *u.iterfind("xades:ArchiveTimeStamp", sig.ns),
+    ]:
+        cm = ts.find("ds:CanonicalizationMethod", NS)
+        try:
+            imprint = _archive_input(sig, ts, None if cm is None else cm.get("Algorithm"), data)
+        except (XmlFormatError, KeyError) as exc:
+            check.warnings.append(f"archive time stamp: cannot compute what it covers ({exc})")
+            continue
+        archives += [
+            (_b64(enc.text), imprint) for enc in ts.iterfind("xades:EncapsulatedTimeStamp", sig.ns)
+        ]
+    poe = await archive_poe(archives, options, check) if archives else None
+    for ts in u.iterfind("xades:SignatureTimeStamp", sig.ns):
         cm = ts.find("ds:CanonicalizationMethod", NS)
         try:
             assert sig.value_el is not None
@@ -626,32 +702,10 @@ async def _time_stamps(
         except XmlFormatError as exc:
             check.warnings.append(f"signature time stamp: {exc}")
             continue
-        for enc in ts.iterfind("xades:EncapsulatedTimeStamp", NS):
-            outcome = await check_timestamp(_b64(enc.text), imprint, options, check=check)
-            if outcome.ok and outcome.time is not None:
-                if check.proven is None or outcome.time < check.proven:
-                    check.proven = outcome.time
-            else:
-                check.warnings.append(outcome.reason or "signature time stamp not valid")
+        for enc in ts.iterfind("xades:EncapsulatedTimeStamp", sig.ns):
+            await signature_timestamp(_b64(enc.text), imprint, options, check, poe)
     if check.baseline in ("B-T", "B-LT", "B-LTA") and check.proven is None:
         check.warnings.append("no valid signature time stamp: nothing proves the signing time")
-    archive = [
-        *u.iterfind("xades141:ArchiveTimeStamp", NS),
-        *u.iterfind("xades:ArchiveTimeStamp", NS),
-    ]
-    for ts in archive:
-        cm = ts.find("ds:CanonicalizationMethod", NS)
-        try:
-            imprint = _archive_input(sig, ts, None if cm is None else cm.get("Algorithm"), data)
-        except (XmlFormatError, KeyError) as exc:
-            check.warnings.append(f"archive time stamp: cannot compute what it covers ({exc})")
-            continue
-        for enc in ts.iterfind("xades:EncapsulatedTimeStamp", NS):
-            outcome = await check_timestamp(
-                _b64(enc.text), imprint, options, what="archive time stamp", check=check
-            )
-            if not outcome.ok:
-                check.warnings.append(outcome.reason or "archive time stamp not valid")
 
 
 def _archive_input(
@@ -675,7 +729,7 @@ def _archive_input(
         if isinstance(el.tag, str):
             out += _c14n(el, c14n)
     for obj in sig.sig.iterfind("ds:Object", NS):
-        if obj.find("xades:QualifyingProperties", NS) is None:
+        if obj.find("xades:QualifyingProperties", sig.ns) is None:
             out += _c14n(obj, c14n)
     return out
 
@@ -700,7 +754,7 @@ async def xml_checks(
         check = await check_xml_signature(sig, options, data)
         if check.label is None:
             check.label = f"signature {i + 1}"
-        if any(a.tag == f"{{{XADES}}}CounterSignature" for a in el.iterancestors()):
+        if any(a.tag in _COUNTER_TAGS for a in el.iterancestors()):
             check.label += " (counter-signature)"
         checks.append(check)
     return checks

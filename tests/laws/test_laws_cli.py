@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from eauth_toolkit.laws.store import LawsStore
 from eauth_toolkit.repository.keys import AuthorityRegistry
 from eauth_toolkit.settings import Settings
+from tests.helpers import run_cli
 
 REPO = Path(Settings().repository_dir)
 SANDBOX = REPO / "laws" / "sandbox"
@@ -19,14 +19,7 @@ KEYS = REPO / "sandbox-authority-keys"
 
 
 def run(*args: str, db: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "eauth_toolkit", "laws", *args, "--database-url", db]
-        if args[0] != "validate"
-        else [sys.executable, "-m", "eauth_toolkit", "laws", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_cli("laws", *args, *(("--database-url", db) if args[0] != "validate" else ()))
 
 
 @pytest.fixture

@@ -260,3 +260,17 @@ def test_the_packaged_status_file_is_read_only(tmp_path: Path) -> None:
         "set", "B.2.1.4", "completed", "--evidence", "e", "--status-file", str(PACKAGED_STATUS)
     )
     assert code == 2 and "read-only" in err and err.count("\n") == 1
+
+
+def test_b311_status_comes_from_the_laws_store_of_the_same_data_folder(tmp_path: Path) -> None:
+    loaded, empty = tmp_path / "loaded", tmp_path / "empty"
+    result = runner.invoke(app, ["laws", "load-samples", "--data-dir", str(loaded)])
+    assert result.exit_code == 0, result.output
+
+    def evidence(folder: Path) -> str:
+        code, out, err = run("show", "B.3.1.1", "--json", "--data-dir", str(folder))
+        assert code == 0, err
+        return str(json.loads(out)["status"]["evidence"])
+
+    assert "SANDBOX plans and reports not counted" in evidence(loaded)
+    assert "SANDBOX" not in evidence(empty)

@@ -71,9 +71,6 @@ class SandboxPKI:
     def tsa_url(self) -> str:
         return f"{self.url}/{ARCH}/tsa/tsa"
 
-    def ca_certs(self) -> list[x509.Certificate]:
-        return [self.cert(label) for label in ("my-root", "sg-root", "rogue-root", "tsa-root")]
-
 
 class _QuietHandler(WSGIRequestHandler):
     def log_request(self, *args: object, **kwargs: object) -> None:

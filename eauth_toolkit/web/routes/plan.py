@@ -27,7 +27,7 @@ __all__ = ["install"]
 AS_OF = Query(None, description="Date of the report, YYYY-MM-DD (default: today, UTC).")
 
 
-def _report(status_path: Path, as_of: str | None) -> PlanReport:
+def _report(status_path: Path, as_of: str | None, settings: Settings) -> PlanReport:
     try:
         when = parse_date(as_of, where="as_of") if as_of else dt.datetime.now(dt.UTC).date()
     except EauthError as exc:
@@ -35,7 +35,7 @@ def _report(status_path: Path, as_of: str | None) -> PlanReport:
     try:
         plan = load_plan()
         return build_report(
-            plan, load_status(status_path, plan), when, status_source=status_path.name
+            plan, load_status(status_path, plan, settings), when, status_source=status_path.name
         )
     except EauthError as exc:  # the status file on the server is broken: say where
         raise HTTPException(status_code=500, detail=str(exc)) from None
@@ -53,11 +53,11 @@ def install(app: FastAPI, settings: Settings) -> None:
     @router.get("/api/plan/report", summary="Work Plan progress as of a date")
     def plan_report_api(as_of: str | None = AS_OF) -> dict[str, Any]:
         """Per topic and workstream: share of activities completed, overdue activities, CLM notes."""
-        return _report(status_path(), as_of).to_dict()
+        return _report(status_path(), as_of, settings).to_dict()
 
     @router.get("/plan", response_class=HTMLResponse, include_in_schema=False)
     def plan_page(request: Request, as_of: str | None = AS_OF) -> HTMLResponse:
-        report = _report(status_path(), as_of)
+        report = _report(status_path(), as_of, settings)
         return templates.TemplateResponse(request, "plan.html", html_context(report))
 
     app.include_router(router)

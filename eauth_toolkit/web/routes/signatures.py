@@ -101,9 +101,29 @@ async def _read_upload(upload: UploadFile) -> bytes:
         raise HTTPException(
             status_code=415,
             detail=f"file: {upload.filename or 'upload'} is not a signed PDF, CMS, JWS or XML "
-            f"document (sent as {upload.content_type or 'no type'})",
+            f"document or an ASiC container (sent as {upload.content_type or 'no type'})",
         )
     return data
+
+
+async def _read_data(uploads: list[UploadFile] | None, budget: int) -> dict[str, bytes]:
+    """The signed files of a detached signature (field ``data``, repeatable), by file name."""
+    out: dict[str, bytes] = {}
+    for i, upload in enumerate(uploads or []):
+        name = (upload.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+        if not name:
+            raise HTTPException(status_code=422, detail=f"data[{i}]: a file without a name")
+        if name in out:
+            raise HTTPException(status_code=422, detail=f"data[{i}]: a second file named {name}")
+        content = await upload.read(budget + 1)
+        budget -= len(content)
+        if budget < 0:
+            raise HTTPException(
+                status_code=413,
+                detail=f"data[{i}]: the files together are larger than {MAX_UPLOAD // (1024 * 1024)} MB",
+            )
+        out[name] = content
+    return out
 
 
 def install(app: FastAPI, settings: Settings) -> None:
@@ -113,12 +133,14 @@ def install(app: FastAPI, settings: Settings) -> None:
     options = _Options(settings)
     router = APIRouter(tags=["signatures"])
 
-    def _check(data: bytes, filename: str, ams: str | None) -> FileReport:
+    def _check(
+        data: bytes, filename: str, ams: str | None, signed: dict[str, bytes] | None = None
+    ) -> FileReport:
         try:
             opts = options.get(ams)
         except EauthError as exc:  # the trust lists on the server are broken: say which
             raise HTTPException(status_code=500, detail=str(exc)) from None
-        return verify(data, opts, name=filename)
+        return verify(data, opts, name=filename, data=signed or None)
 
     @router.post(
         "/api/signatures/verify",
@@ -126,14 +148,23 @@ def install(app: FastAPI, settings: Settings) -> None:
         response_model=FileReport,
     )
     async def verify_api(
-        file: UploadFile = File(..., description="signed PDF"),
+        file: UploadFile = File(
+            ..., description="signed PDF, CMS (CAdES), JWS (JAdES), XML (XAdES) or ASiC container"
+        ),
         ams: str | None = Form(None, description="evaluate as recognised in this AMS (e.g. MY)"),
+        data: list[UploadFile] | None = File(
+            None,
+            description="the signed files of a detached signature (repeatable), matched by file name",
+        ),
     ) -> dict[str, Any]:
         """ETSI EN 319 102-1 indication, level (QES/AdES-QC/AdES/SES), baseline and trust per signature."""
-        data = await _read_upload(file)
+        content = await _read_upload(file)
+        signed = await _read_data(data, MAX_UPLOAD - len(content))
         from starlette.concurrency import run_in_threadpool
 
-        report = await run_in_threadpool(_check, data, file.filename or "upload", _ams(ams))
+        report = await run_in_threadpool(
+            _check, content, file.filename or "upload", _ams(ams), signed
+        )
         return report.model_dump(mode="json")
 
     @router.get("/signatures/check", response_class=HTMLResponse, include_in_schema=False)
@@ -144,10 +175,16 @@ def install(app: FastAPI, settings: Settings) -> None:
 
     @router.post("/signatures/check", response_class=HTMLResponse, include_in_schema=False)
     async def check_submit(
-        request: Request, file: UploadFile = File(...), ams: str | None = Form(None)
+        request: Request,
+        file: UploadFile = File(...),
+        ams: str | None = Form(None),
+        data: list[UploadFile] | None = File(None),
     ) -> HTMLResponse:
         try:
-            data = await _read_upload(file)
+            content = await _read_upload(file)
+            signed = await _read_data(
+                [d for d in data or [] if d.filename], MAX_UPLOAD - len(content)
+            )
             code = _ams(ams)
         except HTTPException as exc:  # the form again, saying what was wrong
             return templates.TemplateResponse(
@@ -158,7 +195,7 @@ def install(app: FastAPI, settings: Settings) -> None:
             )
         from starlette.concurrency import run_in_threadpool
 
-        report = await run_in_threadpool(_check, data, file.filename or "upload", code)
+        report = await run_in_threadpool(_check, content, file.filename or "upload", code, signed)
         return templates.TemplateResponse(
             request,
             "signatures_check.html",
@@ -170,5 +207,6 @@ def install(app: FastAPI, settings: Settings) -> None:
         app,
         "/signatures/check",
         "Check a signature",
-        "upload a signed PDF: ETSI verdict, level (QES-equivalent, AdES, SES) and AMS trust",
+        "upload a signed PDF, XML, JSON, CMS file or ASiC container: ETSI verdict, level"
+        " (QES-equivalent, AdES, SES) and AMS trust",
     )

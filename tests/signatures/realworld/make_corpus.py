@@ -153,6 +153,232 @@ def _duplicate_key_update(data: bytes) -> bytes:
     return data + tail.encode("latin-1")
 
 
+def _last(data: bytes, pattern: str) -> str:
+    return re.findall(pattern, data.decode("latin-1"))[-1]
+
+
+def _latest_object(data: bytes, num: int) -> bytes:
+    """The body of the last written copy of object ``num`` (uncompressed)."""
+    found = list(re.finditer(rb"(?<![0-9])%d 0 obj\s*(.*?)\s*endobj" % num, data, re.DOTALL))
+    assert found, f"object {num} is not written uncompressed"
+    return found[-1].group(1)
+
+
+def _append_revision(
+    data: bytes,
+    objects: dict[int, bytes],
+    *,
+    free: dict[int, int] | None = None,
+    hidden: dict[int, bytes] | None = None,
+    root: int | None = None,
+) -> bytes:
+    """Append an incremental update written by hand: ``objects`` in a classic xref table,
+    ``free`` entries (object number -> next generation), and ``hidden`` objects placed in an
+    object stream that only a hybrid-reference ``/XRefStm`` lists (ISO 32000-1, 7.5.8.4)."""
+    size = int(_last(data, r"/Size (\d+)"))
+    prev = int(_last(data, r"startxref\s+(\d+)"))
+    root_ref = f"{root} 0 R" if root is not None else _last(data, r"/Root (\d+ \d+ R)")
+    body = b"\n"
+    offsets: dict[int, int] = {}
+    for num, content in objects.items():
+        offsets[num] = len(data) + len(body)
+        body += b"%d 0 obj\n%s\nendobj\n" % (num, content)
+    xrefstm = ""
+    if hidden:
+        objstm_num = max([size - 1, *objects, *hidden]) + 1
+        xref_num = objstm_num + 1
+        size = xref_num + 1
+        head = b" ".join(
+            b"%d %d" % (n, i) for n, i in zip(hidden, _positions(hidden.values()), strict=True)
+        )
+        first = len(head) + 1
+        payload = head + b"\n" + b"\n".join(hidden.values())
+        offsets[objstm_num] = len(data) + len(body)
+        body += b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+            objstm_num, len(hidden), first, len(payload), payload)  # fmt: skip
+        rows = b"".join(b"\x02" + objstm_num.to_bytes(4, "big") + i.to_bytes(2, "big")
+                        for i in range(len(hidden)))  # fmt: skip
+        index = b" ".join(b"%d 1" % n for n in hidden)
+        xref_at = len(data) + len(body)
+        body += b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Index [%s] /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
+            xref_num, size, index, len(rows), rows)  # fmt: skip
+        xrefstm = f" /XRefStm {xref_at}"
+    entries = {n: f"{o:010d} 00000 n " for n, o in offsets.items()}
+    for num, gen in (free or {}).items():
+        entries[num] = f"0000000000 {gen:05d} f "
+    table = "xref\n0 1\n0000000000 65535 f \n" + "".join(
+        f"{n} 1\n{entries[n]}\n" for n in sorted(entries)
+    )
+    size = max([size, *(n + 1 for n in entries)])
+    tail = (
+        f"{table}trailer\n<< /Size {size} /Root {root_ref} /Prev {prev}{xrefstm} >>\n"
+        f"startxref\n{len(data) + len(body)}\n%%EOF\n"
+    )
+    return data + body + tail.encode("latin-1")
+
+
+def _positions(parts: Any) -> list[int]:
+    out, at = [], 0
+    for p in parts:
+        out.append(at)
+        at += len(p) + 1
+    return out
+
+
+def _catalog_with(data: bytes, **entries: bytes) -> tuple[int, bytes]:
+    """The document catalog's number and its body with ``entries`` (key without slash) set."""
+    root = int(_last(data, r"/Root (\d+) \d+ R"))
+    cat = _latest_object(data, root)
+    for key, value in entries.items():
+        cat, n = re.subn(rb"/%s\s+(\d+ \d+ R|<<.*?>>)" % key.encode(), b"/%s %s" % (key.encode(), value), cat,
+                         count=1, flags=re.DOTALL)  # fmt: skip
+        if not n:
+            cat = cat.rstrip()[:-2] + b" /%s %s >>" % (key.encode(), value)
+    return root, cat
+
+
+def _dss_ref(data: bytes) -> int:
+    root = int(_last(data, r"/Root (\d+) \d+ R"))
+    return int(re.search(rb"/DSS\s+(\d+) 0 R", _latest_object(data, root)).group(1))  # type: ignore[union-attr]
+
+
+def _hybrid_dss_update(data: bytes) -> bytes:
+    """A later revision written with a hybrid-reference xref: the catalog (classic table) points
+    at a new DSS dictionary that sits in an object stream only ``/XRefStm`` lists."""
+    dss = _latest_object(data, _dss_ref(data))
+    size = int(_last(data, r"/Size (\d+)"))
+    root, cat = _catalog_with(data, DSS=b"%d 0 R" % size)
+    return _append_revision(data, {root: cat}, hidden={size: dss})
+
+
+def _unreachable_dss_update(data: bytes) -> bytes:
+    """A DSS refresh that also lists an object no cross-reference section has (strict reading
+    refuses it; a lenient reader takes it as null)."""
+    num = _dss_ref(data)
+    size = int(_last(data, r"/Size (\d+)"))
+    dss = _latest_object(data, num).rstrip()[:-2] + b" /CRLs [%d 0 R] >>" % (size + 40)
+    return _append_revision(data, {num: dss})
+
+
+def _dss_overwrite(data: bytes) -> bytes:
+    """The /DSS dictionary rewritten in place (same object number), its arrays now indirect."""
+    num = _dss_ref(data)
+    dss = _latest_object(data, num)
+    size = int(_last(data, r"/Size (\d+)"))
+    extra: dict[int, bytes] = {}
+
+    def indirect(m: re.Match[bytes]) -> bytes:
+        n = size + len(extra)
+        extra[n] = m.group(2)
+        return m.group(1) + b" %d 0 R" % n
+
+    dss = re.sub(rb"(/Certs|/OCSPs|/CRLs)\s+(\[[^\]]*\])", indirect, dss)
+    return _append_revision(data, {num: dss, **extra})
+
+
+def _vri_refs(dss: bytes) -> list[tuple[bytes, int]]:
+    return [
+        (m.group(1), int(m.group(2))) for m in re.finditer(rb"/([0-9A-F]{40})\s+(\d+) 0 R", dss)
+    ]
+
+
+def _vri_odd_type(data: bytes, key_type: bytes = b"/CertVRI") -> bytes:
+    """A second /VRI entry whose dictionary carries an unusual /Type, written in a DSS update."""
+    num = _dss_ref(data)
+    size = int(_last(data, r"/Size (\d+)"))
+    dss = _latest_object(data, num)
+    certs = re.search(rb"/Certs\s+(\d+ 0 R|\[[^\]]*\])", dss)
+    assert certs is not None
+    vri = b"<< /Type %s /Cert %s >>" % (key_type, certs.group(1))
+    dss = dss.replace(b"/VRI <<", b"/VRI <<\n/%s %d 0 R" % (b"A1" * 20, size), 1)
+    assert b"A1A1" in dss, "the DSS has no direct /VRI dictionary"
+    return _append_revision(data, {num: dss, size: vri})
+
+
+def _freed_update(data: bytes) -> bytes:
+    """A DSS refresh that writes a VRI entry anew under another number and marks the old object
+    free (its number may be reused at the next generation)."""
+    num = _dss_ref(data)
+    dss = _latest_object(data, num)
+    [(key, old)] = _vri_refs(dss)[:1]
+    size = int(_last(data, r"/Size (\d+)"))
+    dss = dss.replace(b"/%s %d 0 R" % (key, old), b"/%s %d 0 R" % (key, size))
+    return _append_revision(data, {num: dss, size: _latest_object(data, old)}, free={old: 1})
+
+
+def _shift_xref_entries(data: bytes, by: int = 3) -> bytes:
+    """Shift every in-use offset of the last classic xref table by a few bytes."""
+    at = data.rindex(b"\nxref")
+    end = data.index(b"trailer", at)
+
+    def shift(m: re.Match[bytes]) -> bytes:
+        return b"%010d %s n" % (int(m.group(1)) + by, m.group(2))
+
+    fixed = re.sub(rb"(?<![0-9])(\d{10}) (\d{5}) n", shift, data[at:end])
+    return data[:at] + fixed + data[end:]
+
+
+def _form_field_with_font(data: bytes) -> bytes:
+    """A text field added after signing; its appearance uses a font that is added to the page's
+    /Resources under a new name (DSS classes this as allowed)."""
+    from pyhanko.pdf_utils.content import RawContent
+    from pyhanko.sign.fields import SigFieldSpec  # noqa: F401  (form tools below)
+
+    def change(w: IncrementalPdfFileWriter) -> None:
+        page = w.root["/Pages"]["/Kids"][0].get_object()
+        font = w.add_object(generic.DictionaryObject({
+            generic.pdf_name("/Type"): generic.pdf_name("/Font"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Type1"),
+            generic.pdf_name("/BaseFont"): generic.pdf_name("/Courier"),
+        }))  # fmt: skip
+        res = page.get("/Resources")
+        if res is None:
+            res = generic.DictionaryObject()
+            page[generic.pdf_name("/Resources")] = res
+        res = res.get_object()
+        fonts = res.get("/Font")
+        if fonts is None:
+            res[generic.pdf_name("/Font")] = generic.DictionaryObject(
+                {generic.pdf_name("/FAdded"): font}
+            )
+        else:
+            fonts.get_object()[generic.pdf_name("/FAdded")] = font
+        ap_res = generic.DictionaryObject({
+            generic.pdf_name("/Font"): generic.DictionaryObject({generic.pdf_name("/FAdded"): font})
+        })  # fmt: skip
+        ap = RawContent(b"BT /FAdded 10 Tf 2 4 Td (SANDBOX) Tj ET", box=None)
+        ap_stream = generic.StreamObject(
+            {generic.pdf_name("/Type"): generic.pdf_name("/XObject"),
+             generic.pdf_name("/Subtype"): generic.pdf_name("/Form"),
+             generic.pdf_name("/BBox"): generic.ArrayObject([generic.NumberObject(n) for n in (0, 0, 120, 16)]),
+             generic.pdf_name("/Resources"): ap_res},
+            stream_data=ap.data,
+        )  # fmt: skip
+        widget = generic.DictionaryObject({
+            generic.pdf_name("/Type"): generic.pdf_name("/Annot"),
+            generic.pdf_name("/Subtype"): generic.pdf_name("/Widget"),
+            generic.pdf_name("/FT"): generic.pdf_name("/Tx"),
+            generic.pdf_name("/T"): generic.pdf_string("Remark"),
+            generic.pdf_name("/V"): generic.pdf_string("SANDBOX"),
+            generic.pdf_name("/Rect"): generic.ArrayObject([generic.NumberObject(n) for n in (300, 50, 420, 66)]),
+            generic.pdf_name("/P"): w.root["/Pages"].raw_get("/Kids")[0],
+            generic.pdf_name("/AP"): generic.DictionaryObject({generic.pdf_name("/N"): w.add_object(ap_stream)}),
+        })  # fmt: skip
+        ref = w.add_object(widget)
+        annots = page.get("/Annots")
+        if annots is None:
+            page[generic.pdf_name("/Annots")] = generic.ArrayObject([ref])
+        else:
+            annots.get_object().append(ref)
+        form = w.root["/AcroForm"]
+        form["/Fields"].append(ref)
+        w.update_container(form)
+        w.update_container(page)
+        w.update_container(w.root["/Pages"]["/Kids"][0].get_object())
+
+    return _update(data, change)
+
+
 def _damage_last_xref(data: bytes) -> bytes:
     """Point the last ``startxref`` (written after signing) a few bytes off its section."""
     m = list(re.finditer(rb"startxref\s+(\d+)", data))[-1]
@@ -382,6 +608,50 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
         _duplicate_key_update(blt),
         Expected("", "1 strict reading", [PASSED], [None], notes=["non-strict mode"]),
     )
+    # 1. a later revision with a hybrid-reference xref; one listing an object no section has
+    put(
+        "strict-hybrid-xref.pdf",
+        _hybrid_dss_update(blta),
+        Expected("", "1 strict reading: hybrid-reference xref", [PASSED], [None],
+                 categories=["DSS/VRI update"], notes=["non-strict mode"]),
+    )  # fmt: skip
+    put(
+        "strict-unreachable-object.pdf",
+        _unreachable_dss_update(blt),
+        Expected("", "1 strict reading: object unreachable", [PASSED], [None],
+                 categories=["DSS/VRI update"], notes=["non-strict mode"]),
+    )  # fmt: skip
+    # 5. DSS updates DSS allows: dictionary overwritten, VRI with an odd /Type, freed references
+    put(
+        "mod-dss-overwrite.pdf",
+        _dss_overwrite(blt),
+        Expected("", "5 DSS dictionary overwritten", [PASSED], [None],
+                 categories=["DSS/VRI update"]),
+    )  # fmt: skip
+    put(
+        "mod-vri-odd-type.pdf",
+        _vri_odd_type(blta),
+        Expected("", "5 VRI entry with an unusual /Type", [PASSED], [None],
+                 categories=["DSS/VRI update"]),
+    )  # fmt: skip
+    put(
+        "mod-freed-reference.pdf",
+        _freed_update(blt),
+        Expected("", "5 freed references", [PASSED], [None], categories=["DSS/VRI update"]),
+    )
+    put(
+        "mod-resources-field-font.pdf",
+        _form_field_with_font(blt),
+        Expected("", "5 page resources extended for a new field's appearance", [PASSED], [None],
+                 categories=["form field filled", "other"]),
+    )  # fmt: skip
+    # 6. damaged cross-reference entries: offsets a few bytes off, recovered by scanning
+    put(
+        "damaged-xref-entries.pdf",
+        _shift_xref_entries(_dss_overwrite(blt)),
+        Expected("", "6 damaged cross-reference entries", [PASSED], [None],
+                 categories=["DSS/VRI update"], notes=["recovered by scanning for the object header"]),
+    )  # fmt: skip
     # 2. document time stamps without /Type /DocTimeStamp
     for label, value in (("missing", None), ("sig", "/Sig")):
         base = sign_pdf(sample_pdf(), pki=pki, signer="my-signer-qc", baseline="B-LT")

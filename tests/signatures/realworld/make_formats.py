@@ -172,21 +172,35 @@ def _unsigned_props(sig: Any) -> Any:
     return _e(up, XADES, "UnsignedSignatureProperties")
 
 
-def _xades_extend(pki: SandboxPKI, root: Any, level: str, signer: str) -> Any:
-    """Add a signature time stamp (B-T), validation data (B-LT), an archive time stamp (B-LTA)."""
+def _xades_extend(
+    pki: SandboxPKI,
+    root: Any,
+    level: str,
+    signer: str,
+    *,
+    stamps: tuple[Any, Any] | None = None,
+    values: tuple[list[Any], list[Any], list[Any]] | None = None,
+) -> Any:
+    """Add a signature time stamp (B-T), validation data (B-LT), an archive time stamp (B-LTA).
+    ``stamps``: the signature and archive time stampers (data -> token), by default the
+    sandbox TSA; ``values``: the certificates, OCSP responses and CRLs, by default fetched."""
+    sig_tst, arc_tst = stamps or (lambda d: _tst(pki, d), lambda d: _tst(pki, d))
     sig = _signature_el(root)
     usp = _unsigned_props(sig)
     ts = _e(usp, XADES, "SignatureTimeStamp")
     _e(ts, DS, "CanonicalizationMethod", Algorithm=C14N)
     value = sig.find(f"{{{DS}}}SignatureValue")
-    token = _tst(pki, etree.tostring(value, method="c14n"))
+    token = sig_tst(etree.tostring(value, method="c14n"))
     _e(ts, XADES, "EncapsulatedTimeStamp", _b64(token.dump()))
     if level == "B-T":
         return root
-    cert, issuer = pki.cert(signer), _issuer(pki, signer)
-    ocsps, crls = _revinfo(pki, cert, issuer)
+    if values is None:
+        cert, issuer = pki.cert(signer), _issuer(pki, signer)
+        ocsps, crls = _revinfo(pki, cert, issuer)
+        values = ([issuer, pki.cert("tsa"), pki.cert("tsa-root")], ocsps, crls)
+    certs, ocsps, crls = values
     cv = _e(usp, XADES, "CertificateValues")
-    for c in (issuer, pki.cert("tsa"), pki.cert("tsa-root")):
+    for c in certs:
         _e(cv, XADES, "EncapsulatedX509Certificate", _b64(c.dump()))
     rv = _e(usp, XADES, "RevocationValues")
     if crls:
@@ -203,7 +217,7 @@ def _xades_extend(pki: SandboxPKI, root: Any, level: str, signer: str) -> Any:
     _e(ats, DS, "CanonicalizationMethod", Algorithm=C14N)
     enc = _e(ats, XADES, "EncapsulatedTimeStamp", "")
     imprint = _archive_input(XmlSignature(root, sig), ats, C14N, None)
-    enc.text = _b64(_tst(pki, imprint).dump())
+    enc.text = _b64(arc_tst(imprint).dump())
     return root
 
 
@@ -223,6 +237,33 @@ def _resign_sha1(root: Any, key: rsa.RSAPrivateKey) -> Any:
     value = key.sign(
         etree.tostring(si, method="c14n", exclusive=exclusive), padding.PKCS1v15(), hashes.SHA1()
     )
+    sig.find(f"{{{DS}}}SignatureValue").text = _b64(value)
+    return root
+
+
+def _resign(root: Any, key: rsa.RSAPrivateKey, ref_attrs: str = "", si_attrs: str = "") -> Any:
+    """Small edit: recompute the digests of the same-document references (no transforms:
+    Canonical XML 1.0) and the RSA-SHA256 signature value over ds:SignedInfo. ``ref_attrs`` and
+    ``si_attrs`` are the ``xml:`` attributes the canonical form of a document subset's apex
+    takes from its ancestors, written out here by hand into lxml's canonical bytes (which
+    leave them out): every ``xml:`` attribute under 1.0, only ``xml:lang``/``xml:space`` under
+    Canonical XML 1.1."""
+
+    def canonical(el: Any, extra: str) -> bytes:
+        octets = etree.tostring(el, method="c14n")
+        end = octets.index(b">")
+        return octets[:end] + extra.encode() + octets[end:]
+
+    sig = _signature_el(root)
+    si = sig.find(f"{{{DS}}}SignedInfo")
+    for ref in si.iterfind(f"{{{DS}}}Reference"):
+        uri = ref.get("URI") or ""
+        if not uri.startswith("#"):
+            continue
+        (target,) = root.xpath("//*[@Id=$v]", v=uri[1:])
+        digest = hashlib.sha256(canonical(target, ref_attrs)).digest()
+        ref.find(f"{{{DS}}}DigestValue").text = _b64(digest)
+    value = key.sign(canonical(si, si_attrs), padding.PKCS1v15(), hashes.SHA256())
     sig.find(f"{{{DS}}}SignatureValue").text = _b64(value)
     return root
 
@@ -422,6 +463,47 @@ def _make_xades(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
             what="counter-signature",
         )
     )
+    # signatures in the namespaces of XAdES 1.2.2 and 1.1.1 (TS 101 903), still in circulation
+    for version in ("1.2.2", "1.1.1"):
+        old = bb.replace(XADES.encode(), f"http://uri.etsi.org/01903/v{version}#".encode())
+        write(f"xades-v{version}.xml", _xml_bytes(_resign(etree.fromstring(old), key)))
+        cases.append(
+            Case(
+                f"xades-v{version}.xml",
+                "XAdES",
+                "TOTAL-PASSED",
+                baseline="B-B",
+                online=True,
+                what=f"XAdES {version} namespace",
+            )
+        )
+    # a document whose root carries xml:lang and xml:id: ds:SignedInfo is canonicalised with
+    # Canonical XML 1.1 (inherits xml:lang only), the references without transforms with 1.0
+    # (inherit xml:id and xml:lang)
+    lang_doc = doc.replace(b'sandbox">', b'sandbox" xml:lang="ms" xml:id="inv-1">', 1)
+    c14n11 = _resign(
+        _xades(lang_doc, cert, key, chain),
+        key,
+        ref_attrs=' xml:id="inv-1" xml:lang="ms"',
+        si_attrs=' xml:lang="ms"',
+    )
+    assert (
+        _signature_el(c14n11)
+        .find(f"{{{DS}}}SignedInfo/{{{DS}}}CanonicalizationMethod")
+        .get("Algorithm")
+        == "http://www.w3.org/2006/12/xml-c14n11"
+    )
+    write("xades-c14n11-xml-attrs.xml", _xml_bytes(c14n11))
+    cases.append(
+        Case(
+            "xades-c14n11-xml-attrs.xml",
+            "XAdES",
+            "TOTAL-PASSED",
+            baseline="B-B",
+            online=True,
+            what="Canonical XML 1.1 and 1.0 with inherited xml: attributes",
+        )
+    )
     for level in ("B-T", "B-LT", "B-LTA"):
         root = _xades_extend(pki, _xades(doc, cert, key, chain), level, signer)
         name = f"xades-{level}.xml"
@@ -609,6 +691,63 @@ def _make_jades(pki: SandboxPKI, out: Path) -> list[Case]:
             baseline="B-B",
             online=True,
             what="ETSI header parameters, critical",
+        )
+    )
+    # a counter-signature (cSig): a detached compact JWS over the signature value
+    counter = jws.serialize_compact(
+        _jades_header(pki, "sg-signer-qc"),
+        base64.urlsafe_b64decode(flat["signature"] + "=" * (-len(flat["signature"]) % 4)),
+        _jose_key(pki, "sg-signer-qc"),
+        registry=reg,
+    )
+    ch, _, cs = counter.split(".")
+    countered = dict(flat, header={"etsiU": [_etsi_u("cSig", f"{ch}..{cs}")]})
+    write("jades-counter.json", countered)
+    cases.append(
+        Case(
+            "jades-counter.json",
+            "JAdES",
+            "TOTAL-PASSED",
+            count=2,
+            baseline="B-B",
+            online=True,
+            what="counter-signature (cSig)",
+        )
+    )
+    # the signing certificate named only by kid (IssuerSerial), given in xVals after its issuer
+    from asn1crypto import tsp
+
+    kid = tsp.IssuerSerial(
+        {
+            "issuer": [x509.GeneralName({"directory_name": cert.issuer})],
+            "serial_number": cert.serial_number,
+        }
+    )
+    by_kid = dict(
+        jws.serialize_json(
+            {
+                "protected": {
+                    "alg": "RS256",
+                    "kid": _b64(kid.dump()),
+                    "sigT": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "crit": ["sigT"],
+                }
+            },
+            payload,
+            _jose_key(pki, "my-signer-qc"),
+            registry=reg,
+        )
+    )  # type: ignore[arg-type]
+    x_vals = [{"x509Cert": _b64(c.dump())} for c in (_issuer(pki, "my-signer-qc"), cert)]
+    by_kid["header"] = {"etsiU": [_etsi_u("xVals", x_vals)]}
+    write("jades-kid.json", by_kid)
+    cases.append(
+        Case(
+            "jades-kid.json",
+            "JAdES",
+            "TOTAL-PASSED",
+            online=True,
+            what="signing certificate named by kid only",
         )
     )
     # detached: sigD ObjectIdByURIHash
@@ -1017,6 +1156,243 @@ def _manifest(sig_name: str, objects: dict[str, bytes]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+def _crl_2024(arch: Any) -> Any:
+    """An empty CRL of the MY CA for June 2024 (validation data for a B-LT signature of 2024)."""
+    from cryptography import x509 as cx509
+
+    root = cx509.load_der_x509_certificate(arch.get_cert(CertLabel("my-root")).dump())
+    key = _pyca_key(arch.key_set.get_private_key(KeyLabel("my-root")))
+    when = datetime(2024, 6, 1, 10, 5, tzinfo=UTC)
+    built = (
+        cx509.CertificateRevocationListBuilder()
+        .issuer_name(root.subject)
+        .last_update(when)
+        .next_update(datetime(2024, 7, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    from asn1crypto import crl as asn1_crl
+
+    return asn1_crl.CertificateList.load(built.public_bytes(serialization.Encoding.DER))
+
+
+def _make_archive_poe(pki: SandboxPKI, out: Path, arch: Any) -> list[Case]:
+    """A CAdES B-LTA signature of June 2024 whose signer and signature time-stamping authority
+    certificates expired on 1 January 2025, archived in December 2024 by an authority still
+    valid: the archive time stamp proves the signature, its time stamp and validation data
+    existed while they were valid (past signature validation). Without the archive time stamp
+    nothing does. A changed unsigned attribute after archiving breaks the archive time stamp."""
+    from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    from eauth_toolkit.signatures.cades import (
+        ATS_HASH_INDEX_V3,
+        ATS_V3,
+        ats_hash_index_v3,
+        ats_v3_input,
+    )
+
+    def cert(label: str) -> x509.Certificate:
+        return arch.get_cert(CertLabel(label))
+
+    def stamper(label: str, when: datetime) -> DummyTimeStamper:
+        return DummyTimeStamper(
+            tsa_cert=cert(label),
+            tsa_key=arch.key_set.get_private_key(KeyLabel(label)),
+            certs_to_embed=SimpleCertificateStore.from_certs([cert("tsa-root")]),
+            fixed_dt=when,
+        )
+
+    signer = signers.SimpleSigner(
+        signing_cert=cert("expired-signer"),
+        signing_key=arch.key_set.get_private_key(KeyLabel("expired-signer")),
+        cert_registry=SimpleCertificateStore.from_certs([cert("my-root")]),
+    )
+    signed_at = datetime(2024, 6, 1, 10, 0, tzinfo=UTC)
+    lt: cms.ContentInfo = run_sync(
+        lambda: signer.async_sign_general_data(
+            CONTRACT,
+            "sha256",
+            detached=False,
+            use_cades=True,
+            timestamper=stamper("old-tsa", signed_at),
+            signed_attr_settings=PdfCMSSignedAttributes(signing_time=signed_at),
+        )
+    )
+    sd = lt["content"]
+    sd["certificates"] = cms.CertificateSet(
+        list(sd["certificates"]) + [cms.CertificateChoices({"certificate": cert("old-tsa")})]
+    )
+    sd["crls"] = cms.RevocationInfoChoices([cms.RevocationInfoChoice({"crl": _crl_2024(arch)})])
+    lt = cms.ContentInfo.load(lt.dump())
+    (out / "cades-poe-no-archive.p7m").write_bytes(lt.dump())
+
+    lta = cms.ContentInfo.load(lt.dump())
+    sd, si = lta["content"], lta["content"]["signer_infos"][0]
+    index = ats_hash_index_v3(sd, si)
+    imprint = ats_v3_input(sd, si, index, CONTRACT, "sha256")
+    token = stamper("archive-tsa", datetime(2024, 12, 1, tzinfo=UTC))
+    ats = run_sync(lambda: token.async_timestamp(hashlib.sha256(imprint).digest(), "sha256"))
+    _add_unsigned(ats["content"]["signer_infos"][0], ATS_HASH_INDEX_V3, core.Any.load(index.dump()))
+    ats = cms.ContentInfo.load(ats.dump())
+    _add_unsigned(si, ATS_V3, ats)
+    lta = cms.ContentInfo.load(lta.dump())
+    (out / "cades-poe-archive.p7m").write_bytes(lta.dump())
+
+    # an unsigned attribute changed after archiving: the signature time stamp replaced by a
+    # copy with one more unsigned attribute of its own (example OID arc 2.999)
+    changed = cms.ContentInfo.load(lta.dump())
+    csi = changed["content"]["signer_infos"][0]
+    attrs = list(csi["unsigned_attrs"])
+    tst = cms.ContentInfo.load(attrs[0]["values"][0].dump())
+    _add_unsigned(tst["content"]["signer_infos"][0], "2.999.1", core.OctetString(b"changed"))
+    attrs[0] = cms.CMSAttribute({"type": attrs[0]["type"].native, "values": [tst]})
+    csi["unsigned_attrs"] = cms.CMSAttributes(attrs)
+    (out / "cades-poe-archive-changed.p7m").write_bytes(changed.dump())
+    # an older (RFC 5126 v2) archive time stamp over something else: what it covers is not
+    # recomputed, so it must not serve as proof of existence
+    unrelated = cms.ContentInfo.load(lt.dump())
+    token = stamper("archive-tsa", datetime(2024, 12, 1, tzinfo=UTC))
+    other = run_sync(lambda: token.async_timestamp(hashlib.sha256(b"unrelated").digest(), "sha256"))
+    _add_unsigned(unrelated["content"]["signer_infos"][0], "1.2.840.113549.1.9.16.2.48", other)
+    (out / "cades-poe-archive-v2.p7m").write_bytes(unrelated.dump())
+    later = "2026-06-01T00:00:00Z"
+    cases = _xades_jades_poe(pki, out, arch, stamper, _crl_2024(arch), later)
+    return cases + [
+        Case(
+            "cades-poe-archive.p7m",
+            "CAdES",
+            "TOTAL-PASSED",
+            baseline="B-LTA",
+            proven=True,
+            at=later,
+            warning="the time an archive time stamp proves",
+            what="expired signature TSA and signer, archive time stamp of 2024",
+        ),
+        Case(
+            "cades-poe-no-archive.p7m",
+            "CAdES",
+            "INDETERMINATE",
+            "OUT_OF_BOUNDS_NO_POE",
+            baseline="B-LT",
+            at=later,
+            warning="does not chain to a trust list",
+            what="expired signature TSA and signer, no archive time stamp",
+        ),
+        Case(
+            "cades-poe-archive-v2.p7m",
+            "CAdES",
+            "INDETERMINATE",
+            "OUT_OF_BOUNDS_NO_POE",
+            baseline="B-LTA",
+            at=later,
+            warning="not taken as proof of existence",
+            what="a v2 archive time stamp over other data proves nothing",
+        ),
+        Case(
+            "cades-poe-archive-changed.p7m",
+            "CAdES",
+            "INDETERMINATE",
+            "OUT_OF_BOUNDS_NO_POE",
+            baseline="B-LTA",
+            at=later,
+            warning="changed or removed after archiving",
+            what="unsigned attribute changed after the archive-time-stamp-v3",
+        ),
+    ]
+
+
+def _xades_jades_poe(
+    pki: SandboxPKI, out: Path, arch: Any, stamper: Any, crl_2024: Any, later: str
+) -> list[Case]:
+    """The same proof-of-existence classes in XAdES (ArchiveTimeStamp) and JAdES (arcTst)."""
+    cert = arch.get_cert(CertLabel("expired-signer"))
+    key_info = arch.key_set.get_private_key(KeyLabel("expired-signer"))
+    root_cert = arch.get_cert(CertLabel("my-root"))
+    certs = [root_cert, arch.get_cert(CertLabel("old-tsa")), arch.get_cert(CertLabel("tsa-root"))]
+    signed_at = datetime(2024, 6, 1, 10, 0, tzinfo=UTC)
+    archived_at = datetime(2024, 12, 1, tzinfo=UTC)
+
+    def sig_tst(data: bytes) -> cms.ContentInfo:
+        s = stamper("old-tsa", signed_at)
+        return run_sync(lambda: s.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+
+    def arc_tst(data: bytes) -> cms.ContentInfo:
+        s = stamper("archive-tsa", archived_at)
+        return run_sync(lambda: s.async_timestamp(hashlib.sha256(data).digest(), "sha256"))
+
+    cases: list[Case] = []
+    doc = b'<invoice xmlns="urn:example:sandbox"><amount currency="MYR">3300.00</amount></invoice>'
+    for level, name in (("B-LTA", "xades-poe-archive.xml"), ("B-LT", "xades-poe-no-archive.xml")):
+        root = _xades(doc, cert, _pyca_key(key_info), [root_cert])
+        root = _xades_extend(
+            pki,
+            root,
+            level,
+            "expired-signer",
+            stamps=(sig_tst, arc_tst),
+            values=(certs, [], [crl_2024]),
+        )
+        (out / name).write_bytes(_xml_bytes(root))
+    payload = b'{"invoice":"SANDBOX-2024-17","amount":"3300.00","currency":"MYR"}'
+    key = RSAKey.import_key(
+        _pyca_key(key_info).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    header = {
+        "alg": "RS256",
+        "x5c": [_b64(c.dump()) for c in (cert, root_cert)],
+        "x5t#S256": _b64url(hashlib.sha256(cert.dump()).digest()),
+        "sigT": "2024-06-01T10:00:00Z",
+        "crit": ["sigT"],
+    }
+    flat: dict[str, Any] = dict(
+        jws.serialize_json({"protected": header}, payload, key, registry=jades_registry(["RS256"]))
+    )  # type: ignore[arg-type]
+    comps = [
+        _etsi_u(
+            "sigTst", {"tstTokens": [{"val": _b64(sig_tst(flat["signature"].encode()).dump())}]}
+        ),
+        _etsi_u("xVals", [{"x509Cert": {"val": _b64(c.dump())}} for c in certs]),
+        _etsi_u("rVals", {"crlVals": [{"val": _b64(crl_2024.dump())}]}),
+    ]
+    (out / "jades-poe-no-archive.json").write_text(json.dumps(dict(flat, header={"etsiU": comps})))
+    imprint = flat["payload"] + "." + flat["protected"] + "." + flat["signature"] + "".join(comps)
+    arc = _etsi_u("arcTst", {"tstTokens": [{"val": _b64(arc_tst(imprint.encode()).dump())}]})
+    (out / "jades-poe-archive.json").write_text(
+        json.dumps(dict(flat, header={"etsiU": [*comps, arc]}))
+    )
+    for fmt, ext in (("XAdES", "xml"), ("JAdES", "json")):
+        prefix = fmt[0].lower() + "ades"
+        cases.append(
+            Case(
+                f"{prefix}-poe-archive.{ext}",
+                fmt,
+                "TOTAL-PASSED",
+                baseline="B-LTA",
+                proven=True,
+                at=later,
+                warning="the time an archive time stamp proves",
+                what=f"{fmt}: expired signature TSA and signer, archive time stamp of 2024",
+            )
+        )
+        cases.append(
+            Case(
+                f"{prefix}-poe-no-archive.{ext}",
+                fmt,
+                "INDETERMINATE",
+                "OUT_OF_BOUNDS_NO_POE",
+                baseline="B-LT",
+                at=later,
+                warning="does not chain to a trust list",
+                what=f"{fmt}: expired signature TSA and signer, no archive time stamp",
+            )
+        )
+    return cases
+
+
 def _make_asic(pki: SandboxPKI, out: Path) -> list[Case]:
     cases: list[Case] = []
     signer = "my-signer-qc"
@@ -1035,6 +1411,67 @@ def _make_asic(pki: SandboxPKI, out: Path) -> list[Case]:
             online=True,
             note="ASiC-S",
             what="ASiC-S with CAdES",
+        )
+    )
+    # JAdES in ASiC: ASiC-S with a detached JWS over the data object, ASiC-E with sigD naming
+    # each data object by its path and digest
+    reg = jades_registry(["RS256"])
+    detached = jws.serialize_compact(
+        _jades_header(pki, signer), CONTRACT, _jose_key(pki, signer), registry=reg
+    )
+    dh, _, ds = detached.split(".")
+    _zip(
+        out / "asics-jades.asics",
+        s_mime,
+        {"contract.txt": CONTRACT, "META-INF/signatures.json": f"{dh}..{ds}".encode()},
+    )
+    cases.append(
+        Case(
+            "asics-jades.asics",
+            "JAdES",
+            "TOTAL-PASSED",
+            baseline="B-B",
+            online=True,
+            note="ASiC-S",
+            what="ASiC-S with JAdES",
+        )
+    )
+    objects = {"contract.txt": CONTRACT, "order.xml": ORDER}
+    sig_d = {
+        "mId": "http://uri.etsi.org/19182/ObjectIdByURIHash",
+        "pars": list(objects),
+        "hashM": "S256",
+        "hashV": [_b64url(hashlib.sha256(v).digest()) for v in objects.values()],
+    }
+    e_jws = _flat(pki, signer, b"", sigD=sig_d, crit=["sigT", "sigD"])
+    e_jws.pop("payload", None)
+    jades_e = {**objects, "META-INF/signatures001.json": json.dumps(e_jws).encode()}
+    _zip(out / "asice-jades.asice", e_mime, jades_e)
+    cases.append(
+        Case(
+            "asice-jades.asice",
+            "JAdES",
+            "TOTAL-PASSED",
+            baseline="B-B",
+            online=True,
+            note="ASiC-E",
+            what="ASiC-E with JAdES (sigD)",
+        )
+    )
+    _zip(
+        out / "asice-jades-changed.asice",
+        e_mime,
+        {**jades_e, "order.xml": ORDER.replace(b"laptop", b"tablet")},
+    )
+    cases.append(
+        Case(
+            "asice-jades-changed.asice",
+            "JAdES",
+            "TOTAL-FAILED",
+            "HASH_FAILURE",
+            online=True,
+            reason="order.xml",
+            what="ASiC-E with JAdES, a data object changed",
         )
     )
     tst = _tst(pki, CONTRACT).dump()
@@ -1208,7 +1645,7 @@ def generate(out: Path, pki: SandboxPKI) -> list[Case]:
     out.mkdir(parents=True, exist_ok=True)
     arch = _formats_arch()
     cases = _make_xades(pki, out, arch) + _make_jades(pki, out) + _make_cades(pki, out)
-    cases += _make_asic(pki, out) + _make_einvoice(out, arch)
+    cases += _make_archive_poe(pki, out, arch) + _make_asic(pki, out) + _make_einvoice(out, arch)
     (out / "expected.json").write_text(json.dumps([asdict(c) for c in cases], indent=1))
     return cases
 

@@ -96,3 +96,26 @@ def test_two_signer_infos_get_a_verdict_each(
         "Common Name: SANDBOX Aminah binti Ali (qualified)",
         "Common Name: SANDBOX Lim Wei Jie (qualified)",
     ]
+
+
+def test_damaged_xref_entries_are_recovered_without_touching_signed_bytes(
+    corpus: tuple[Path, list[Expected]], offline: ValidationOptions
+) -> None:
+    rep = verify(corpus[0] / "damaged-xref-entries.pdf", offline)
+    [note] = [n for n in rep.notes if "damaged cross-reference data" in n]
+    assert "3 entries pointed to the wrong byte" in note
+    assert re.search(r"object \d+ 0 \(listed at byte (\d+), found at \d+\)", note)
+    [sig] = rep.signatures
+    assert sig.indication == "TOTAL-PASSED" and sig.modifications == "LTA_UPDATES"
+
+
+def test_dss_only_updates_need_no_second_difference_analysis(
+    corpus: tuple[Path, list[Expected]], offline: ValidationOptions
+) -> None:
+    """Every change of these files is placed by our analysis: pyHanko's runs for none of them,
+    so it leaves no warning, and the level comes from our categories."""
+    for name in ("mod-dss-overwrite.pdf", "mod-vri-odd-type.pdf", "mod-freed-reference.pdf"):
+        [sig] = verify(corpus[0] / name, offline).signatures
+        assert sig.modifications == "LTA_UPDATES", name
+        assert not any("pyHanko" in w for w in sig.warnings), (name, sig.warnings)
+        assert all(c.allowed for c in sig.changes), name
