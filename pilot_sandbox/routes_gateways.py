@@ -21,7 +21,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from eauth_toolkit.errors import PilotError
+from eauth_toolkit.errors import EauthError, PilotError
 from eauth_toolkit.recognition import (
     MINIMUM_DATA_SET,
     check_published,
@@ -76,7 +76,10 @@ def router(pilot: Pilot) -> APIRouter:
         """The list's decision on a sign-in of ``a``'s citizens at a service of ``relying_ams``;
         without a national ``acr``, the highest one of the technology's vocabulary (the level up
         to which it is recognised)."""
-        view = pilot.trust_list.view()
+        try:
+            view = pilot.trust_list.view()
+        except EauthError as exc:  # no list fresh and valid: nothing is recognised
+            raise OAuthError("access_denied", f"no usable Repository List: {exc.message}") from None
         if acr is None:
             levels = view.acr_levels(a.entry_id)
             acr = max(levels, key=lambda k: levels[k]) if levels else None
@@ -233,7 +236,7 @@ def router(pilot: Pilot) -> APIRouter:
         ev.data.update(country=country, requested_level=level)
         try:
             if country not in pilot.ams or country == b.code:
-                n = pilot.trust_list.view().list_sequence
+                n = pilot.trust_list.source.last_sequence
                 ev.data["list_sequence"] = n
                 raise OAuthError(
                     "access_denied",

@@ -17,6 +17,7 @@ rollback, agreements) is refused, the last good one is kept and the reason is lo
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import fcntl
 import json
@@ -101,6 +102,19 @@ def _lock(path: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _past_next_update(path: Path) -> bool:
+    """Whether the pilot's own sample list has expired (it is then published again, from the
+    same store, with the next number)."""
+    try:
+        payload = json.loads(path.read_bytes()).get("payload")
+        if isinstance(payload, str):  # compact JWS: the payload is the middle part
+            payload = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        due = dt.datetime.fromisoformat(str(payload["next_update"]).replace("Z", "+00:00"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False  # not ours to judge here: the verification says what is wrong
+    return due < dt.datetime.now(dt.UTC)
+
+
 def publish_sample_list(
     config: PilotConfig, *, base_url: str, repository_dir: Path, data_dir: Path, out: Path
 ) -> int:
@@ -117,6 +131,7 @@ def publish_sample_list(
     store = RepositoryStore.open(f"sqlite:///{data_dir / _SAMPLE_STORE}", authorities)
     try:
         technologies: list[tuple[AmsCode, str, int]] = []
+        first = all(store.next_sequence(p.code) == 1 for p in config.ams)
         for p in config.ams:
             entry = sample_entry(p.idp.entry, base_url=base_url, issuer=p.idp.issuer)
             if store.next_sequence(p.code) == 1:
@@ -134,7 +149,7 @@ def publish_sample_list(
             technologies.append((p.code, p.idp.entry, int(entry["claimed_level"]["iso29115"])))
         agreements = local_agreements(repository_dir)
         policy = load_review_policy(repository_dir)
-        for ams, technology, level in technologies:
+        for ams, technology, level in technologies if first else []:
             for reviewer in sorted(authorities.authorities):
                 key_file = authority_key_path(repository_dir, reviewer)
                 if reviewer == ams or not key_file.exists():
@@ -225,7 +240,7 @@ class PilotTrust:
         else:
             path = data_dir / DEFAULT_LIST
             with _lock(path):
-                if not path.exists():
+                if not path.exists() or _past_next_update(path):
                     publish_sample_list(
                         config,
                         base_url=settings.base_url,

@@ -331,10 +331,10 @@ class TrustSource:
         try:
             raw = self.path.read_bytes()
         except OSError as exc:
-            return self._keep(f"cannot read {self.path}: {exc.strerror}", log)
+            return self._keep(f"cannot read {self.path}: {exc.strerror}", log, now)
         digest = hashlib.sha256(raw).hexdigest()
         if digest == self._digest and self._view is not None:
-            return self._view
+            return self._fresh(self._view, now, log)
         try:
             view = load_trust_view(
                 raw,
@@ -345,13 +345,36 @@ class TrustSource:
                 now=now,
             )
         except EauthError as exc:  # fail closed on the new file, keep the last good one
-            return self._keep(f"list {self.path} refused: {exc}", log)
+            return self._keep(f"list {self.path} refused: {exc}", log, now)
         self._view, self._digest, self.last_error = view, digest, None
         return view
 
-    def _keep(self, why: str, log: Any) -> TrustView:
+    @property
+    def last_sequence(self) -> int | None:
+        """The number of the last good list read (None before the first)."""
+        return self._view.list_sequence if self._view is not None else None
+
+    def _keep(self, why: str, log: Any, now: dt.datetime | None) -> TrustView:
         self.last_error = why
         if self._view is None:
             raise RecognitionError(f"no good Repository List: {why}", code="no_list")
         log.warning("%s; keeping Repository List #%s", why, self._view.list_sequence)
-        return self._view
+        return self._fresh(self._view, now, log)
+
+    def _fresh(self, view: TrustView, now: dt.datetime | None, log: Any) -> TrustView:
+        """``view`` while it is before its ``next_update``; after that no decision is taken on it
+        (a frozen list fails closed, however long the file stays unchanged)."""
+        at = now or dt.datetime.now(dt.UTC)
+        due = dt.datetime.fromisoformat(view.next_update.replace("Z", "+00:00"))
+        if due.tzinfo is None:
+            due = due.replace(tzinfo=dt.UTC)
+        if due < at:
+            why = (
+                f"Repository List #{view.list_sequence} is past its next update "
+                f"({view.next_update}) and no newer valid list is available"
+            )
+            if self.last_error is None or not self.last_error.startswith(why):
+                log.warning(why)
+            self.last_error = why
+            raise RecognitionError(why, code="stale_list")
+        return view

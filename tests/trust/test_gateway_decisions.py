@@ -8,6 +8,7 @@ list file on every flow.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import logging
 import shutil
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from eauth_toolkit.errors import RecognitionError
 from eauth_toolkit.recognition.trust import TrustSource
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
 from eauth_toolkit.repository.publication import publish
@@ -189,3 +191,23 @@ def test_list_without_trust_picture_still_verifies(service: Service, tmp_path: P
     new = tmp_path / "new.json"
     publish_list(service, new)
     assert schema_errors(read_list_payload(new), "repository-list") == []
+
+
+def test_an_unchanged_list_past_its_next_update_fails_closed(
+    service: Service, tmp_path: Path
+) -> None:
+    """A frozen list: the file never changes, but once its next update has passed no decision is
+    taken on it (a reader cannot be kept on an old list by withholding the new one)."""
+    out = tmp_path / "list.json"
+    assert service.submit("SG", submission("SG", [pilot_entry(SG_IDP)])).status_code == 201
+    _endorse(service, "MY", SG_IDP)
+    n = publish_list(service, out).sequence_number
+    source = _source(out)
+    assert _sign_in(source).accepted
+    due = dt.datetime.fromisoformat(source.current().next_update.replace("Z", "+00:00"))
+    with pytest.raises(RecognitionError, match=f"#{n} is past its next update") as caught:
+        source.current(now=due + dt.timedelta(seconds=1))
+    assert caught.value.code == "stale_list"
+    assert source.last_error and "past its next update" in source.last_error
+    # before the next update the same file is still used
+    assert source.current(now=due - dt.timedelta(seconds=1)).list_sequence == n
