@@ -239,6 +239,12 @@ class PilotTrust:
                 path = Path(settings.pilot_config).parent / path
         else:
             path = data_dir / DEFAULT_LIST
+            if not any(authority_key_path(repository_dir, p.code).is_file() for p in config.ams):
+                # the pilot's own list is SANDBOX material throughout: when the configured
+                # repository folder has no SANDBOX keys, the shipped SANDBOX folder signs it
+                from eauth_toolkit.resources import repository_list_dir
+
+                repository_dir = repository_list_dir()
             with _lock(path):
                 if not path.exists() or _past_next_update(path):
                     publish_sample_list(
