@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = ["make_engine", "migrate", "session_scope"]
@@ -19,8 +19,13 @@ __all__ = ["make_engine", "migrate", "session_scope"]
 def make_engine(url: str, **kwargs: object) -> Engine:
     """Create an engine; for SQLite files create the folder, enable WAL and foreign keys."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        sql_url = make_url(url)
+        path = sql_url.database or ""
+        read_only = False
+        if path.startswith("file:"):  # an SQLite URI filename (`?uri=true`): strip the scheme
+            path = path[len("file:") :]
+            read_only = sql_url.query.get("mode") == "ro"
+        if path and path != ":memory:" and not read_only:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)  # type: ignore[arg-type]
