@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import HistoricalResolver, PdfFileReader
+from pyhanko.sign.validation import generic_cms
 
 from eauth_toolkit.signatures import _speedups
 from eauth_toolkit.signatures.api import verify
@@ -62,6 +63,68 @@ def test_name_cache_matches_asn1crypto(attrs: dict[str, str]) -> None:
     assert _outcome(_speedups._cached_hashable, name) == expected
     # a second, equal name is answered from the cache
     assert _outcome(_speedups._cached_hashable, x509.Name.load(name.dump())) == expected
+
+
+_NAME_TEXT = st.sampled_from(["Aminah", "aminah", " AMINAH ", "Lim  Wei", "lim wei", "MY", "SG"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    a=st.dictionaries(
+        st.sampled_from(["common_name", "organization_name"]), _NAME_TEXT, min_size=1
+    ),
+    b=st.dictionaries(
+        st.sampled_from(["common_name", "organization_name"]), _NAME_TEXT, min_size=1
+    ),
+    printable=st.booleans(),
+)
+def test_name_equality_cache_matches_asn1crypto(
+    a: dict[str, str], b: dict[str, str], printable: bool
+) -> None:
+    left = x509.Name.build(a, use_printable=printable)
+    right = x509.Name.build(b)
+    expected = _outcome(_speedups._ORIGINAL_NAME_EQ, left, right)
+    assert _outcome(_speedups._cached_name_eq, left, right) == expected
+    # answered again from the cache, for freshly parsed copies too
+    again = _speedups._cached_name_eq(x509.Name.load(left.dump()), x509.Name.load(right.dump()))
+    assert ("ok", again) == expected
+    assert _outcome(_speedups._cached_name_eq, left, "not a name") == ("ok", False)
+
+
+def _signing_cert_attrs(draw: Any) -> Any:
+    from asn1crypto import cms, tsp
+
+    digest = draw(st.binary(min_size=20, max_size=64))
+    attrs = [{"type": "content_type", "values": ["data"]}]
+    for kind in draw(st.lists(st.sampled_from(["v1", "v2", "v2"]), max_size=3)):
+        if kind == "v2":
+            value: Any = tsp.SigningCertificateV2(
+                {"certs": [{"hash_algorithm": {"algorithm": "sha256"}, "cert_hash": digest}]}
+            )
+        else:
+            value = tsp.SigningCertificate({"certs": [{"cert_hash": digest[:20]}]})
+        copies = draw(st.integers(min_value=1, max_value=2))
+        attrs.append(
+            {
+                "type": f"signing_certificate{'_v2' if kind == 'v2' else ''}",
+                "values": [value] * copies,
+            }
+        )
+    return cms.CMSAttributes.load(cms.CMSAttributes(attrs).dump())
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), v2=st.booleans())
+def test_signing_certificate_attribute_cache_matches_pyhanko(data: Any, v2: bool) -> None:
+    attrs = data.draw(st.composite(_signing_cert_attrs)())
+
+    def grab(fn: Any, signed_attrs: Any) -> Any:
+        out = _outcome(fn, signed_attrs, v2)
+        return (out[0], out[1].dump() if out[0] == "ok" and out[1] is not None else out[1])
+
+    expected = grab(_speedups._ORIGINAL_GRAB, attrs)
+    assert grab(_speedups._cached_grab, attrs) == expected
+    assert grab(_speedups._cached_grab, type(attrs).load(attrs.dump())) == expected
 
 
 def _parse(data: bytes) -> Any:
@@ -119,6 +182,8 @@ def test_libraries_untouched_outside_our_validations(
     originals = (
         generic.read_hex_string_from_stream,
         x509.Name.__dict__["hashable"],
+        x509.Name.__dict__["__eq__"],
+        generic_cms._grab_signing_cert_attr,
         generic._maybe_read_stream_payload,
         HistoricalResolver._subsume_object,
     )
@@ -127,6 +192,8 @@ def test_libraries_untouched_outside_our_validations(
     after = (
         generic.read_hex_string_from_stream,
         x509.Name.__dict__["hashable"],
+        x509.Name.__dict__["__eq__"],
+        generic_cms._grab_signing_cert_attr,
         generic._maybe_read_stream_payload,
         HistoricalResolver._subsume_object,
     )

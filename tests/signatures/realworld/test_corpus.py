@@ -4,6 +4,7 @@ sub-indication, signature count, change categories, notes), and no reason carrie
 from __future__ import annotations
 
 import re
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,30 @@ def test_dss_only_updates_need_no_second_difference_analysis(
         assert sig.modifications == "LTA_UPDATES", name
         assert not any("pyHanko" in w for w in sig.warnings), (name, sig.warnings)
         assert all(c.allowed for c in sig.changes), name
+
+
+def test_parallel_batch_gives_the_same_verdicts_in_input_order(
+    corpus: tuple[Path, list[Expected]], offline: ValidationOptions
+) -> None:
+    from eauth_toolkit.signatures.api import VerifyRequest, verify_many
+
+    folder, entries = corpus
+    paths = [folder / e.file for e in entries]
+
+    def summary(r: Any) -> Any:
+        return (
+            r.file,
+            r.error,
+            r.notes,
+            [
+                (s.field, s.indication, s.sub_indication, sorted(c.category for c in s.changes))
+                for s in r.signatures
+            ],
+        )
+
+    finished: list[Any] = []
+    one = verify_many(paths, VerifyRequest(), jobs=1, options=offline)
+    two = verify_many(paths, VerifyRequest(), jobs=2, options=offline, progress=finished.append)
+    assert [r.file for r in one] == [str(p) for p in paths]
+    assert [summary(r) for r in two] == [summary(r) for r in one]
+    assert sorted(r.file for r in finished) == sorted(str(p) for p in paths)
