@@ -4,8 +4,8 @@ sub-indication, signature count, change categories, notes), and no reason carrie
 from __future__ import annotations
 
 import re
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
