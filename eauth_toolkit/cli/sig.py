@@ -151,6 +151,8 @@ def verify_cmd(
         TimeElapsedColumn,
     )
 
+    from eauth_toolkit.cli._common import settings_for
+    from eauth_toolkit.signatures import tlcache
     from eauth_toolkit.signatures.api import (
         VerifyRequest,
         check_ams,
@@ -161,11 +163,11 @@ def verify_cmd(
     from eauth_toolkit.signatures.models import FileReport
 
     _quiet_engine_logs()
+    data_dir = settings_for().data_dir
+    tlcache.use_folder(data_dir / "cache" / "trust-lists")
     if repository is None and not trust_list:
         # like the service: the list this installation published, when there is one
-        from eauth_toolkit.cli._common import settings_for
-
-        own = settings_for().data_dir / "repository-list.json"
+        own = data_dir / "repository-list.json"
         repository = own if own.is_file() else None
     request = VerifyRequest(
         trust_list_paths=tuple(str(p) for p in trust_list),

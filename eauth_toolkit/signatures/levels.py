@@ -105,7 +105,10 @@ class TrustSet:
         return cap.max_level if cap else None
 
     def cap_agreement(self, territory: str) -> SignatureCap | None:
-        """The agreement cap that lets a ``territory`` list count in the AMS of evaluation."""
+        """The agreement cap that lets a ``territory`` list count in the AMS of evaluation (none
+        without an AMS of evaluation: the agreements are then not even read)."""
+        if self.ams is None:
+            return None
         for a in self.caps if self.caps is not None else agreements():
             if a.from_ams == territory and a.to_ams == self.ams:
                 return a
