@@ -143,14 +143,6 @@ def verify_cmd(
     --json one file prints one object, several files a list. Exit 0 all passed, 1 some did not,
     2 some input could not be read.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from eauth_toolkit.cli._common import settings_for
     from eauth_toolkit.signatures import tlcache
     from eauth_toolkit.signatures.api import (
@@ -185,6 +177,14 @@ def verify_cmd(
     if data:
         reports = _verify_detached(files, options, data)
     elif show_bar or any(p.is_dir() for p in inputs):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         with Progress(
             TextColumn("verifying"),
             BarColumn(),

@@ -88,7 +88,7 @@ class VerifyRequest:
 def check_ams(ams: str | None, *, where: str = "ams") -> str | None:
     """The AMS code in upper case; an unknown code is an :class:`InputError` (it would otherwise
     quietly leave no trust list that counts, and turn a valid signature INDETERMINATE)."""
-    from eauth_toolkit.recognition.models import AMS_CODES
+    from eauth_toolkit.ams import AMS_CODES
 
     if ams is None or ams == "":
         return None

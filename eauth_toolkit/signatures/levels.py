@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
 from pyhanko.sign.validation.qualified.assess import QualificationAssessor
@@ -26,8 +27,10 @@ from pyhanko.sign.validation.qualified.tsp import QcCertType
 from pyhanko_certvalidator.path import ValidationPath
 
 from eauth_toolkit.ams import SIGNATURE_LEVELS
-from eauth_toolkit.recognition.caps import SignatureCap, local_agreements, signature_caps
 from eauth_toolkit.signatures.trustlist import ServiceEntry, TrustList
+
+if TYPE_CHECKING:
+    from eauth_toolkit.recognition.caps import SignatureCap
 
 __all__ = [
     "LEVEL_ORDER",
@@ -42,14 +45,22 @@ __all__ = [
 LEVEL_ORDER = SIGNATURE_LEVELS
 
 
-#: a signature recognition cap of an agreement in force (from, to, max_level, agreement id)
-Agreement = SignatureCap
+def __getattr__(name: str) -> Any:
+    # ``Agreement``: a signature recognition cap of an agreement in force (from, to, max_level,
+    # agreement id); the recognition package is loaded only when agreements are needed
+    if name == "Agreement":
+        from eauth_toolkit.recognition.caps import SignatureCap
+
+        return SignatureCap
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
 def agreements() -> tuple[SignatureCap, ...]:
     """Caps of the signed agreements beside the repository data, in force today (used when no
     published list is given)."""
+    from eauth_toolkit.recognition.caps import local_agreements, signature_caps
+
     return signature_caps(local_agreements())
 
 

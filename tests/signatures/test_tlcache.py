@@ -144,6 +144,12 @@ def test_a_warm_verify_command_loads_no_list_parser_and_no_database(
     cold = set(runs[0].stderr.split()[2:])
     warm = set(runs[1].stderr.split()[2:])
     assert "pyhanko.sign.validation.qualified.eutl_parse" in cold
-    heavy = {"pyhanko.sign.validation.qualified.eutl_parse", "pyhanko.generated.etsi"}
+    heavy = {
+        "pyhanko.sign.validation.qualified.eutl_parse",
+        "pyhanko.generated.etsi",
+        # no AMS of evaluation: the recognition agreements are not read
+        "eauth_toolkit.recognition",
+        "rich.progress",
+    }
     assert not heavy & warm
     assert not {m.split(".")[0] for m in warm} & {"sqlalchemy", "fastapi", "uvicorn", "alembic"}
