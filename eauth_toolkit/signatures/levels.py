@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVEL_ORDER",
-    "Agreement",
     "LevelDecision",
     "TrustSet",
     "agreements",
