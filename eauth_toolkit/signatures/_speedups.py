@@ -21,11 +21,15 @@ changed in place gets a fresh entry. The cache is bounded.
 every attribute of both names on every call; path building and signer identification compare the
 same few names over and over), keyed by the encoded contents of both names. Bounded.
 
-4. A cache for pyHanko's ``_grab_signing_cert_attr`` (the signing-certificate attribute of a
-signature's signed attributes, looked up several times per signature and re-encoded each time),
-keyed by the encoded signed attributes; each call still gets a fresh object, parsed from the same
-bytes the original would parse. Lookups that raise are not cached, and the cache is emptied when
-the validations end (it serves the signatures of the documents being validated, nothing later).
+4. pyHanko's lookup of the signing-certificate attribute (``_grab_signing_cert_attr``, done
+several times per signature) copies the attribute by re-encoding it. Through an asn1crypto quirk
+(a value whose length is exactly 128 bytes, header ``30 81 80``, is taken for an indefinite
+length and re-encoded in full, which marks parts of it as changed) that copy leaves the
+signature's signed attributes marked as changed, so that every later use re-encodes them all,
+and pyHanko hashes that re-encoding instead of the bytes as written (which its own comment says
+it means to hash). This lookup copies the attribute from the bytes it was parsed from, leaving
+the signed attributes untouched; the result is the same attribute. Anything unusual (several
+values, none, a real indefinite length, a changed value) goes to pyHanko's own lookup.
 
 5. Stream payloads larger than 1 MB are not read when their object is parsed, only when their
 bytes are used (and then not kept), so walking a document's object graph, as the difference
@@ -41,10 +45,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from asn1crypto import cms, tsp, x509
+from asn1crypto import core, tsp, x509
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfStreamError, read_non_whitespace, skip_over_whitespace
 from pyhanko.pdf_utils.reader import HistoricalResolver
+from pyhanko.sign.general import find_unique_cms_attribute
 from pyhanko.sign.validation import generic_cms
 
 __all__ = ["applied", "install", "uninstall"]
@@ -118,24 +123,28 @@ def _cached_name_eq(self: x509.Name, other: Any) -> bool:
 
 
 _ORIGINAL_GRAB = generic_cms._grab_signing_cert_attr
-_ATTR_CACHE: dict[tuple[bool, bytes], bytes | None] = {}
-_ATTR_CACHE_MAX = 1024
 
 
-def _cached_grab(signed_attrs: Any, v2: bool) -> Any:
-    key = (v2, signed_attrs.contents) if type(signed_attrs) is cms.CMSAttributes else None
-    if key is None:
-        return _ORIGINAL_GRAB(signed_attrs, v2)
-    if key in _ATTR_CACHE:
-        der = _ATTR_CACHE[key]
-    else:
-        value = _ORIGINAL_GRAB(signed_attrs, v2)
-        der = None if value is None else value.dump()
-        if len(_ATTR_CACHE) >= _ATTR_CACHE_MAX:
-            _ATTR_CACHE.clear()
-        _ATTR_CACHE[key] = der
-    if der is None:
+def _as_written(value: Any) -> bytes | None:
+    """The encoding ``value`` was parsed from (None when it was changed since, or is not a
+    plain definite-length value)."""
+    header = getattr(value, "_header", None)
+    contents = getattr(value, "_contents", None)
+    if not isinstance(header, bytes) or not isinstance(contents, bytes):
         return None
+    if value._is_mutated() or header[:1] != b"\x30" or header[1:2] == b"\x80":
+        return None  # changed, not a SEQUENCE, or of indefinite length
+    return header + contents
+
+
+def _grab_as_written(signed_attrs: Any, v2: bool) -> Any:
+    try:
+        value = find_unique_cms_attribute(signed_attrs, f"signing_certificate{'_v2' if v2 else ''}")
+    except Exception:
+        return _ORIGINAL_GRAB(signed_attrs, v2)  # absent or several: pyHanko's own answer
+    der = _as_written(value) if isinstance(value, core.Sequence) else None
+    if der is None:
+        return _ORIGINAL_GRAB(signed_attrs, v2)
     return (tsp.SigningCertificateV2 if v2 else tsp.SigningCertificate).load(der)
 
 
@@ -218,7 +227,7 @@ def install() -> None:
     generic.read_hex_string_from_stream = _read_hex_string
     x509.Name.hashable = property(_cached_hashable)  # type: ignore[method-assign,assignment]
     x509.Name.__eq__ = _cached_name_eq  # type: ignore[method-assign,assignment]
-    generic_cms._grab_signing_cert_attr = _cached_grab
+    generic_cms._grab_signing_cert_attr = _grab_as_written
     generic._maybe_read_stream_payload = _lazy_payload
     setattr(generic.StreamObject, "_encoded_data", property(_get_encoded, _set_encoded))  # noqa: B010
     HistoricalResolver._subsume_object = _subsume  # type: ignore[method-assign]
@@ -230,7 +239,6 @@ def uninstall() -> None:
     x509.Name.hashable = _ORIGINAL_HASHABLE  # type: ignore[method-assign]
     x509.Name.__eq__ = _ORIGINAL_NAME_EQ  # type: ignore[method-assign]
     generic_cms._grab_signing_cert_attr = _ORIGINAL_GRAB
-    _ATTR_CACHE.clear()
     generic._maybe_read_stream_payload = _ORIGINAL_PAYLOAD
     HistoricalResolver._subsume_object = _ORIGINAL_SUBSUME  # type: ignore[method-assign]
     if isinstance(generic.StreamObject.__dict__.get("_encoded_data"), property):

@@ -95,14 +95,29 @@ def _signing_cert_attrs(draw: Any) -> Any:
     from asn1crypto import cms, tsp
 
     digest = draw(st.binary(min_size=20, max_size=64))
+    issuer = draw(st.text(alphabet="abcdefgh ", min_size=1, max_size=60))
     attrs = [{"type": "content_type", "values": ["data"]}]
     for kind in draw(st.lists(st.sampled_from(["v1", "v2", "v2"]), max_size=3)):
+        serial = {
+            "issuer": [
+                x509.GeneralName({"directory_name": x509.Name.build({"common_name": issuer})})
+            ],
+            "serial_number": draw(st.integers(min_value=1, max_value=1 << 64)),
+        }
+        with_serial = draw(st.booleans())
         if kind == "v2":
-            value: Any = tsp.SigningCertificateV2(
-                {"certs": [{"hash_algorithm": {"algorithm": "sha256"}, "cert_hash": digest}]}
-            )
+            certid: dict[str, Any] = {
+                "hash_algorithm": {"algorithm": "sha256"},
+                "cert_hash": digest,
+            }
+            if with_serial:
+                certid["issuer_serial"] = serial
+            value: Any = tsp.SigningCertificateV2({"certs": [certid]})
         else:
-            value = tsp.SigningCertificate({"certs": [{"cert_hash": digest[:20]}]})
+            certid = {"cert_hash": digest[:20]}
+            if with_serial:
+                certid["issuer_serial"] = serial
+            value = tsp.SigningCertificate({"certs": [certid]})
         copies = draw(st.integers(min_value=1, max_value=2))
         attrs.append(
             {
@@ -113,18 +128,55 @@ def _signing_cert_attrs(draw: Any) -> Any:
     return cms.CMSAttributes.load(cms.CMSAttributes(attrs).dump())
 
 
-@settings(max_examples=200, deadline=None)
+def _grab(fn: Any, signed_attrs: Any, v2: bool) -> Any:
+    out = _outcome(fn, signed_attrs, v2)
+    return (out[0], out[1].dump() if out[0] == "ok" and out[1] is not None else out[1])
+
+
+@settings(max_examples=300, deadline=None)
 @given(data=st.data(), v2=st.booleans())
-def test_signing_certificate_attribute_cache_matches_pyhanko(data: Any, v2: bool) -> None:
+def test_signing_certificate_attribute_lookup_matches_pyhanko(data: Any, v2: bool) -> None:
     attrs = data.draw(st.composite(_signing_cert_attrs)())
+    written = attrs.dump()
+    expected = _grab(_speedups._ORIGINAL_GRAB, type(attrs).load(written), v2)
+    assert _grab(_speedups._grab_as_written, attrs, v2) == expected
+    # and the signed attributes are left as they were written
+    assert not attrs._is_mutated() and attrs.dump() == written
 
-    def grab(fn: Any, signed_attrs: Any) -> Any:
-        out = _outcome(fn, signed_attrs, v2)
-        return (out[0], out[1].dump() if out[0] == "ok" and out[1] is not None else out[1])
 
-    expected = grab(_speedups._ORIGINAL_GRAB, attrs)
-    assert grab(_speedups._cached_grab, attrs) == expected
-    assert grab(_speedups._cached_grab, type(attrs).load(attrs.dump())) == expected
+def test_signing_certificate_of_128_bytes_leaves_the_signed_attributes_untouched() -> None:
+    from asn1crypto import cms, tsp
+
+    for size in range(1, 120):
+        value = tsp.SigningCertificateV2(
+            {
+                "certs": [
+                    {
+                        "hash_algorithm": {"algorithm": "sha256"},
+                        "cert_hash": b"\x01" * 32,
+                        "issuer_serial": {
+                            "issuer": [
+                                x509.GeneralName(
+                                    {"directory_name": x509.Name.build({"common_name": "n" * size})}
+                                )
+                            ],
+                            "serial_number": 4096,
+                        },
+                    }
+                ]
+            }
+        )
+        if value.dump()[:3] == b"\x30\x81\x80":
+            break
+    else:
+        raise AssertionError("no size gives a 128-byte attribute")
+    written = cms.CMSAttributes([{"type": "signing_certificate_v2", "values": [value]}]).dump()
+    plain, fast = cms.CMSAttributes.load(written), cms.CMSAttributes.load(written)
+    assert _grab(_speedups._ORIGINAL_GRAB, plain, True) == _grab(
+        _speedups._grab_as_written, fast, True
+    )
+    assert plain._is_mutated()  # pyHanko's own lookup: the quirk marks them changed
+    assert not fast._is_mutated() and fast.dump() == written
 
 
 def _parse(data: bytes) -> Any:
