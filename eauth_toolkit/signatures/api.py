@@ -22,7 +22,7 @@ import yaml
 
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.resources import trust_list_dir
-from eauth_toolkit.signatures import _speedups
+from eauth_toolkit.signatures import _speedups, tlcache
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
@@ -202,9 +202,10 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
 _WORKER_OPTIONS: ValidationOptions | None = None
 
 
-def _worker_init(request: VerifyRequest) -> None:
+def _worker_init(request: VerifyRequest, cache: Path | None) -> None:
     global _WORKER_OPTIONS
     if _WORKER_OPTIONS is None:  # not inherited from the parent (spawn start method)
+        tlcache.use_exact_folder(cache)  # the parent's trust-list cache, if it has one
         _WORKER_OPTIONS = options_for(request)
     # what the worker inherited or built is never garbage: keep the collector off it
     gc.freeze()
@@ -283,11 +284,14 @@ def verify_many(
         chunk = max(1, min(4, len(rest) // (jobs * 16)))
         chunks = [rest[i : i + chunk] for i in range(0, len(rest), chunk)]
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         _WORKER_OPTIONS = opts
         try:
             with ProcessPoolExecutor(
-                max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(request,)
+                max_workers=jobs,
+                mp_context=ctx,
+                initializer=_worker_init,
+                initargs=(request, tlcache.cache_folder()),
             ) as pool:
                 futures = {pool.submit(_worker_run, [str(paths[i]) for i in c]): c for c in chunks}
                 for future in as_completed(futures):

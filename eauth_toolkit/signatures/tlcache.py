@@ -35,7 +35,7 @@ from pyhanko.sign.validation.qualified import tsp
 from pyhanko.sign.validation.qualified.tsp import TSPRegistry
 from pyhanko.version import __version__ as _PYHANKO_VERSION
 
-__all__ = ["cache_folder", "registry_for", "use_folder"]
+__all__ = ["cache_folder", "registry_for", "use_exact_folder", "use_folder"]
 
 log = logging.getLogger("eauth_toolkit.signatures")
 
@@ -50,7 +50,13 @@ def use_folder(folder: Path | None) -> None:
 
 
 def cache_folder() -> Path | None:
+    """The folder entries are kept in (None: no disk cache)."""
     return _FOLDER[0] if _FOLDER else None
+
+
+def use_exact_folder(folder: Path | None) -> None:
+    """Use a folder :func:`cache_folder` returned (e.g. in a worker process started afresh)."""
+    _FOLDER[:] = [] if folder is None else [Path(folder)]
 
 
 _PLAIN = {

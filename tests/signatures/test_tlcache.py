@@ -27,7 +27,7 @@ def folder(tmp_path: Path) -> Iterator[Path]:
     before = tlcache.cache_folder()
     tlcache.use_folder(tmp_path / "cache")
     yield tmp_path / "cache"
-    tlcache._FOLDER[:] = [before] if before is not None else []
+    tlcache.use_exact_folder(before)
 
 
 def _canonical(value: Any) -> Any:
@@ -118,7 +118,7 @@ def test_an_unwritable_cache_folder_changes_nothing(tmp_path: Path) -> None:
     try:
         lists = default_trust_lists()
     finally:
-        tlcache._FOLDER[:] = [before] if before is not None else []
+        tlcache.use_exact_folder(before)
     assert all(_registry(tl)["ca"] for tl in lists)
 
 
