@@ -31,6 +31,12 @@ it means to hash). This lookup copies the attribute from the bytes it was parsed
 the signed attributes untouched; the result is the same attribute. Anything unusual (several
 values, none, a real indefinite length, a changed value) goes to pyHanko's own lookup.
 
+6. A faster reader for PDF names (``/Type``, ``/ByteRange``...; every dictionary key is one),
+installed into pyHanko's object parser. pyHanko reads a name one byte at a time through a
+generator, then decodes it one byte at a time; this reader finds the end of the name with one
+search. A name with an escape (``#``), a byte outside ``!``..``~``, or no delimiter in sight (the
+end of the file, or a very long name) is handed to pyHanko's own reader.
+
 5. Stream payloads larger than 1 MB are not read when their object is parsed, only when their
 bytes are used (and then not kept), so walking a document's object graph, as the difference
 analysis does, does not pull a 200 MB image into memory. Anything unusual about such a stream
@@ -40,6 +46,7 @@ analysis does, does not pull a 200 MB image into memory. Anything unusual about 
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -148,6 +155,27 @@ def _grab_as_written(signed_attrs: Any, v2: bool) -> Any:
     return (tsp.SigningCertificateV2 if v2 else tsp.SigningCertificate).load(der)
 
 
+_ORIGINAL_NAME_READ = generic.NameObject.__dict__["read_from_stream"]
+#: what ends a name: PDF white space and delimiters
+_NAME_END = re.compile(rb"[ \n\r\t\f\x00()<>\[\]{}/%]")
+_NAME_PLAIN = re.compile(rb"[!-~]*")  # printable ASCII (no escape: checked apart)
+_NAME_CHUNK = 128
+
+
+def _read_name(stream: Any) -> Any:
+    start = stream.tell()
+    if stream.read(1) == b"/":
+        buf = stream.read(_NAME_CHUNK)
+        end = _NAME_END.search(buf)
+        if end is not None:
+            name = buf[: end.start()]
+            if b"#" not in name and _NAME_PLAIN.fullmatch(name):
+                stream.seek(start + 1 + len(name))
+                return generic.NameObject("/" + name.decode("ascii"))
+    stream.seek(start)
+    return _ORIGINAL_NAME_READ.__func__(stream)
+
+
 LAZY_THRESHOLD = 1 << 20
 _ORIGINAL_PAYLOAD = generic._maybe_read_stream_payload
 _ORIGINAL_ENCODED = generic.StreamObject.__dict__.get("_encoded_data")
@@ -229,6 +257,7 @@ def install() -> None:
     x509.Name.__eq__ = _cached_name_eq  # type: ignore[method-assign,assignment]
     generic_cms._grab_signing_cert_attr = _grab_as_written
     generic._maybe_read_stream_payload = _lazy_payload
+    generic.NameObject.read_from_stream = staticmethod(_read_name)  # type: ignore[method-assign]
     setattr(generic.StreamObject, "_encoded_data", property(_get_encoded, _set_encoded))  # noqa: B010
     HistoricalResolver._subsume_object = _subsume  # type: ignore[method-assign]
 
@@ -240,6 +269,7 @@ def uninstall() -> None:
     x509.Name.__eq__ = _ORIGINAL_NAME_EQ  # type: ignore[method-assign]
     generic_cms._grab_signing_cert_attr = _ORIGINAL_GRAB
     generic._maybe_read_stream_payload = _ORIGINAL_PAYLOAD
+    generic.NameObject.read_from_stream = _ORIGINAL_NAME_READ  # type: ignore[method-assign]
     HistoricalResolver._subsume_object = _ORIGINAL_SUBSUME  # type: ignore[method-assign]
     if isinstance(generic.StreamObject.__dict__.get("_encoded_data"), property):
         delattr(generic.StreamObject, "_encoded_data")  # noqa: B043

@@ -46,6 +46,27 @@ def test_hex_string_reader_matches_pyhanko(body: bytes, closed: bool) -> None:
     )
 
 
+_NAMEISH = st.lists(
+    st.sampled_from(list(b"AZaz09#2F/ ()<>[]{}%\n\x00~!\x7f\xe9") + [ord("T")] * 8), max_size=200
+).map(bytes)
+
+
+def _name_with(reader: Any, data: bytes) -> Any:
+    stream = io.BytesIO(data)
+    out = _outcome(reader, stream)
+    if out[0] == "ok":
+        out = ("ok", type(out[1]).__name__, str(out[1]))
+    return out, stream.tell()
+
+
+@settings(max_examples=500, deadline=None)
+@given(body=_NAMEISH, slash=st.booleans())
+def test_name_reader_matches_pyhanko(body: bytes, slash: bool) -> None:
+    data = (b"/" if slash else b"") + body
+    original = _speedups._ORIGINAL_NAME_READ.__func__
+    assert _name_with(_speedups._read_name, data) == _name_with(original, data)
+
+
 _NAMES = st.dictionaries(
     st.sampled_from(["common_name", "organization_name", "country_name", "locality_name"]),
     st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=0x2FF), min_size=1, max_size=20),
@@ -235,6 +256,7 @@ def test_libraries_untouched_outside_our_validations(
 ) -> None:
     originals = (
         generic.read_hex_string_from_stream,
+        generic.NameObject.__dict__["read_from_stream"],
         x509.Name.__dict__["hashable"],
         x509.Name.__dict__["__eq__"],
         generic_cms._grab_signing_cert_attr,
@@ -245,6 +267,7 @@ def test_libraries_untouched_outside_our_validations(
     assert verify(signed.data("my-signer-qc", "B-LT"), offline, name="x.pdf").all_passed
     after = (
         generic.read_hex_string_from_stream,
+        generic.NameObject.__dict__["read_from_stream"],
         x509.Name.__dict__["hashable"],
         x509.Name.__dict__["__eq__"],
         generic_cms._grab_signing_cert_attr,
