@@ -61,13 +61,13 @@ def router(pilot: Pilot) -> APIRouter:
             p = provider(code, part)
             form = await form_fields(request)
             ev.flow_id = form.get("eauth_flow", "")[:40]
-            body = p.push(form, request.headers.get("dpop"))
+            answer = p.push(form, request.headers.get("dpop"))
         except OAuthError as exc:
             if exc.status != 404 and exc.code != "use_dpop_nonce":
                 ev.fail(exc.code, exc.description)
             return token_error(exc)
         ev.ok()
-        return JSONResponse(body, status_code=201, headers=_NO_STORE | _nonce(p))
+        return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
     @r.post("/ams/{code}/{part}/token")
     async def token(request: Request, code: str, part: str) -> Response:
@@ -75,30 +75,28 @@ def router(pilot: Pilot) -> APIRouter:
         try:
             p = provider(code, part)
             form = await form_fields(request)
-            body, data = p.token(form, request.headers.get("dpop"))
+            answer = p.token(form, request.headers.get("dpop"))
         except OAuthError as exc:
             ev.flow_id = exc.flow_id
             if exc.status != 404 and exc.code != "use_dpop_nonce":
                 ev.fail(exc.code, exc.description)
             return token_error(exc)
-        ev.flow_id = data.get("flow_id") or ""
+        ev.flow_id = answer.flow_id
         ev.ok()
-        return JSONResponse(body, headers=_NO_STORE | _nonce(p))
+        return JSONResponse(answer.body, status_code=answer.status, headers=answer.headers)
 
     async def userinfo(request: Request, code: str, part: str) -> Response:
         p = provider(code, part)
         scheme = "DPoP" if p.fapi2 else "Bearer"
         try:
-            claims = p.userinfo(
+            answer = p.userinfo(
                 request.headers.get("authorization", ""),
                 request.headers.get("dpop"),
                 request.method,
             )
         except OAuthError as exc:
-            if exc.code in ("invalid_dpop_proof", "use_dpop_nonce"):
-                exc.status = 401
             return token_error(exc, scheme=scheme)
-        return JSONResponse(claims, headers=_NO_STORE)
+        return JSONResponse(answer.body, headers=answer.headers)
 
     for method in ("GET", "POST"):  # OpenID Connect Core 5.3.1: both
         r.add_api_route(
