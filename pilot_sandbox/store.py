@@ -53,6 +53,7 @@ __all__ = [
     "Store",
     "WriteBatch",
     "deferred_writes",
+    "flush_pending",
     "MIGRATIONS",
     "VERSION_TABLE",
 ]
@@ -162,6 +163,9 @@ class WriteBatch:
     def __init__(self) -> None:
         self._rows: dict[int, tuple[Store, list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
     def add(
         self,
         store: Store,
@@ -201,6 +205,14 @@ def deferred_writes() -> Iterator[WriteBatch]:
             batch.flush()
         finally:
             _BATCH.reset(token)
+
+
+def flush_pending() -> None:
+    """Commit what the current request has collected so far (every store); nothing to do outside
+    a request. Handlers call it before they answer, in their worker thread."""
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.flush()
 
 
 class Store:

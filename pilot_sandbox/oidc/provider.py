@@ -12,7 +12,8 @@ Pending requests and codes live in the store; codes are single-use (consumed ato
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from authlib.common.urls import add_params_to_uri
@@ -258,6 +259,20 @@ class Provider:
 
     def error_redirect(self, req: AuthRequest, error: str, description: str) -> str:
         return self.server.error_location(req.redirect_uri, req.state, error, description)
+
+    @contextmanager
+    def answering(self, req: AuthRequest | None = None) -> Iterator[None]:
+        """An error leaving the block goes back to the client as an error authorization response
+        (its ``location``) when that is safe: always for ``req``, a request already validated;
+        else for the request the error names, unless it must not be redirected (an unknown
+        client or redirect URI)."""
+        try:
+            yield
+        except OAuthError as exc:
+            target = req if req is not None else (exc.request if exc.redirect else None)
+            if target is not None and exc.location is None:
+                exc.location = self.error_redirect(target, exc.code, exc.description)
+            raise
 
     def code_redirect(
         self, req: AuthRequest, *, sub: str, acr: str | None, claims: dict[str, Any]

@@ -581,39 +581,39 @@ class UserInfoEndpoint(Endpoint):
 
     def validate_request(self, request: Any) -> Any:
         server = self.server
+        try:
+            return self._token_data(request)
+        except OAuthError as exc:  # RFC 6750 3, RFC 9449 7.1: a 401 naming the scheme
+            exc.status, exc.scheme = 401, "DPoP" if server.fapi2 else "Bearer"
+            raise
+
+    def _token_data(self, request: Any) -> dict[str, Any]:
+        server = self.server
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         scheme = scheme.lower()
         if scheme not in ("bearer", "dpop") or not token or len(token) > 100:
-            raise OAuthError("invalid_token", "an access token is required", status=401)
+            raise OAuthError("invalid_token", "an access token is required")
         data = server.store.get("at", f"{server.kind}/{token}")
         if data is None:
-            raise OAuthError("invalid_token", "the access token is unknown or expired", status=401)
+            raise OAuthError("invalid_token", "the access token is unknown or expired")
         if data["jkt"]:
             header = request.headers.get("dpop")
             if scheme != "dpop" or header is None:
                 raise OAuthError(
-                    "invalid_token",
-                    "the access token is DPoP-bound: send it with a DPoP proof",
-                    status=401,
+                    "invalid_token", "the access token is DPoP-bound: send it with a DPoP proof"
                 )
-            try:
-                proof = dpop.verify_proof(
-                    header,
-                    request.method,
-                    f"{server.issuer}/userinfo",
-                    server.nonces,
-                    access_token=token,
-                )
-            except OAuthError as exc:
-                exc.status = 401
-                raise
+            proof = dpop.verify_proof(
+                header,
+                request.method,
+                f"{server.issuer}/userinfo",
+                server.nonces,
+                access_token=token,
+            )
             if proof.jkt != data["jkt"]:
-                raise OAuthError(
-                    "invalid_token", "the DPoP proof is signed by another key", status=401
-                )
+                raise OAuthError("invalid_token", "the DPoP proof is signed by another key")
         elif scheme != "bearer":
-            raise OAuthError("invalid_token", "the access token is a Bearer token", status=401)
-        return data
+            raise OAuthError("invalid_token", "the access token is a Bearer token")
+        return dict(data)
 
     def create_response(self, data: Any) -> tuple[int, Any, list[tuple[str, str]]]:
         return 200, {"sub": data["sub"], **data["claims"]}, [("Cache-Control", "no-store")]
