@@ -44,6 +44,10 @@ class BackChannel:
         self.user_agent = user_agent
         self._pool: urllib3.PoolManager | None = None
 
+    @property
+    def is_open(self) -> bool:
+        return self._pool is not None
+
     def open(self) -> None:
         if self._pool is None:
             self._pool = urllib3.PoolManager(

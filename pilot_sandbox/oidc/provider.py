@@ -227,11 +227,7 @@ class Provider:
         if not self.fapi2:
             raise OAuthError("invalid_request", "this provider has no PAR endpoint", status=404)
         request = ProtocolRequest("POST", f"{self.issuer}/par", form, _headers(dpop_header))
-        try:
-            response = self.server.create_endpoint_response("par", request)
-        except OAuthError as exc:
-            exc.redirect, exc.request = False, None
-            raise
+        response = self.server.create_endpoint_response("par", request)
         response.headers.update(self.nonce_header())
         return response  # type: ignore[no-any-return]
 

@@ -696,10 +696,7 @@ class OpenIDServer(AuthorizationServer):
 
     # -------------------------------------------------- authlib's integration points
     def query_client(self, client_id: str) -> PilotClient | None:
-        try:
-            party = self.trust.current().parties.get(client_id)
-        except OAuthError:
-            raise
+        party = self.trust.current().parties.get(client_id)
         if party is None:
             return None
         if not self.client_filter(party):
