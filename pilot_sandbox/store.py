@@ -131,6 +131,11 @@ _TAKE_STATE = (
     .returning(state.c.data)
 )
 _INSERT_EVENT = insert(events).values({c: bindparam(c) for c in _EVENT_COLUMNS})
+_FLOW_EVENTS = (
+    select(*(events.c[c] for c in ("id", *_EVENT_COLUMNS)))
+    .where(events.c.flow_id == bindparam("flow"))
+    .order_by(events.c.id)
+)
 _PURGE_STATE = delete(state).where(state.c.expires_at < bindparam("before"))
 #: expired flow state is deleted at most this often (seconds), with the next write
 PURGE_EVERY = 300.0
@@ -225,6 +230,7 @@ class Store:
         self._get_state = _Sql(engine, _GET_STATE)
         self._take_state = _Sql(engine, _TAKE_STATE)
         self._purge_state = _Sql(engine, _PURGE_STATE)
+        self._flow_events = _Sql(engine, _FLOW_EVENTS)
         self._purged_at = 0.0
         self._integrity_error: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
 
@@ -459,14 +465,15 @@ class Store:
 
     def events(self, *, flow_id: str | None = None) -> list[dict[str, Any]]:
         self.flush()
-        q = select(events).order_by(events.c.id)
-        if flow_id is not None:
-            q = q.where(events.c.flow_id == flow_id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).mappings().all()
-        out = []
-        for r in rows:
-            d = dict(r)
+        if flow_id is not None:  # one flow (during a sign-in): the compiled statement
+            with self._cursor() as cur:
+                self._run(cur, self._flow_events, {"flow": flow_id})
+                found = [dict(zip(("id", *_EVENT_COLUMNS), row, strict=True)) for row in cur]
+        else:
+            with self.engine.connect() as conn:
+                found = [
+                    dict(r) for r in conn.execute(select(events).order_by(events.c.id)).mappings()
+                ]
+        for d in found:
             d["data"] = json.loads(d["data"] or "{}")
-            out.append(d)
-        return out
+        return found

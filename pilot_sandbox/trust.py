@@ -62,6 +62,14 @@ class TrustedParty:
         return KeySet.import_key_set(self.jwks)  # type: ignore[arg-type]
 
     @cached_property
+    def encryption_key(self) -> ECKey | None:
+        """The party's registered key for encrypting ID tokens to it (EC, ``use`` enc)."""
+        for k in self.jwks.get("keys", []):
+            if k.get("use") == "enc" and k.get("kty") == "EC":
+                return ECKey.import_key(k)
+        return None
+
+    @cached_property
     def _kids(self) -> frozenset[str]:
         return frozenset(str(k.get("kid")) for k in self.jwks.get("keys", []))
 

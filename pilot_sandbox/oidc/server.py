@@ -379,9 +379,8 @@ class PilotOpenIDCode(OpenIDCode):
 
 
 def _encryption_key(party: TrustedParty) -> ECKey:
-    for k in party.jwks.get("keys", []):
-        if k.get("use") == "enc" and k.get("kty") == "EC":
-            return ECKey.import_key(k)
+    if party.encryption_key is not None:
+        return party.encryption_key
     raise InvalidClientError(
         description="the client has registered no encryption key for its ID tokens"
     )
