@@ -34,8 +34,8 @@ from eauth_toolkit.repository.reviews import (
 from eauth_toolkit.repository.store import RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import templates
 from eauth_toolkit.web.routes.repository import STORE_STATE_KEY
+from eauth_toolkit.web.templating import templates
 
 __all__ = ["install"]
 
