@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from eauth_toolkit.web.templating import add_template_folder, templates
 from pilot_sandbox.answers import Answer, Page
 from pilot_sandbox.oidc.errors import OAuthError
+from pilot_sandbox.oidc.messages import ProtocolResponse
 from pilot_sandbox.oidc.provider import MAX_PARAMS, single_values
-from pilot_sandbox.oidc.server import ProtocolResponse
 from pilot_sandbox.store import flush_pending
 
 __all__ = [

@@ -22,19 +22,19 @@ from eauth_toolkit.errors import PilotError
 from pilot_sandbox.keys import KeyRing
 from pilot_sandbox.oidc import dpop
 from pilot_sandbox.oidc.errors import OAuthError
-from pilot_sandbox.oidc.server import (
+from pilot_sandbox.oidc.messages import (
     AUTH_ALGS,
     CODE_TTL,
     ID_TOKEN_ENC,
     ID_TOKEN_TTL,
     JWT_BEARER,
     REQUEST_URI_PREFIX,
-    OpenIDServer,
     PendingRequest,
     ProtocolRequest,
     ProtocolResponse,
     translated,
 )
+from pilot_sandbox.oidc.server import OpenIDServer
 from pilot_sandbox.store import Store
 from pilot_sandbox.trust import TrustCache, TrustedParty
 

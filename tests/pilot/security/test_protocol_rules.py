@@ -146,7 +146,8 @@ def test_a_client_registered_for_rs256_gets_rs256_id_tokens(pilot_server: Any) -
 
     from joserfc.jwk import KeySet
 
-    from pilot_sandbox.oidc.server import PilotClient, PilotOpenIDCode, ProtocolRequest
+    from pilot_sandbox.oidc.grants import PilotClient, PilotOpenIDCode
+    from pilot_sandbox.oidc.messages import ProtocolRequest
 
     pilot = pilot_of(pilot_server)
     idp = pilot.ams["MY"].idp
