@@ -3,15 +3,18 @@
     .venv/bin/python bench/sig_bench.py                # single files and the 200-file batch
     .venv/bin/python bench/sig_bench.py --fuzz 10000   # also 10,000 mutated PDFs, no uncaught exception
     .venv/bin/python bench/sig_bench.py --big 200      # also peak memory on a 200 MB signed PDF
-    .venv/bin/python bench/sig_bench.py --corpus DIR --skip-single --skip-batch
-                                                       # the real-world-like corpus (built in DIR)
+    .venv/bin/python bench/sig_bench.py --corpus DIR --skip-single --skip-batch --copies 4 --corpus-repeat 7
+                                                       # the real-world-like corpus (built in DIR):
+                                                       # each file 4 times, 7 rounds, median and min
 
 "Plain pyHanko" is pyHanko 0.38's own AdES long-term validation (``ades_lta_validation``) with a
 fresh validation policy for every file, as a program using pyHanko directly would call it; the
 corpus run also times pyHanko's classic ``validate_pdf_signature`` (fresh validation context with
 the same trust roots and the document's DSS, per file) and gives ratios against both. "Ours"
 is ``eauth_toolkit.signatures`` (the same engine plus baseline, level, trust lists and the extra
-checks) with its options built once and, for the batch, ``-j`` worker processes.
+checks) with its options built once and, for the batch, ``-j`` worker processes. The corpus
+rounds run plain pyHanko and ours alternately, so load from other programs hits all of them; on a
+shared machine compare the minima too (and the load average printed with them).
 """
 
 from __future__ import annotations
