@@ -120,12 +120,13 @@ def publish_sample_list(
 ) -> int:
     """Submit the pilot's sample entries, endorse their levels with the other SANDBOX authority
     keys and publish the list to ``out``; returns its sequence number."""
-    from eauth_toolkit.recognition.caps import local_agreements
     from eauth_toolkit.repository.publication import publish
     from eauth_toolkit.repository.reviews import load_review_policy, sign_review, submit_review
+    from eauth_toolkit.repository.samples import load_trust_samples
     from eauth_toolkit.repository.signing import sign_submission
     from eauth_toolkit.repository.store import RepositoryStore
     from eauth_toolkit.repository.trust import trust_picture
+    from eauth_toolkit.repository.trustdocs import agreement_statuses
 
     authorities = AuthorityRegistry.load(repository_dir / AUTHORITIES_FILE)
     store = RepositoryStore.open(f"sqlite:///{data_dir / _SAMPLE_STORE}", authorities)
@@ -147,7 +148,8 @@ def publish_sample_list(
                     channel="sample",
                 )
             technologies.append((p.code, p.idp.entry, int(entry["claimed_level"]["iso29115"])))
-        agreements = local_agreements(repository_dir)
+        load_trust_samples(store, repository_dir)  # trust lists and agreements, as submissions
+        agreements = agreement_statuses(store)
         policy = load_review_policy(repository_dir)
         for ams, technology, level in technologies if first else []:
             for reviewer in sorted(authorities.authorities):
@@ -164,10 +166,10 @@ def publish_sample_list(
                     sequence=store.next_sequence(reviewer),
                 )
                 submit_review(store, jws, agreements=agreements, default=policy, channel="sample")
-        picture = trust_picture(store, repository_dir)
         extra = _pilot_agreement(config, technologies, agreements, repository_dir)
-        if extra is not None:
-            picture["agreements"].append(extra)
+        if extra is not None:  # submitted by its first party, like any agreement
+            _submit_agreement(store, extra["document"], extra["parties"][0], repository_dir)
+        picture = trust_picture(store, repository_dir)
         result = publish(store, load_key(publisher_key_path(repository_dir)), out, trust=picture)
         return result.sequence_number
     finally:
@@ -224,6 +226,23 @@ def _pilot_agreement(
     )
     document = sign_with_sandbox_keys(agreement, repository_dir)
     return {"id": agreement.id, "parties": codes, "in_force": True, "document": document}
+
+
+def _submit_agreement(store: Any, document: dict[str, Any], ams: str, repository_dir: Path) -> None:
+    from eauth_toolkit.repository.trustdocs import (
+        AGREEMENT_SUBMISSION_TYP,
+        sign_document,
+        submit_agreement,
+    )
+
+    key = load_key(authority_key_path(repository_dir, ams))
+    jws = sign_document(
+        {"ams": ams, "agreement": document},
+        key,
+        typ=AGREEMENT_SUBMISSION_TYP,
+        sequence=store.next_sequence(ams),
+    )
+    submit_agreement(store, jws, channel="sample")
 
 
 class PilotTrust:
