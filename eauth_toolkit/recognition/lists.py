@@ -5,7 +5,8 @@ The default list is the service's latest published list in the data folder
 first start: the sample data (entries, trust-list pointers and agreements, each a submission signed
 with its SANDBOX authority key) are submitted to the store and the first list is published and
 signed with the SANDBOX publisher key. A default list past its next update is published again
-from the same store. Either way the list is verified before anything is taken from it.
+from the same store (as the pilot renews its own). Either way the list is verified before
+anything is taken from it.
 """
 
 from __future__ import annotations
@@ -111,9 +112,23 @@ def _refresh(settings: Settings, out: Path, *, again: bool) -> None:
         store.close()
 
 
+def _past_next_update(path: Path) -> bool:
+    """Whether the list file's next update has passed (read without verifying: the verification
+    that follows decides whether the list is used)."""
+    import datetime as dt
+
+    from eauth_toolkit.repository.publication import read_list_payload
+
+    try:
+        due = str(read_list_payload(path)["next_update"]).replace("Z", "+00:00")
+        return dt.datetime.fromisoformat(due) < dt.datetime.now(dt.UTC)
+    except (InputError, KeyError, ValueError, TypeError):
+        return False
+
+
 def default_list(settings: Settings | None = None) -> Path:
-    """The service's latest published list (see the module text); an :class:`InputError` saying
-    how to get one when there is none."""
+    """The service's latest published list (see the module text), published first or renewed
+    when needed; an :class:`InputError` saying how to get one when there is none."""
     from eauth_toolkit.repository.samples import SERVICE_LIST_FILE
     from eauth_toolkit.settings import Settings
 
@@ -121,6 +136,8 @@ def default_list(settings: Settings | None = None) -> Path:
     out = Path(settings.data_dir) / SERVICE_LIST_FILE
     if not out.is_file():
         _refresh(settings, out, again=False)
+    elif _past_next_update(out):
+        _refresh(settings, out, again=True)
     if not out.is_file():
         raise InputError(
             f"no published Repository List to take trust lists from: {_HOW}", where=str(out)
@@ -129,20 +146,11 @@ def default_list(settings: Settings | None = None) -> Path:
 
 
 def default_view(settings: Settings | None = None) -> TrustView:
-    """The verified default list (renewed from the store when past its next update)."""
-    from eauth_toolkit.repository.publication import ListVerificationError
+    """The verified default list."""
     from eauth_toolkit.settings import Settings
 
     settings = settings or Settings.from_env()
-    path = default_list(settings)
-    repo = Path(settings.repository_dir)
-    try:
-        return view_from_file(path, repository_dir=repo)
-    except ListVerificationError as exc:
-        if exc.code != "stale_list":
-            raise
-    _refresh(settings, path, again=True)
-    return view_from_file(path, repository_dir=repo)
+    return view_from_file(default_list(settings), repository_dir=Path(settings.repository_dir))
 
 
 def default_trust(

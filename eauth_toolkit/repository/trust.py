@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from eauth_toolkit.ams import AmsCode, Iso29115Level
 
@@ -167,8 +168,8 @@ class AgreementSubmission(_SignedFields):
     )
 
     ams: AmsCode
-    agreement: AgreementDocument | None = None
-    withdrawal: AgreementWithdrawal | None = None
+    agreement: AgreementDocument | SkipJsonSchema[None] = None
+    withdrawal: AgreementWithdrawal | SkipJsonSchema[None] = None
 
 
 def trust_picture(store: Any, repository_dir: Path, *, on: dt.date | None = None) -> dict[str, Any]:

@@ -89,26 +89,24 @@ class Service:
     def submit_agreement(
         self, ams: str, body: dict[str, Any], *, key_ams: str | None = None
     ) -> Any:
-        """``body`` is ``{"agreement": DOCUMENT}`` or ``{"withdrawal": {...}}``, signed by the
-        authority of ``key_ams`` (default ``ams``) and sent with ``ams``'s token."""
-        signer = key_ams or ams
+        """``body`` is ``{"agreement": DOCUMENT}`` or ``{"withdrawal": {...}}``: ``ams``'s
+        submission signed with the key of ``key_ams`` (default ``ams``), sent with ``ams``'s token."""
         jws = sign_document(
-            {"ams": signer, **body},
-            load_key(key_path(signer)),
+            {"ams": ams, **body},
+            load_key(key_path(key_ams or ams)),
             typ=AGREEMENT_SUBMISSION_TYP,
-            sequence=self.store.next_sequence(signer),
+            sequence=self.store.next_sequence(ams),
         )
         return self.post_signed("agreements", ams, jws)
 
     def submit_trust_list(
         self, ams: str, pointer: dict[str, Any], *, key_ams: str | None = None
     ) -> Any:
-        signer = key_ams or ams
         jws = sign_document(
-            {"ams": signer, "trust_list": pointer},
-            load_key(key_path(signer)),
+            {"ams": ams, "trust_list": pointer},
+            load_key(key_path(key_ams or ams)),
             typ=TRUSTLIST_TYP,
-            sequence=self.store.next_sequence(signer),
+            sequence=self.store.next_sequence(ams),
         )
         return self.post_signed("trust-lists", ams, jws)
 
