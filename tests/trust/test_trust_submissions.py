@@ -241,6 +241,8 @@ def test_trust_list_and_agreement_over_the_cli(tmp_path: Path, my_signed_pdf: Pa
     bad.write_text(json.dumps({"trust_list": _pointer("SG", sha256="abc")}))
     res = _repo(db, "trustlist-submit", str(bad), "--key", str(keys / "SG.private.jwk.json"))
     assert res.returncode == 1 and "/trust_list/sha256" in res.stderr, res.stderr
+    res = run_cli("repo", "validate", str(bad))  # the same schema, before anything is signed
+    assert res.returncode == 1 and "bad.json#/trust_list/sha256" in res.stdout, res.stdout
     # a signed pointer sent twice: the second is a replay
     jws = tmp_path / "sg.jws"
     jws.write_text(_signed("SG", {"trust_list": _pointer("SG")}, TRUSTLIST_TYP, 1))
