@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from eauth_toolkit.errors import InputError
+from eauth_toolkit.errors import EauthError, InputError
 from eauth_toolkit.recognition.caps import SignatureCap
 from eauth_toolkit.recognition.trust import TrustView, load_trust_view
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
@@ -134,10 +134,17 @@ def default_list(settings: Settings | None = None) -> Path:
 
     settings = settings or Settings.from_env()
     out = Path(settings.data_dir) / SERVICE_LIST_FILE
-    if not out.is_file():
-        _refresh(settings, out, again=False)
-    elif _past_next_update(out):
-        _refresh(settings, out, again=True)
+    try:
+        if not out.is_file():
+            _refresh(settings, out, again=False)
+        elif _past_next_update(out):
+            _refresh(settings, out, again=True)
+    except EauthError as exc:
+        where = f"{exc.where}: " if exc.where else ""
+        raise InputError(
+            f"no published Repository List to take trust lists from ({where}{exc.message}); {_HOW}",
+            where=str(out),
+        ) from None
     if not out.is_file():
         raise InputError(
             f"no published Repository List to take trust lists from: {_HOW}", where=str(out)

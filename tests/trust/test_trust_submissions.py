@@ -307,3 +307,58 @@ def test_trust_list_and_agreement_over_the_cli(tmp_path: Path, my_signed_pdf: Pa
     assert _repo(db2, "publish", "--key", str(PUBLISHER_KEY), "--out", str(only_sg)).returncode == 0
     sig = check(only_sg, "MY")
     assert sig["level"] != "QES" and sig["trust"]["ams"] is None, sig
+
+
+def test_sig_verify_default_is_the_verified_sample_list(
+    tmp_path: Path, my_signed_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no options, `sig verify` takes trust from the service's latest list; on first use that
+    is the SANDBOX sample list, submitted and published into the data folder, then verified."""
+    from eauth_toolkit.repository.keys import AuthorityRegistry
+    from eauth_toolkit.repository.publication import publish
+    from eauth_toolkit.repository.store import RepositoryStore
+    from eauth_toolkit.repository.trust import trust_picture
+
+    data = tmp_path / "data"
+    monkeypatch.setenv("EAUTH_DATA_DIR", str(data))
+
+    def verify_for_sg() -> dict[str, Any]:
+        res = run_cli("sig", "verify", "--json", "--ams", "SG", str(my_signed_pdf))
+        assert res.returncode == 0, res.stderr
+        return dict(json.loads(res.stdout)["signatures"][0])
+
+    sig = verify_for_sg()
+    assert sig["level"] == "AdES"
+    assert (sig["trust"]["agreement"], sig["trust"]["list_sequence"]) == ("sg-my-sandbox", 1)
+    listed = data / "repository-list.json"
+    trust = read_list_payload(listed)["trust"]
+    assert {p["ams"] for p in trust["trust_lists"]} == {"MY", "SG"}
+    # what the list carries came in as signed sample submissions, recorded in the audit trail
+    store = RepositoryStore.open(
+        f"sqlite:///{data / 'eauth.sqlite3'}", AuthorityRegistry.load(REPO / "authorities.json")
+    )
+    try:
+        samples = [s for s in store.submissions() if s["channel"] == "samples"]
+        labels = {label for s in samples for label in s["diff"]["added"]}
+        assert {"trust-list/MY", "trust-list/SG", "agreement/sg-my-sandbox"} <= labels
+        # a list past its next update is published again from the same store on the next use
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(days=3)
+        publish(
+            store,
+            load_key(PUBLISHER_KEY),
+            listed,
+            now=past,
+            validity=dt.timedelta(days=1),
+            trust=trust_picture(store, REPO),
+        )
+    finally:
+        store.close()
+    assert verify_for_sg()["trust"]["list_sequence"] == 3
+
+    # no list and no way to make one: one line saying how to get one
+    monkeypatch.setenv("EAUTH_DATA_DIR", str(tmp_path / "other"))
+    monkeypatch.setenv("EAUTH_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    res = run_cli("sig", "verify", str(my_signed_pdf))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert res.stderr.startswith("error:") and len(res.stderr.strip().splitlines()) == 1
+    assert "no published Repository List" in res.stderr and "--repository LIST" in res.stderr
