@@ -9,10 +9,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from eauth_toolkit.web.app import TEMPLATE_DIR
+from eauth_toolkit.web.templating import add_template_folder, templates
 from pilot_sandbox.oidc.client import BROWSER_COOKIE
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import MAX_PARAMS, Provider, single_values
@@ -33,14 +31,7 @@ _MAX_BODY = 64 * 1024
 
 PILOT_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
-templates = Jinja2Templates(
-    env=Environment(
-        loader=ChoiceLoader(
-            [FileSystemLoader(str(PILOT_TEMPLATES)), FileSystemLoader(str(TEMPLATE_DIR))]
-        ),
-        autoescape=select_autoescape(["html"]),
-    )
-)
+add_template_folder(PILOT_TEMPLATES)
 
 
 def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

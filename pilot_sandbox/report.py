@@ -15,13 +15,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from eauth_toolkit.recognition import MINIMUM_DATA_SET
-from eauth_toolkit.web.app import TEMPLATE_DIR
+from eauth_toolkit.web.templating import environment
 from pilot_sandbox.config import PilotConfig
 from pilot_sandbox.events import FUNNEL
-from pilot_sandbox.pages import PILOT_TEMPLATES, render
+from pilot_sandbox.pages import render
 from pilot_sandbox.store import Store
 
 __all__ = ["build_report", "percentile", "render_html", "write_report", "router"]
@@ -272,14 +271,6 @@ def _bars(
     return "".join(out)
 
 
-_env = Environment(
-    loader=ChoiceLoader(
-        [FileSystemLoader(str(PILOT_TEMPLATES)), FileSystemLoader(str(TEMPLATE_DIR))]
-    ),
-    autoescape=select_autoescape(["html"]),
-)
-
-
 def _charts(report: dict[str, Any]) -> dict[str, str]:
     return {
         "funnel": _bars([(f["stage"], f["count"]) for f in report["funnel"]]),
@@ -305,7 +296,7 @@ def _charts(report: dict[str, Any]) -> dict[str, str]:
 
 def render_html(report: dict[str, Any]) -> str:
     """The standalone HTML report (for ``eauth pilot report --out``)."""
-    return _env.get_template("pilot_report.html").render(
+    return environment.get_template("pilot_report.html").render(
         report=report, charts=_charts(report), standalone=True
     )
 

@@ -11,11 +11,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import add_home_link
+from eauth_toolkit.web.templating import add_nav_link
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.pages import render, token_error
 from pilot_sandbox.store import deferred_writes
 
-__all__ = ["install", "WORKER_HEADER"]
+__all__ = ["install", "check", "PAGES", "WORKER_HEADER"]
+
+#: what ``eauth sandbox serve`` lists at start: (path, what it is)
+PAGES = [
+    ("/services/", "pilot: the demo services of each AMS"),
+    ("/ams/my/services/tax-filing", "pilot: a Malaysian service, sign in from Singapore"),
+    ("/ams/sg/services/company-registration", "pilot: a Singapore service, sign in from Malaysia"),
+    ("/pilot/report", "pilot report"),
+]
 
 #: response header naming the worker process that served a pilot request
 WORKER_HEADER = "X-Eauth-Worker"
@@ -54,10 +63,25 @@ class PilotRequests:
             await self.app(scope, receive, send_with_header)
 
 
+def check(settings: Settings) -> None:
+    """Read the pilot configuration once before the service starts: a bad file stops it with
+    one line naming the key."""
+    from pilot_sandbox.config import load_pilot_config
+
+    load_pilot_config(settings.pilot_config)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Build the pilot from ``settings`` (configuration, store, keys, trust configuration) and add
     its routes. Bad configuration raises :class:`PilotError` naming the key, so start-up stops."""
-    from pilot_sandbox import report, routes_gateways, routes_idp, routes_oauth, routes_services
+    from pilot_sandbox import (
+        report,
+        routes_gateways,
+        routes_idp,
+        routes_oauth,
+        routes_services,
+        services_index,
+    )
     from pilot_sandbox.sandbox import Pilot
 
     pilot = Pilot(settings)
@@ -68,6 +92,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.include_router(routes_gateways.router(pilot))
     app.include_router(routes_services.router(pilot))
     app.include_router(report.router(pilot))
+    services_index.install(app, settings)
+    add_nav_link(app, "/services/", "Pilot services")
+    add_nav_link(app, "/pilot/report", "Pilot report")
     # the pilot's paths (/ams/..., /pilot/...) overlap no other part's: match them first, since a
     # sign-in makes a dozen requests to them
     ours = app.router.routes[before:]

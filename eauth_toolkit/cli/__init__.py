@@ -37,7 +37,6 @@ GROUPS: dict[str, tuple[str, str]] = {
         "AMS trust lists (ETSI TS 119 612): build, inspect.",
     ),
     "sandbox": ("eauth_toolkit.cli.sandbox", "The service: repository API, pages, pilot sandbox."),
-    "pilot": ("eauth_toolkit.cli.pilot", "Two-AMS mutual-recognition pilot: drive flows, report."),
     "laws": (
         "eauth_toolkit.cli.laws",
         "Laws Reporting Scheme for e-signatures: law data, plans, reports.",
@@ -58,10 +57,24 @@ _option_type = TyperOption.display_type_rich
 TyperOption.display_type_rich = _flag_type  # type: ignore[method-assign]
 
 
+#: entry-point group through which an installed package adds a command group (the pilot sandbox
+#: adds ``eauth pilot``): ``name = "module"``, the module has a typer ``app``, a ``HELP`` line and
+#: may have ``DATA_COMMANDS``, the commands that get ``--data-dir``. Looked up only for a name that
+#: is not one of :data:`GROUPS`, and for ``--help``.
+GROUP_ENTRY_POINTS = "eauth_toolkit.cli"
+
+
+def added_groups() -> dict[str, str]:
+    """Command groups installed packages add: name -> module."""
+    from importlib.metadata import entry_points
+
+    found = entry_points(group=GROUP_ENTRY_POINTS)
+    return {ep.name: ep.value.split(":", 1)[0] for ep in found if ep.name not in GROUPS}
+
+
 #: commands that keep state in the data folder; each gets a ``--data-dir`` option
 DATA_COMMANDS: dict[str, tuple[str, ...]] = {
     "repo": ("submit", "list", "show", "publish", "load-samples", "audit", "token", "revoke-token"),
-    "pilot": ("run", "report"),
     "laws": ("submit", "report", "load-samples", "audit"),
     "plan": ("report", "set", "show"),
     "sandbox": ("serve",),
@@ -72,20 +85,34 @@ class LazyGroup(TyperGroup):
     """The root group: imports a command group's module on first use; one error rule for all."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return [*GROUPS, *(n for n in super().list_commands(ctx) if n not in GROUPS)]
+        named = [*GROUPS, *added_groups()]
+        return [*named, *(n for n in super().list_commands(ctx) if n not in named)]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name in GROUPS and cmd_name not in self.commands:
-            module_name, help_text = GROUPS[cmd_name]
-            group = typer.main.get_group(importlib.import_module(module_name).app)
-            group.name = cmd_name
-            group.help = help_text
-            for name in DATA_COMMANDS.get(cmd_name, ()):
-                command = group.commands.get(name)
-                if command is not None and "data_dir" not in {p.name for p in command.params}:
-                    command.params.append(data_dir_param())
-            self.add_command(group, cmd_name)
+        if cmd_name not in self.commands:
+            self._load(cmd_name)
         return super().get_command(ctx, cmd_name)
+
+    def _load(self, cmd_name: str) -> None:
+        if cmd_name in GROUPS:
+            module_name, help_text = GROUPS[cmd_name]
+            module = importlib.import_module(module_name)
+            data_commands = DATA_COMMANDS.get(cmd_name, ())
+        else:
+            module_name = added_groups().get(cmd_name, "")
+            if not module_name:
+                return
+            module = importlib.import_module(module_name)
+            help_text = getattr(module, "HELP", "")
+            data_commands = getattr(module, "DATA_COMMANDS", ())
+        group = typer.main.get_group(module.app)
+        group.name = cmd_name
+        group.help = help_text
+        for name in data_commands:
+            command = group.commands.get(name)
+            if command is not None and "data_dir" not in {p.name for p in command.params}:
+                command.params.append(data_dir_param())
+        self.add_command(group, cmd_name)
 
     def invoke(self, ctx: Any) -> Any:
         reset_data_dir()

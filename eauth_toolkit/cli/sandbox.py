@@ -35,8 +35,8 @@ def serve(
     access_log: bool = typer.Option(True, help="Log one line per request on stdout."),
 ) -> None:
     """Start the service: plan report, repository API and pages, signature check, pilot sandbox."""
+    from eauth_toolkit.web.app import all_parts
     from eauth_toolkit.web.serving import serve as serve_app
-    from pilot_sandbox.config import load_pilot_config
 
     settings = settings_for(
         database_url=database_url,
@@ -44,8 +44,12 @@ def serve(
         base_url=None if "EAUTH_BASE_URL" in os.environ else f"http://{host}:{port}",
         load_samples=not no_samples,
     )
-    # check the configuration and the data folder before any worker starts: one clear line each
-    load_pilot_config(settings.pilot_config)
+    # check the parts' configuration and the data folder before any worker starts: one clear
+    # line each
+    parts = all_parts()
+    for part in parts:
+        if hasattr(part, "check"):
+            part.check(settings)
     ensure_writable_dir(settings.data_dir, "--data-dir")
     base = f"http://{host}:{port}"
     console.print(f"eauth-toolkit service on {base}")
@@ -54,13 +58,8 @@ def serve(
         ("/plan", "Work Plan progress report"),
         ("/repository", "Collaborative Repository List"),
         ("/loa/guidance", "LoA Guidance"),
-        ("/ams/my/services/tax-filing", "pilot: a Malaysian service, sign in from Singapore"),
-        (
-            "/ams/sg/services/company-registration",
-            "pilot: a Singapore service, sign in from Malaysia",
-        ),
         ("/signatures/check", "check a signed PDF"),
-        ("/pilot/report", "pilot report"),
+        *(page for part in parts for page in getattr(part, "PAGES", ())),
         ("/docs", "OpenAPI documentation"),
         ("/health", "health"),
     ]:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import io
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -23,7 +21,6 @@ from eauth_toolkit.plan.progress import PlanReport
 
 __all__ = [
     "FORMATS",
-    "TEMPLATE_DIR",
     "html_context",
     "render",
     "render_html",
@@ -34,7 +31,6 @@ __all__ = [
 ]
 
 FORMATS = ("text", "json", "markdown", "html")
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
 
 STATUS_LABELS = {
     "not_started": "not started",
@@ -198,15 +194,6 @@ def render_markdown(report: PlanReport) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=jinja2.select_autoescape(["html"]),
-        undefined=jinja2.StrictUndefined,
-    )
-
-
-@lru_cache(maxsize=1)
 def _markdown() -> Any:
     from markdown_it import MarkdownIt
 
@@ -225,7 +212,9 @@ def html_context(report: PlanReport) -> dict[str, Any]:
 
 def render_html(report: PlanReport) -> str:
     """A standalone HTML document (``plan_standalone.html``)."""
-    return _environment().get_template("plan_standalone.html").render(**html_context(report))
+    from eauth_toolkit.web.templating import environment
+
+    return environment.get_template("plan_standalone.html").render(**html_context(report))
 
 
 def render(report: PlanReport, fmt: str) -> str:

@@ -8,36 +8,20 @@ SQLite file or a real PostgreSQL server just by passing other settings.
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
+from types import ModuleType
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from eauth_toolkit import __version__
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web import docs, errors
+from eauth_toolkit.web.templating import templates
 
-__all__ = ["create_app", "templates", "PARTS"]
-
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-
-
-def _shown(value: object) -> object:
-    """What a page shows for a value: a dash, never the word "None", for a missing one."""
-    return "—" if value is None else value
+__all__ = ["create_app", "templates", "add_home_link", "PARTS", "PART_GROUP", "all_parts"]
 
 
-templates = Jinja2Templates(
-    env=Environment(
-        loader=FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=select_autoescape(["html"]),
-        finalize=_shown,
-    )
-)
-
-#: modules with an ``install(app, settings)`` function, in mounting order
+#: the service's own parts: modules with an ``install(app, settings)`` function, in mounting order
 PARTS = (
     "eauth_toolkit.web.routes.plan",
     "eauth_toolkit.web.routes.loa",
@@ -45,9 +29,27 @@ PARTS = (
     "eauth_toolkit.web.routes.reviews",
     "eauth_toolkit.web.routes.signatures",
     "eauth_toolkit.web.routes.laws",
-    "pilot_sandbox.web",
-    "eauth_toolkit.web.routes.services",
 )
+
+#: entry-point group through which an installed package adds a part to the service (the pilot
+#: sandbox registers itself here). A part is a module with ``install(app, settings)``, and may
+#: have ``check(settings)``, run once before any worker starts, and ``PAGES``, the
+#: ``(path, what)`` lines ``eauth sandbox serve`` prints at start.
+PART_GROUP = "eauth_toolkit.web_parts"
+
+
+def added_parts() -> list[ModuleType]:
+    """The parts installed packages registered under :data:`PART_GROUP`, by entry-point name."""
+    from importlib.metadata import entry_points
+
+    found = sorted(entry_points(group=PART_GROUP), key=lambda ep: ep.name)
+    return [importlib.import_module(ep.value.split(":", 1)[0]) for ep in found]
+
+
+def all_parts() -> list[ModuleType]:
+    """The service's own parts, then the added ones."""
+    return [*(importlib.import_module(name) for name in PARTS), *added_parts()]
+
 
 #: links shown on the home page: (path, title, what it is), extended by the parts' install()
 HOME_LINKS_KEY = "home_links"
@@ -87,8 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             request, "home.html", {"links": getattr(app.state, HOME_LINKS_KEY)}
         )
 
-    for name in PARTS:
-        importlib.import_module(name).install(app, settings)
+    for part in all_parts():
+        part.install(app, settings)
     from eauth_toolkit.web import limits
 
     limits.install(app)  # request bodies limited while they stream in, on every route

@@ -63,7 +63,7 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 
 
 def _page(request: Request, status: int, detail: str, errors: list[dict[str, str]]) -> Response:
-    from eauth_toolkit.web.app import templates
+    from eauth_toolkit.web.templating import templates
 
     return templates.TemplateResponse(
         request,

@@ -29,7 +29,8 @@ from eauth_toolkit.repository.models import AMS_CODES
 from eauth_toolkit.repository.samples import AUTHORITIES_FILE
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import add_home_link, templates
+from eauth_toolkit.web.app import add_home_link
+from eauth_toolkit.web.templating import templates
 
 __all__ = ["install"]
 

@@ -32,7 +32,8 @@ async def _profile_size(request: Request) -> None:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add ``/loa/guidance`` (HTML) and ``/api/loa/assess`` / ``/api/loa/map`` to the service."""
-    from eauth_toolkit.web.app import add_home_link, templates
+    from eauth_toolkit.web.app import add_home_link
+    from eauth_toolkit.web.templating import templates
 
     @app.get("/loa/guidance", response_class=HTMLResponse, tags=["loa"])
     def guidance_page(request: Request) -> HTMLResponse:

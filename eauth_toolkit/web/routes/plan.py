@@ -20,7 +20,8 @@ from eauth_toolkit.plan import (
 )
 from eauth_toolkit.plan.render import html_context
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import add_home_link, templates
+from eauth_toolkit.web.app import add_home_link
+from eauth_toolkit.web.templating import templates
 
 __all__ = ["install"]
 

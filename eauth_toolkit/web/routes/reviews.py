@@ -26,7 +26,6 @@ from eauth_toolkit.repository.store import RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
 from eauth_toolkit.repository.trustdocs import agreement_statuses
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import templates
 from eauth_toolkit.web.routes.repository import STORE_STATE_KEY
 from eauth_toolkit.web.routes.repository_api import (
     PREFIX,
@@ -37,6 +36,7 @@ from eauth_toolkit.web.routes.repository_api import (
     refused,
     signed_body,
 )
+from eauth_toolkit.web.templating import templates
 
 __all__ = ["install"]
 

@@ -22,7 +22,8 @@ from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.pades import ValidationOptions
 from eauth_toolkit.signatures.trustlist import TrustList
-from eauth_toolkit.web.app import add_home_link, templates
+from eauth_toolkit.web.app import add_home_link
+from eauth_toolkit.web.templating import templates
 
 __all__ = ["install", "MAX_UPLOAD"]
 

@@ -12,7 +12,7 @@ from pilot_helpers import pilot_of, pilot_variant
 from typer.testing import CliRunner
 
 from eauth_toolkit.cli import app
-from eauth_toolkit.cli import pilot as pilot_cli
+from pilot_sandbox import cli as pilot_cli
 from pilot_sandbox.runner import FlowPlan, drive_flow
 
 

@@ -13,9 +13,13 @@ import typer
 from eauth_toolkit.cli._common import console, print_json, settings_for
 from eauth_toolkit.errors import PilotError
 
-__all__ = ["app"]
+__all__ = ["app", "HELP", "DATA_COMMANDS"]
 
 app = typer.Typer(no_args_is_help=True)
+#: the line ``eauth --help`` shows for the group
+HELP = "Two-AMS mutual-recognition pilot: drive flows, report."
+#: the commands that keep state in the data folder (each gets ``--data-dir``)
+DATA_COMMANDS = ("run", "report")
 
 MAX_FLOWS = 100_000
 

@@ -8,15 +8,15 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import add_home_link, templates
+from eauth_toolkit.web.app import add_home_link
+from eauth_toolkit.web.templating import templates
+from pilot_sandbox.config import load_pilot_config
 
 __all__ = ["install"]
 
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the services index pages (all participants, and one per participating AMS)."""
-    from pilot_sandbox.config import load_pilot_config
-
     config = load_pilot_config(settings.pilot_config)
     participants = list(config.ams)
     common = {"pilot": config.pilot}
