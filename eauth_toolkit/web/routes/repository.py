@@ -31,9 +31,9 @@ from eauth_toolkit.repository.samples import (
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import add_home_link
-from eauth_toolkit.web.templating import templates
 from eauth_toolkit.web.routes.repository_api import build_router, problem_response
 from eauth_toolkit.web.routes.trust import build_trust_router
+from eauth_toolkit.web.templating import templates
 
 __all__ = ["install", "STORE_STATE_KEY"]
 
