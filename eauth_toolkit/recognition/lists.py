@@ -113,16 +113,22 @@ def _refresh(settings: Settings, out: Path, *, again: bool) -> None:
 
 
 def _past_next_update(path: Path) -> bool:
-    """Whether the list file's next update has passed (read without verifying: the verification
-    that follows decides whether the list is used)."""
+    """Whether the list file's next update has passed, read from the head of its payload without
+    verifying (a hint only: the verification that follows decides whether the list is used)."""
+    import base64
     import datetime as dt
-
-    from eauth_toolkit.repository.publication import read_list_payload
+    import json
+    import re
 
     try:
-        due = str(read_list_payload(path)["next_update"]).replace("Z", "+00:00")
-        return dt.datetime.fromisoformat(due) < dt.datetime.now(dt.UTC)
-    except (InputError, KeyError, ValueError, TypeError):
+        head = str(json.loads(path.read_bytes())["payload"])[:4096]
+        text = base64.urlsafe_b64decode(head[: len(head) // 4 * 4]).decode("utf-8", "ignore")
+        found = re.search(r'"next_update":"([^"]+)"', text)
+        if found is None:
+            return False
+        due = dt.datetime.fromisoformat(found.group(1).replace("Z", "+00:00"))
+        return due < dt.datetime.now(dt.UTC)
+    except (OSError, KeyError, ValueError, TypeError):
         return False
 
 
