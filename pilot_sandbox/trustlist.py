@@ -6,8 +6,8 @@ latest list in its data folder (``pilot-repository-list.json``), published at th
 the sample submissions: the pilot's technology entries (``pilot_sandbox/entries/*.json``) signed by
 the SANDBOX authority keys and submitted to a repository store, their proposed levels endorsed by
 the other sandbox authorities, and the list signed by the SANDBOX publisher key. A pilot technology
-that no committed agreement recognises (an external provider used as a national IdP) is covered
-by a SANDBOX agreement signed by both participants' sandbox authority keys, carried in the list.
+that no sample agreement recognises (an external provider used as a national IdP) is covered by a
+SANDBOX agreement signed by both participants' sandbox authority keys and submitted like any other.
 
 Every flow asks :meth:`PilotTrust.view`, which re-reads the file: a newer list takes effect on the
 next flow without a restart; a list that does not verify (signature, canonical form, freshness,
@@ -229,6 +229,7 @@ def _pilot_agreement(
 
 
 def _submit_agreement(store: Any, document: dict[str, Any], ams: str, repository_dir: Path) -> None:
+    from eauth_toolkit.repository.submission import SubmissionRefused
     from eauth_toolkit.repository.trustdocs import (
         AGREEMENT_SUBMISSION_TYP,
         sign_document,
@@ -242,7 +243,11 @@ def _submit_agreement(store: Any, document: dict[str, Any], ams: str, repository
         typ=AGREEMENT_SUBMISSION_TYP,
         sequence=store.next_sequence(ams),
     )
-    submit_agreement(store, jws, channel="sample")
+    try:
+        submit_agreement(store, jws, channel="sample")
+    except SubmissionRefused as exc:
+        if exc.code != "expired":  # a pilot past its end recognises nothing: nothing to submit
+            raise
 
 
 class PilotTrust:
