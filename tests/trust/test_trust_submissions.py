@@ -362,3 +362,22 @@ def test_sig_verify_default_is_the_verified_sample_list(
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert res.stderr.startswith("error:") and len(res.stderr.strip().splitlines()) == 1
     assert "no published Repository List" in res.stderr and "--repository LIST" in res.stderr
+
+
+def test_service_signature_check_needs_a_published_list(
+    service: Service, my_signed_pdf: Path, tmp_path: Path
+) -> None:
+    """The service checks signatures only against its own published list: none yet is a 503
+    naming why, never trust lists read from elsewhere; once published, the list's are used."""
+    pdf = my_signed_pdf.read_bytes()
+    files = {"file": ("my.pdf", pdf, "application/pdf")}
+    r = service.client.post("/api/signatures/verify", files=files, data={"ams": "SG"})
+    assert r.status_code == 503, r.text
+    assert "no Repository List has been published" in r.text
+    number = publish_list(
+        service, service.settings.data_dir / "repository-list.json"
+    ).sequence_number
+    r = service.client.post("/api/signatures/verify", files=files, data={"ams": "SG"})
+    assert r.status_code == 200, r.text
+    [sig] = r.json()["signatures"]
+    assert sig["level"] == "AdES" and sig["trust"]["list_sequence"] == number
