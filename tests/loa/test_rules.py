@@ -106,6 +106,27 @@ def test_knowledge_based_verification_with_an_authoritative_source_is_substantia
     assert a.range("nist-800-63-3", "ial").confirmed == 1  # NIST IAL2 refuses KBV alone
 
 
+def test_document_presented_in_person_is_the_staff_comparison() -> None:
+    """2.1.2 substantial point 2 and high 1(a): a photo document shown to registration staff."""
+    route = {
+        "identity_proofing": "in_person",
+        "evidence": ["photo_id", "register_record"],
+        "evidence_validation": ["authoritative_source"],
+        "applicant_verification": ["knowledge_questions"],
+        "delivery": "in_person",
+    }
+    a = assess(build({"enrolment.routes.0": route}))
+    assert a.phase_range(EIDAS, "enrolment").confirmed == 3
+    inspected = {**route, "evidence_validation": ["visual_inspection"]}
+    assert assess(build({"enrolment.routes.0": inspected})).eidas.confirmed == 2  # not validated
+    video = {**route, "identity_proofing": "remote_supervised"}
+    assert (
+        assess(build({"enrolment.routes.0": video})).phase_range(EIDAS, "enrolment").confirmed == 2
+    )
+    no_document = {**route, "evidence": ["register_record"]}
+    assert assess(build({"enrolment.routes.0": no_document})).eidas.confirmed == 2
+
+
 def test_visual_document_check_counts_at_substantial() -> None:
     a = assess(build({"enrolment.routes.0.evidence_validation": ["visual_inspection"]}))
     assert a.phase_range(EIDAS, "enrolment").confirmed == 2
