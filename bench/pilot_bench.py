@@ -18,6 +18,7 @@ Targets: oidc cross-border <= 8 ms server CPU per flow; fapi2 cross-border <= 14
 at concurrency 8; built-in IdP (fapi2) at most half of oidc-provider's CPU per FAPI sign-in.
 
     .venv/bin/python bench/pilot_bench.py [--quick] [--cross-only] [--server-root DIR]
+    .venv/bin/python bench/pilot_bench.py --profile fapi2   # where the service's CPU goes (py-spy)
 
 ``--server-root`` serves the code of another checkout (e.g. ``git archive`` of an older commit
 unpacked in a folder) with the same client, to compare two versions back to back.
@@ -26,6 +27,7 @@ unpacked in a folder) with the same client, to compare two versions back to back
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -408,6 +410,65 @@ class Service:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+def profile(root: Path, config: Path, label: str, n: int = 150) -> None:
+    """Sample the service with py-spy (only the thread holding the GIL, so CPU, not waits) during
+    ``n`` cross-border flows, and print the share of samples per package and the functions of the
+    pilot and its protocol libraries with the largest inclusive share."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
+    service = Service(root, 1, config)
+    plans = [
+        FlowPlan("MY", "tax-filing", "SG", "tan.mei.ling"),
+        FlowPlan("SG", "company-registration", "MY", "nur.aisyah"),
+    ]
+    raw = service.tmp / "profile.txt"
+    try:
+        client = LeanClient()
+        for i in range(6):  # warm-up
+            client.cookies.clear()
+            assert drive_flow(client, service.base, plans[i % 2]).outcome == "succeeded"  # type: ignore[arg-type]
+        args = [spy, "record", "-p", str(service.proc.p.pid), "-r", "250", "-f", "raw"]
+        sampler = subprocess.Popen(
+            [*args, "-o", str(raw), "--nonblocking", "--gil"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(1.5)
+        cpu0 = service.proc.cpu()
+        for i in range(n):
+            client.cookies.clear()
+            assert drive_flow(client, service.base, plans[i % 2]).outcome == "succeeded"  # type: ignore[arg-type]
+        cpu = service.proc.cpu() - cpu0
+        sampler.send_signal(signal.SIGINT)
+        sampler.wait(timeout=60)
+        packages: collections.Counter[str] = collections.Counter()
+        inclusive: collections.Counter[str] = collections.Counter()
+        total = 0
+        for line in raw.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not stack or not count.isdigit():
+                continue
+            frames, weight = stack.split(";"), int(count)
+            total += weight
+            where = re.search(r"\(([^:)]+)", frames[-1])
+            packages[(where.group(1) if where else "?").split("/")[0]] += weight
+            for f in set(frames):
+                if re.search(r"\((pilot_sandbox|authlib|joserfc|eauth_toolkit/recognition)/", f):
+                    inclusive[f] += weight
+        print(
+            f"profile {label}: {n} flows, server CPU {cpu * 1000 / n:.2f} ms/flow, {total} samples"
+        )
+        print("share of samples by package (self time):")
+        for name, c in packages.most_common(15):
+            print(f"  {100 * c / total:5.1f}%  {name}")
+        print("pilot and protocol-library functions (inclusive):")
+        for name, c in inclusive.most_common(30):
+            print(f"  {100 * c / total:5.1f}%  {name}")
+    finally:
+        service.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="fewer flows (a smoke run)")
@@ -423,9 +484,23 @@ def main() -> None:
         default=ROOT,
         help="serve the code of this checkout (default: this one), to compare versions",
     )
+    ap.add_argument(
+        "--profile",
+        choices=["oidc", "fapi2", "mixed"],
+        help="instead of the bench: sample the service with py-spy during 150 cross-border flows "
+        "in this profile and print where its CPU goes",
+    )
     args = ap.parse_args()
     scale = 0.25 if args.quick else 1.0
     cfg_dir = Path(tempfile.mkdtemp(prefix="pilot-bench-config-"))
+    if args.profile:
+        sg, my = {
+            "oidc": ("oidc", "oidc"),
+            "fapi2": ("fapi2", "fapi2"),
+            "mixed": ("fapi2", "oidc"),
+        }[args.profile]
+        profile(args.server_root, _profiles_config(cfg_dir, sg, my), args.profile)
+        return
     results: dict[str, dict[str, float]] = {}
     lost: list[str] = []
     plans = [

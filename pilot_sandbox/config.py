@@ -114,6 +114,10 @@ class PilotInfo(BaseModel):
         return self
 
 
+#: thumbprint of the SANDBOX trust anchor shipped with the pilot
+SANDBOX_ANCHOR_THUMBPRINT = "VicwIMgDptV3CaLOBtXHrIepgIkGD52JopaRikz5-o8"
+
+
 class TrustSettings(BaseModel):
     """``[trust]``: the published Repository List the gateways take technologies, ``acr``
     mappings, agreed levels and agreements from."""
@@ -125,6 +129,14 @@ class TrustSettings(BaseModel):
     repository: str | None = None
     #: the publisher's certificate (PEM); default: the SANDBOX publisher's
     publisher_certificate: str | None = None
+    #: the trust anchor's private key (JWK) that signs the pilot's trust configuration (relative
+    #: to pilot.toml); default: the SANDBOX anchor shipped in ``pilot_sandbox/sandbox_keys``
+    anchor_key: str | None = None
+    #: the RFC 7638 thumbprint of the trust anchor's key, pinned here: the trust configuration
+    #: verifies only with that key, never with one read from the store or the data folder
+    anchor_thumbprint: str = Field(
+        default=SANDBOX_ANCHOR_THUMBPRINT, pattern=r"^[A-Za-z0-9_-]{43}$"
+    )
 
 
 class PilotConfig(BaseModel):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from types import TracebackType
 from typing import Any
 
+from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.store import Store
 
 __all__ = ["Step", "FUNNEL"]
@@ -21,7 +23,11 @@ FUNNEL = (
 
 
 class Step:
-    """One step of one flow: ``ok()`` or ``fail()`` writes its event with the elapsed time."""
+    """One step of one flow: ``ok()`` or ``fail()`` writes its event with the elapsed time.
+
+    Used as a context manager, an :class:`OAuthError` leaving the block is recorded as the step's
+    failure (with the flow it names, when the step did not know it yet) and passes on; a request
+    for a DPoP nonce or for a part that does not exist (404) is not a failed step."""
 
     def __init__(self, store: Store, *, flow_id: str, step: str, component: str, ams: str) -> None:
         self.store = store
@@ -51,6 +57,19 @@ class Step:
             duration_ms=round((time.perf_counter() - self._t0) * 1000, 3),
             data=self.data,
         )
+
+    def __enter__(self) -> Step:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, OAuthError) and exc.status != 404 and exc.code != "use_dpop_nonce":
+            self.flow_id = self.flow_id or exc.flow_id
+            self.fail(exc.code, exc.description)
 
     def ok(self, **data: Any) -> None:
         self._write("ok", None, None, data)

@@ -1,29 +1,24 @@
 """The endpoints every OpenID provider of the pilot has (national IdP, Proxy, Connector), once:
-discovery (OpenID and RFC 8414), JWKS, PAR, token and UserInfo. Errors are OAuth JSON."""
+discovery (OpenID and RFC 8414), JWKS, PAR, token and UserInfo. Errors are OAuth JSON (the one
+mapping in :func:`pilot_sandbox.pages.error_response`). Handlers are plain functions (FastAPI
+runs them in worker threads, away from the event loop)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import Provider
-from pilot_sandbox.pages import form_fields, token_error
+from pilot_sandbox.pages import Body, form_fields, protocol_response
 from pilot_sandbox.sandbox import Pilot
 
 __all__ = ["router", "PARTS"]
 
 PARTS = ("idp", "proxy", "connector")
-_NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _nonce(p: Provider) -> dict[str, str]:
-    """The provider's current DPoP nonce, given with every PAR and token answer (RFC 9449 8.2),
-    so a client's next proof carries it without a round trip."""
-    return {"DPoP-Nonce": p.dpop_nonce()} if p.fapi2 else {}
 
 
 def router(pilot: Pilot) -> APIRouter:
@@ -43,62 +38,47 @@ def router(pilot: Pilot) -> APIRouter:
             )
         return p
 
+    def step(code: str, part: str, endpoint: str) -> Step:
+        return Step(
+            pilot.store, flow_id="", step=f"{part}.{endpoint}", component=part, ams=code.upper()
+        )
+
     @r.get("/ams/{code}/{part}/.well-known/openid-configuration")
     @r.get("/ams/{code}/{part}/.well-known/oauth-authorization-server")
     @r.get("/.well-known/oauth-authorization-server/ams/{code}/{part}")
     @r.get("/.well-known/openid-configuration/ams/{code}/{part}")
-    async def discovery(code: str, part: str) -> dict[str, Any]:
+    def discovery(code: str, part: str) -> dict[str, Any]:
         return provider(code, part).metadata()
 
     @r.get("/ams/{code}/{part}/jwks")
-    async def jwks(code: str, part: str) -> dict[str, Any]:
+    def jwks(code: str, part: str) -> dict[str, Any]:
         return provider(code, part).jwks()
 
     @r.post("/ams/{code}/{part}/par")
-    async def par(request: Request, code: str, part: str) -> Response:
-        ev = Step(pilot.store, flow_id="", step=f"{part}.par", component=part, ams=code.upper())
-        try:
+    def par(request: Request, code: str, part: str, data: Body) -> Response:
+        with step(code, part, "par") as ev:
             p = provider(code, part)
-            form = await form_fields(request)
+            form = form_fields(request, data)
             ev.flow_id = form.get("eauth_flow", "")[:40]
-            body = p.push(form, request.headers.get("dpop"))
-        except OAuthError as exc:
-            if exc.status != 404 and exc.code != "use_dpop_nonce":
-                ev.fail(exc.code, exc.description)
-            return token_error(exc)
-        ev.ok()
-        return JSONResponse(body, status_code=201, headers=_NO_STORE | _nonce(p))
+            answer = p.push(form, request.headers.get("dpop"))
+            ev.ok()
+        return protocol_response(answer)
 
     @r.post("/ams/{code}/{part}/token")
-    async def token(request: Request, code: str, part: str) -> Response:
-        ev = Step(pilot.store, flow_id="", step=f"{part}.token", component=part, ams=code.upper())
-        try:
+    def token(request: Request, code: str, part: str, data: Body) -> Response:
+        with step(code, part, "token") as ev:
             p = provider(code, part)
-            form = await form_fields(request)
-            body, data = p.token(form, request.headers.get("dpop"))
-        except OAuthError as exc:
-            ev.flow_id = exc.flow_id
-            if exc.status != 404 and exc.code != "use_dpop_nonce":
-                ev.fail(exc.code, exc.description)
-            return token_error(exc)
-        ev.flow_id = data.get("flow_id") or ""
-        ev.ok()
-        return JSONResponse(body, headers=_NO_STORE | _nonce(p))
+            answer = p.token(form_fields(request, data), request.headers.get("dpop"))
+            ev.flow_id = answer.flow_id
+            ev.ok()
+        return protocol_response(answer)
 
-    async def userinfo(request: Request, code: str, part: str) -> Response:
+    def userinfo(request: Request, code: str, part: str) -> Response:
         p = provider(code, part)
-        scheme = "DPoP" if p.fapi2 else "Bearer"
-        try:
-            claims = p.userinfo(
-                request.headers.get("authorization", ""),
-                request.headers.get("dpop"),
-                request.method,
-            )
-        except OAuthError as exc:
-            if exc.code in ("invalid_dpop_proof", "use_dpop_nonce"):
-                exc.status = 401
-            return token_error(exc, scheme=scheme)
-        return JSONResponse(claims, headers=_NO_STORE)
+        answer = p.userinfo(
+            request.headers.get("authorization", ""), request.headers.get("dpop"), request.method
+        )
+        return protocol_response(answer)
 
     for method in ("GET", "POST"):  # OpenID Connect Core 5.3.1: both
         r.add_api_route(

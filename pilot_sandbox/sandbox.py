@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from joserfc.jwk import ECKey, KeySet
+
 from eauth_toolkit.recognition import MINIMUM_DATA_SET, loa_urn
 from eauth_toolkit.settings import Settings
 from pilot_sandbox.config import Participant, PilotConfig, load_pilot_config
@@ -26,15 +28,17 @@ from pilot_sandbox.trust import (
     TrustCache,
     TrustConfiguration,
     TrustedParty,
-    pinned_anchor,
+    load_anchor,
     publish_trust_configuration,
 )
 from pilot_sandbox.trustlist import PilotTrust
 
-__all__ = ["Pilot", "Ams", "pairwise", "ANCHOR_FILE"]
+__all__ = ["Pilot", "Ams", "pairwise", "SANDBOX_ANCHOR_KEY"]
 
-#: file in the data folder that pins the trust anchor's public key
-ANCHOR_FILE = "pilot-trust-anchor.jwks.json"
+#: the SANDBOX trust anchor shipped with the pilot (its thumbprint is pinned in pilot.toml)
+SANDBOX_ANCHOR_KEY = (
+    Path(__file__).resolve().parent / "sandbox_keys" / "trust-anchor.private.jwk.json"
+)
 
 
 def pairwise(*parts: str) -> str:
@@ -108,10 +112,17 @@ class Pilot:
             else:
                 assert p.idp.issuer
                 upstream[p.code] = UpstreamProvider.discover(p.idp.issuer)
-        #: the trust anchor's public key is pinned in the data folder, outside the store
+        #: the trust anchor's key, pinned by its thumbprint in pilot.toml (outside the store)
+        trust_settings = self.config.trust
+        anchor_path = (
+            Path(settings.pilot_config).parent / trust_settings.anchor_key
+            if trust_settings.anchor_key
+            else SANDBOX_ANCHOR_KEY
+        )
+        self.anchor = load_anchor(anchor_path, trust_settings.anchor_thumbprint)
         self.trust = TrustCache(
             self.store,
-            anchor=pinned_anchor(self.store, Path(settings.data_dir) / ANCHOR_FILE),
+            anchor=KeySet([ECKey.import_key(self.anchor.as_dict(private=False))]),
         )
         self._publish(upstream)
         self._rings_version = self.trust.current().version  # verify now: refuse to start on a
@@ -209,7 +220,7 @@ class Pilot:
         self, upstream: dict[str, tuple[UpstreamProvider, dict[str, Any]]]
     ) -> TrustConfiguration:
         self._upstream = upstream
-        config = publish_trust_configuration(self.store, self._parties(upstream))
+        config = publish_trust_configuration(self.store, self._parties(upstream), self.anchor)
         self.trust.invalidate()
         return config
 

@@ -53,6 +53,7 @@ __all__ = [
     "Store",
     "WriteBatch",
     "deferred_writes",
+    "flush_pending",
     "MIGRATIONS",
     "VERSION_TABLE",
 ]
@@ -130,6 +131,11 @@ _TAKE_STATE = (
     .returning(state.c.data)
 )
 _INSERT_EVENT = insert(events).values({c: bindparam(c) for c in _EVENT_COLUMNS})
+_FLOW_EVENTS = (
+    select(*(events.c[c] for c in ("id", *_EVENT_COLUMNS)))
+    .where(events.c.flow_id == bindparam("flow"))
+    .order_by(events.c.id)
+)
 _PURGE_STATE = delete(state).where(state.c.expires_at < bindparam("before"))
 #: expired flow state is deleted at most this often (seconds), with the next write
 PURGE_EVERY = 300.0
@@ -161,6 +167,9 @@ class WriteBatch:
 
     def __init__(self) -> None:
         self._rows: dict[int, tuple[Store, list[dict[str, Any]], list[dict[str, Any]]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
 
     def add(
         self,
@@ -203,6 +212,14 @@ def deferred_writes() -> Iterator[WriteBatch]:
             _BATCH.reset(token)
 
 
+def flush_pending() -> None:
+    """Commit what the current request has collected so far (every store); nothing to do outside
+    a request. Handlers call it before they answer, in their worker thread."""
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.flush()
+
+
 class Store:
     """Thin keyword-only access to the pilot tables."""
 
@@ -213,6 +230,7 @@ class Store:
         self._get_state = _Sql(engine, _GET_STATE)
         self._take_state = _Sql(engine, _TAKE_STATE)
         self._purge_state = _Sql(engine, _PURGE_STATE)
+        self._flow_events = _Sql(engine, _FLOW_EVENTS)
         self._purged_at = 0.0
         self._integrity_error: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
 
@@ -447,14 +465,15 @@ class Store:
 
     def events(self, *, flow_id: str | None = None) -> list[dict[str, Any]]:
         self.flush()
-        q = select(events).order_by(events.c.id)
-        if flow_id is not None:
-            q = q.where(events.c.flow_id == flow_id)
-        with self.engine.connect() as conn:
-            rows = conn.execute(q).mappings().all()
-        out = []
-        for r in rows:
-            d = dict(r)
+        if flow_id is not None:  # one flow (during a sign-in): the compiled statement
+            with self._cursor() as cur:
+                self._run(cur, self._flow_events, {"flow": flow_id})
+                found = [dict(zip(("id", *_EVENT_COLUMNS), row, strict=True)) for row in cur]
+        else:
+            with self.engine.connect() as conn:
+                found = [
+                    dict(r) for r in conn.execute(select(events).order_by(events.c.id)).mappings()
+                ]
+        for d in found:
             d["data"] = json.loads(d["data"] or "{}")
-            out.append(d)
-        return out
+        return found

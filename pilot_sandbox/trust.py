@@ -1,8 +1,10 @@
 """The signed trust configuration: which issuers (IdPs, gateways, services) take part in the pilot,
 their keys (JWKS, by ``kid``), their registered redirect URIs and their repository entry ids.
 
-It is a JWS (ES256) signed by the sandbox trust-anchor key. Gateways verify it at start-up and accept
-tokens and client assertions only from issuers and keys listed in it. A new version is published when
+It is a JWS (ES256) signed by the trust anchor's key, whose thumbprint is pinned in ``pilot.toml``
+(:func:`load_anchor`): workers verify it with that key only, never with a key read from the store
+it is kept in. Gateways verify it at start-up and accept tokens and client assertions only from
+issuers and keys listed in it. A new version is published when
 the participants or their keys change (e.g. a key rotation); every worker picks up the newest one.
 """
 
@@ -18,13 +20,12 @@ from typing import Any
 
 from joserfc import jws
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey, JWKRegistry, KeySet
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from eauth_toolkit.errors import PilotError
-from pilot_sandbox.keys import key_ring
-from pilot_sandbox.store import Store, trust
+from pilot_sandbox.store import Store, keys, trust
 
 __all__ = [
     "TRUST_ANCHOR_OWNER",
@@ -36,7 +37,7 @@ __all__ = [
     "publish_trust_configuration",
     "TrustCache",
     "published_base",
-    "pinned_anchor",
+    "load_anchor",
 ]
 
 TRUST_ANCHOR_OWNER = "sandbox-trust-anchor"
@@ -59,6 +60,14 @@ class TrustedParty:
     @cached_property
     def keyset(self) -> KeySet:
         return KeySet.import_key_set(self.jwks)  # type: ignore[arg-type]
+
+    @cached_property
+    def encryption_key(self) -> ECKey | None:
+        """The party's registered key for encrypting ID tokens to it (EC, ``use`` enc)."""
+        for k in self.jwks.get("keys", []):
+            if k.get("use") == "enc" and k.get("kty") == "EC":
+                return ECKey.import_key(k)
+        return None
 
     @cached_property
     def _kids(self) -> frozenset[str]:
@@ -135,9 +144,42 @@ def published_base(store: Store) -> str | None:
     return str(parties[0]["issuer"]).split("/ams/", 1)[0] if parties else ""
 
 
-def _anchor_public(store: Store) -> KeySet:
-    ring = key_ring(store, TRUST_ANCHOR_OWNER)
-    return KeySet.import_key_set({"keys": [k.as_dict(private=False) for k in ring.sig]})  # type: ignore[arg-type]
+def load_anchor(path: Path, thumbprint: str) -> ECKey:
+    """The trust anchor's signing key from ``path``, refused unless its RFC 7638 thumbprint is
+    the pinned one (``[trust] anchor_thumbprint``)."""
+    try:
+        key = JWKRegistry.import_key(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, JoseError) as exc:
+        raise PilotError(f"cannot read the trust anchor key ({exc})", where=str(path)) from None
+    if not isinstance(key, ECKey) or key.private_key is None:
+        raise PilotError("the trust anchor key must be a private EC key (ES256)", where=str(path))
+    if str(key.thumbprint()) != thumbprint:
+        raise PilotError(
+            f"the trust anchor key is not the pinned one (thumbprint {key.thumbprint()}, "
+            f"pinned {thumbprint} in [trust] anchor_thumbprint)",
+            where=str(path),
+            code="untrusted_configuration",
+        )
+    return key
+
+
+def _public(anchor: ECKey) -> KeySet:
+    return KeySet([ECKey.import_key(anchor.as_dict(private=False))])
+
+
+def _signed_by_legacy_anchor(store: Store, value: str) -> bool:
+    """Whether ``value`` verifies with an anchor key kept in the store by earlier versions of the
+    pilot (such a configuration is signed again with the pinned anchor; nothing else is)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(keys.c.jwk).where(keys.c.owner == TRUST_ANCHOR_OWNER)).all()
+    for row in rows:
+        public = ECKey.import_key(json.loads(row.jwk)).as_dict(private=False)
+        try:
+            verify_trust_document(value, ECKey.import_key(public))
+            return True
+        except PilotError:
+            continue
+    return False
 
 
 def _latest(store: Store) -> tuple[int, str, str] | None:
@@ -150,17 +192,23 @@ def _latest(store: Store) -> tuple[int, str, str] | None:
     return (int(row.version), str(row.digest), str(row.jws)) if row else None
 
 
-def publish_trust_configuration(store: Store, parties: list[dict[str, Any]]) -> TrustConfiguration:
-    """Sign and store a new version when ``parties`` differ from the newest one; return the newest
-    verified configuration. Safe when several workers start together."""
+def publish_trust_configuration(
+    store: Store, parties: list[dict[str, Any]], anchor: ECKey
+) -> TrustConfiguration:
+    """Sign (with the trust anchor's key) and store a new version when ``parties`` differ from
+    the newest one; return the newest verified configuration. Safe when several workers start
+    together."""
     parties = sorted(parties, key=lambda p: p["issuer"])
     digest = _digest(parties)
     for _ in range(5):
         latest = _latest(store)
-        if latest is not None and latest[1] == digest:
+        if (
+            latest is not None
+            and latest[1] == digest
+            and not _signed_by_legacy_anchor(store, latest[2])
+        ):
             break
         version = (latest[0] if latest else 0) + 1
-        anchor = key_ring(store, TRUST_ANCHOR_OWNER).signing_key
         doc = {
             "iss": "urn:eauth:pilot:sandbox-trust-anchor",
             "sandbox": True,
@@ -181,46 +229,16 @@ def publish_trust_configuration(store: Store, parties: list[dict[str, Any]]) -> 
             break
         except IntegrityError:
             continue
-    return TrustCache(store).current()
-
-
-def pinned_anchor(store: Store, path: Path) -> KeySet:
-    """The trust anchor's public key, pinned in ``path`` outside the database it protects.
-
-    On the first start the anchor's public key is written there; afterwards configurations verify
-    only with the pinned key, and a store whose anchor key differs (replaced by someone with write
-    access to the database) stops the start with an error."""
-    current = _anchor_public(store)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(current.as_dict(private=False), indent=2), encoding="utf-8")
-        return current
-    try:
-        pinned = KeySet.import_key_set(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, JoseError) as exc:
-        raise PilotError(
-            f"cannot read the pinned trust anchor key ({exc})", where=str(path)
-        ) from None
-    have = {str(k.thumbprint()) for k in current.keys}
-    if not {str(k.thumbprint()) for k in pinned.keys} & have:
-        raise PilotError(
-            "the store's trust anchor key is not the pinned one, so its trust configuration "
-            "cannot be trusted (if the store was reset on purpose, delete this file)",
-            where=str(path),
-            code="untrusted_configuration",
-        )
-    return pinned
+    return TrustCache(store, anchor=_public(anchor)).current()
 
 
 class TrustCache:
     """The newest verified trust configuration, re-read when another version appears."""
 
-    def __init__(
-        self, store: Store, *, refresh_seconds: float = 1.0, anchor: KeySet | None = None
-    ) -> None:
+    def __init__(self, store: Store, *, anchor: KeySet, refresh_seconds: float = 1.0) -> None:
         self.store = store
         self.refresh_seconds = refresh_seconds
-        self._anchor = anchor if anchor is not None else _anchor_public(store)
+        self._anchor = anchor
         self._config: TrustConfiguration | None = None
         self._checked = 0.0
 

@@ -7,13 +7,14 @@ import os
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import add_home_link
 from eauth_toolkit.web.templating import add_nav_link
 from pilot_sandbox.oidc.errors import OAuthError
-from pilot_sandbox.pages import render, token_error
+from pilot_sandbox.pages import error_response
 from pilot_sandbox.store import deferred_writes
 
 __all__ = ["install", "check", "PAGES", "WORKER_HEADER"]
@@ -30,15 +31,14 @@ PAGES = [
 WORKER_HEADER = "X-Eauth-Worker"
 
 _frozen = False
-#: provider endpoints that answer in OAuth JSON, errors included
-_JSON_ENDPOINTS = ("/token", "/par", "/userinfo", "/jwks", "-configuration", "-server")
 
 
 class PilotRequests:
     """ASGI middleware for the pilot's requests: collect the store writes of each request and
-    commit them in one transaction just before its response starts (see
-    :func:`~pilot_sandbox.store.deferred_writes`), and name the worker process on every response
-    (``X-Eauth-Worker``)."""
+    commit them in one transaction before its response starts (see
+    :func:`~pilot_sandbox.store.deferred_writes`; the handlers commit in their worker thread, and
+    what is left is committed in a worker thread too, never in the event loop), and name the
+    worker process on every response (``X-Eauth-Worker``)."""
 
     def __init__(self, app: ASGIApp, pid: str) -> None:
         self.app = app
@@ -55,12 +55,17 @@ class PilotRequests:
                 if message["type"] == "http.response.start":
                     # the response may name state (a code, a state, a request id) that the next
                     # request, on any worker, must find: commit before the client sees it
-                    batch.flush()
+                    if batch:
+                        await run_in_threadpool(batch.flush)
                     message.setdefault("headers", [])
                     message["headers"] = [*message["headers"], self.header]
                 await send(message)
 
-            await self.app(scope, receive, send_with_header)
+            try:
+                await self.app(scope, receive, send_with_header)
+            finally:
+                if batch:
+                    await run_in_threadpool(batch.flush)
 
 
 def check(settings: Settings) -> None:
@@ -101,19 +106,13 @@ def install(app: FastAPI, settings: Settings) -> None:
     del app.router.routes[before:]
     app.router.routes[0:0] = ours
     app.add_middleware(PilotRequests, pid=str(os.getpid()))
-    # the back channel's connection pools close with the service
-    app.router.on_shutdown.append(pilot.backchannel.aclose)
+    # the back channel's connection pool opens and closes with the service
+    app.router.on_startup.append(pilot.backchannel.open)
+    app.router.on_shutdown.append(pilot.backchannel.close)
 
     @app.exception_handler(OAuthError)
-    async def _oauth_error(request: Request, exc: OAuthError) -> Response:
-        if request.url.path.endswith(_JSON_ENDPOINTS):
-            return token_error(exc)
-        return render(
-            request,
-            "pilot_error.html",
-            {"error": exc.code, "description": exc.description},
-            status=exc.status,
-        )
+    def _oauth_error(request: Request, exc: OAuthError) -> Response:
+        return error_response(request, exc)
 
     for a in pilot.ams.values():
         for s in a.participant.services:

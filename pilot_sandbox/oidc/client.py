@@ -132,7 +132,7 @@ class RelyingParty:
         self._keys = keys
         self.store = store
         self.trust = trust
-        self._http = http
+        self.http = http
         self.name = name
         self.scope = scope
         self.profile = profile
@@ -144,7 +144,7 @@ class RelyingParty:
     def _kind(self) -> str:
         return "rp:" + self.name
 
-    async def authorization_url(
+    def authorization_url(
         self,
         *,
         data: dict[str, Any],
@@ -182,16 +182,16 @@ class RelyingParty:
         q.update(extra or {})
         if self.profile != "fapi2":
             return f"{self.provider.authorization_endpoint}?{urlencode(q)}"
-        return await self._push(q)
+        return self._push(q)
 
-    async def _push(self, q: dict[str, str]) -> str:
+    def _push(self, q: dict[str, str]) -> str:
         """RFC 9126: push the request, send the browser with only its ``request_uri``."""
         if not self.provider.par_endpoint:
             raise OAuthError(
                 "temporarily_unavailable", f"{self.provider.issuer} has no PAR endpoint"
             )
         form = {**q, "client_assertion_type": JWT_BEARER, "client_assertion": ""}
-        resp = await self._post(self.provider.par_endpoint, form, "PAR endpoint")
+        resp = self._post(self.provider.par_endpoint, form, "PAR endpoint")
         body = _json(resp)
         if resp.status_code not in (200, 201) or not isinstance(body.get("request_uri"), str):
             raise OAuthError(
@@ -204,7 +204,7 @@ class RelyingParty:
             f"{urlencode({'client_id': self.client_id, 'request_uri': body['request_uri']})}"
         )
 
-    async def _post(
+    def _post(
         self, url: str, form: dict[str, str], what: str, *, use_dpop: bool = False
     ) -> BackChannelResponse:
         """POST with a fresh client assertion (and DPoP proof); retried once with the server's
@@ -218,7 +218,7 @@ class RelyingParty:
                     self._dpop_key, "POST", url, nonce=self._dpop_nonce
                 )
             try:
-                resp = await self._http.post_form(url, form, timeout=15.0, headers=headers)
+                resp = self.http.post_form(url, form, timeout=15.0, headers=headers)
             except BackChannelError as exc:
                 raise OAuthError(
                     "temporarily_unavailable",
@@ -275,7 +275,7 @@ class RelyingParty:
             {"alg": "ES256", "kid": key.kid, "typ": "JWT"}, claims, key, algorithms=["ES256"]
         )
 
-    async def complete(self, params: Mapping[str, str], pending: dict[str, Any]) -> dict[str, Any]:
+    def complete(self, params: Mapping[str, str], pending: dict[str, Any]) -> dict[str, Any]:
         """Exchange the code and validate the ID token; return its claims."""
         if params.get("error"):
             raise OAuthError(
@@ -300,7 +300,7 @@ class RelyingParty:
             "client_assertion_type": JWT_BEARER,
             "client_assertion": "",
         }
-        resp = await self._post(
+        resp = self._post(
             self.provider.token_endpoint,
             form,
             "token endpoint",

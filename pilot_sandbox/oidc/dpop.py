@@ -45,9 +45,17 @@ class Proof:
     jti: str
 
 
-@functools.lru_cache(maxsize=64)
-def _nonce_secret(kid: str, private: str) -> bytes:
-    return hashlib.sha256(private.encode()).digest()
+_secrets: dict[str, bytes] = {}
+
+
+def _nonce_secret(key: ECKey) -> bytes:
+    """The nonce key of a provider: a hash of its private signing key, computed once per key."""
+    kid = str(key.kid)
+    secret = _secrets.get(kid)
+    if secret is None:
+        private = str(key.as_dict(private=True)["d"])
+        secret = _secrets[kid] = hashlib.sha256(private.encode()).digest()
+    return secret
 
 
 @functools.lru_cache(maxsize=256)
@@ -59,7 +67,7 @@ def _nonce(secret: bytes, window: int) -> str:
 
 def nonces(key: ECKey) -> list[str]:
     """The current and the previous DPoP nonce of a provider (the first is the one to give out)."""
-    secret = _nonce_secret(str(key.kid), str(key.as_dict(private=True)["d"]))
+    secret = _nonce_secret(key)
     window = int(time.time() // NONCE_WINDOW)
     return [_nonce(secret, window), _nonce(secret, window - 1)]
 

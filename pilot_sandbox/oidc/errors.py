@@ -28,6 +28,10 @@ class OAuthError(PilotError):
         self.flow_id: str = ""
         #: extra response headers (a DPoP nonce)
         self.headers: dict[str, str] = {}
+        #: the error authorization response to send the browser to, once it is known to be safe
+        self.location: str | None = None
+        #: the authentication scheme a 401 names in ``WWW-Authenticate``
+        self.scheme = "Bearer"
 
     def as_json(self) -> dict[str, str]:
         return {"error": self.code, "error_description": self.description}

@@ -38,12 +38,15 @@ def test_answer_is_read_and_decoded() -> None:
         port = free_port()
         server = await _serve(b'{"access_token": "x"}', port)
         channel = BackChannel()
+        channel.open()
         try:
-            answer = await channel.post_form(f"http://127.0.0.1:{port}/token", {"a": "b"})
+            answer = await asyncio.to_thread(
+                channel.post_form, f"http://127.0.0.1:{port}/token", {"a": "b"}
+            )
             assert answer.status_code == 200
             assert answer.json() == {"access_token": "x"}
         finally:
-            await channel.aclose()
+            channel.close()
             server.close()
 
     _run_in_thread(run)
@@ -54,15 +57,18 @@ def test_oversized_answer_and_refused_connection_are_errors() -> None:
         port = free_port()
         server = await _serve(b"x" * (2 * 1024 * 1024), port)
         channel = BackChannel()
+        channel.open()
         try:
             with pytest.raises(BackChannelError, match="larger than"):
-                await channel.post_form(f"http://127.0.0.1:{port}/token", {})
+                await asyncio.to_thread(channel.post_form, f"http://127.0.0.1:{port}/token", {})
             with pytest.raises(BackChannelError):
-                await channel.post_form(f"http://127.0.0.1:{free_port()}/token", {}, timeout=2)
+                await asyncio.to_thread(
+                    channel.post_form, f"http://127.0.0.1:{free_port()}/token", {}, timeout=2
+                )
             with pytest.raises(BackChannelError, match="unsupported"):
-                await channel.post_form("file:///etc/passwd", {})
+                channel.post_form("file:///etc/passwd", {})
         finally:
-            await channel.aclose()
+            channel.close()
             server.close()
 
     _run_in_thread(run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from pilot_sandbox import store as store_module
@@ -28,3 +29,34 @@ def test_expired_state_is_purged(tmp_path: Path) -> None:
     store._purged_at -= store_module.PURGE_EVERY + 1
     store.put("code", "new", {"x": 4}, ttl=60)
     assert _rows(store) == 2 and store.get("code", "old2") is None
+
+
+def test_the_back_channel_opens_and_closes_with_the_service(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from eauth_toolkit.settings import Settings
+    from eauth_toolkit.web.app import create_app
+    from pilot_sandbox.oidc.backchannel import BackChannelError
+
+    app = create_app(
+        Settings(
+            base_url="http://127.0.0.1:9",
+            data_dir=tmp_path,
+            database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}",
+        )
+    )
+    channel = app.state.pilot.backchannel
+    with pytest.raises(BackChannelError, match="closed"):  # nothing opened at start-up
+        channel.post_form("http://127.0.0.1:9/token", {})
+    with TestClient(app):
+        assert channel.is_open
+    assert not channel.is_open
+
+
+def test_every_kind_of_flow_state_expires_and_is_purged(tmp_path: Path) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite3'}", lock_dir=tmp_path)
+    kinds = ["authreq", "par", "code", "at", "jti", "dpop", "idpsession", "svcsession", "rp:my-x"]
+    for kind in kinds:
+        store.put(kind, "old", {}, ttl=-1)
+    assert store.add_unique("jti", "client|replayed", ttl=-1)
+    assert store.purge_expired(grace=0) == len(kinds) + 1 and _rows(store) == 0

@@ -146,13 +146,22 @@ def test_a_client_registered_for_rs256_gets_rs256_id_tokens(pilot_server: Any) -
 
     from joserfc.jwk import KeySet
 
+    from pilot_sandbox.oidc.grants import PilotClient, PilotOpenIDCode
+    from pilot_sandbox.oidc.messages import ProtocolRequest
+
     pilot = pilot_of(pilot_server)
     idp = pilot.ams["MY"].idp
     party = pilot.trust.current().party(pilot.ams["MY"].proxy_rp.client_id)
-    claims = {"iss": idp.issuer, "sub": "s", "aud": party.issuer, "iat": int(time.time())}
-    rs = idp._id_token(claims, dataclasses.replace(party, id_token_alg="RS256"))
+    id_tokens = PilotOpenIDCode(idp.server)
+
+    def id_token(client: Any) -> str:
+        request = ProtocolRequest("POST", f"{idp.issuer}/token", {}, {})
+        request.client, request.user = PilotClient(client, fapi2=False), {"sub": "s", "claims": {}}
+        return id_tokens.encode_id_token({"access_token": "a", "scope": "openid"}, request)
+
+    rs = id_token(dataclasses.replace(party, id_token_alg="RS256"))
     public = KeySet.import_key_set(httpx.get(f"{idp.issuer}/jwks").json())
     token = jwt.decode(rs, public, algorithms=["RS256"])
     assert token.header["alg"] == "RS256" and token.claims["aud"] == party.issuer
-    es = idp._id_token(claims, party)  # the registered default stays ES256
+    es = id_token(party)  # the registered default stays ES256
     assert jwt.decode(es, public, algorithms=["ES256"]).header["alg"] == "ES256"
