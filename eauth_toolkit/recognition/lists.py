@@ -51,13 +51,18 @@ def view_from_file(
     base = repository_dir or repository_list_dir()
     key_path = Path(publisher_key) if publisher_key else default_publisher_key_path(base)
     key = load_key(key_path)
-    return load_trust_view(
-        Path(path),
-        key,
-        authorities=AuthorityRegistry.load(base / "authorities.json"),
-        key_valid=certificate_validity(key_path),
-        state_file=state_file,
-    )
+    try:
+        return load_trust_view(
+            Path(path),
+            key,
+            authorities=AuthorityRegistry.load(base / "authorities.json"),
+            key_valid=certificate_validity(key_path),
+            state_file=state_file,
+        )
+    except EauthError as exc:
+        if not exc.where:  # the list is what was wrong: name it
+            exc.where = str(path)
+        raise
 
 
 def trust_from_list(
