@@ -16,7 +16,9 @@ set -eu
 W=${1:-$(mktemp -d)}
 PORT=${2:-8765}
 EAUTH=${EAUTH:-eauth}
-PYTHON=${PYTHON:-python}
+# the Python that runs eauth (its venv), unless PYTHON says otherwise
+PYTHON=${PYTHON:-$(sed -n '1s/^#!//p' "$(command -v "$EAUTH")" 2>/dev/null || true)}
+PYTHON=${PYTHON:-python3}
 K=repository_list/sandbox-authority-keys
 PUB=repository_list/sandbox-publisher-key
 TL=repository_list/trust-lists
