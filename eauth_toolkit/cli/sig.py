@@ -155,12 +155,14 @@ def verify_cmd(
     from eauth_toolkit.signatures.models import FileReport
 
     _quiet_engine_logs()
-    data_dir = settings_for().data_dir
-    tlcache.use_folder(data_dir / "cache" / "trust-lists")
+    settings = settings_for()
+    tlcache.use_folder(settings.data_dir / "cache" / "trust-lists")
     if repository is None and not trust_list:
-        # like the service: the list this installation published, when there is one
-        own = data_dir / "repository-list.json"
-        repository = own if own.is_file() else None
+        # like the service: the list this installation published (on first use, the shipped
+        # SANDBOX sample list, published and signed as the service does at its first start)
+        from eauth_toolkit.recognition.lists import default_list
+
+        repository = default_list(settings)
     request = VerifyRequest(
         trust_list_paths=tuple(str(p) for p in trust_list),
         ams=check_ams(ams, where="--ams"),

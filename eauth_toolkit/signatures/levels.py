@@ -56,11 +56,11 @@ def __getattr__(name: str) -> Any:
 
 @lru_cache(maxsize=1)
 def agreements() -> tuple[SignatureCap, ...]:
-    """Caps of the signed agreements beside the repository data, in force today (used when no
-    published list is given)."""
-    from eauth_toolkit.recognition.caps import local_agreements, signature_caps
+    """Caps of the agreements in force in the verified default Repository List (used when the
+    caller gives no caps)."""
+    from eauth_toolkit.recognition.lists import default_trust
 
-    return signature_caps(local_agreements())
+    return default_trust()[1]
 
 
 @lru_cache(maxsize=1)
