@@ -147,9 +147,8 @@ def test_a_warm_verify_command_loads_no_list_parser_and_no_database(
     heavy = {
         "pyhanko.sign.validation.qualified.eutl_parse",
         "pyhanko.generated.etsi",
-        # no AMS of evaluation: the recognition agreements are not read
-        "eauth_toolkit.recognition",
         "rich.progress",
     }
     assert not heavy & warm
     assert not {m.split(".")[0] for m in warm} & {"sqlalchemy", "fastapi", "uvicorn", "alembic"}
+    assert "eauth_toolkit.repository.store" not in warm
