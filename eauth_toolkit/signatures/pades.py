@@ -452,7 +452,11 @@ def _without_siblings(
         trust = sig_spec.cert_validation_policy.trust_manager
         issued: dict[tuple[str, bytes], set[int]] = {}
         for cert in chain:
-            keys = [by_subject[cert.issuer.sha256].public_key] if cert.issuer.sha256 in by_subject else []
+            keys = (
+                [by_subject[cert.issuer.sha256].public_key]
+                if cert.issuer.sha256 in by_subject
+                else []
+            )
             finder = getattr(trust, "find_potential_issuers", None)
             if finder is not None:
                 keys += [a.authority.public_key for a in finder(cert)]
