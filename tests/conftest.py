@@ -40,6 +40,20 @@ def _checkout_stays_clean() -> Iterator[None]:
     assert existed or not (ROOT / "var").exists(), "a test wrote into the checkout's var/"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The same for what session-scoped fixtures build (validation options that publish the
+    default Repository List, sample PKIs): set before any of them runs."""
+    import eauth_toolkit.settings
+
+    folder = tmp_path_factory.mktemp("session-data")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("EAUTH_DATA_DIR", str(folder))
+    patch.setattr(eauth_toolkit.settings, "default_data_dir", lambda: folder)
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _data_dir_outside_the_checkout(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
