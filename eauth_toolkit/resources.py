@@ -68,7 +68,7 @@ def repository_list_dir() -> Path:
 
 
 def trust_list_dir() -> Path:
-    """The AMS trust lists and their ``index.yaml``."""
+    """The shipped SANDBOX AMS trust lists (sample data; relative locations in a list resolve here)."""
     return repository_list_dir() / "trust-lists"
 
 

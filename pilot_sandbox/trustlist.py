@@ -6,8 +6,8 @@ latest list in its data folder (``pilot-repository-list.json``), published at th
 the sample submissions: the pilot's technology entries (``pilot_sandbox/entries/*.json``) signed by
 the SANDBOX authority keys and submitted to a repository store, their proposed levels endorsed by
 the other sandbox authorities, and the list signed by the SANDBOX publisher key. A pilot technology
-that no committed agreement recognises (an external provider used as a national IdP) is covered
-by a SANDBOX agreement signed by both participants' sandbox authority keys, carried in the list.
+that no sample agreement recognises (an external provider used as a national IdP) is covered by a
+SANDBOX agreement signed by both participants' sandbox authority keys and submitted like any other.
 
 Every flow asks :meth:`PilotTrust.view`, which re-reads the file: a newer list takes effect on the
 next flow without a restart; a list that does not verify (signature, canonical form, freshness,
@@ -120,12 +120,13 @@ def publish_sample_list(
 ) -> int:
     """Submit the pilot's sample entries, endorse their levels with the other SANDBOX authority
     keys and publish the list to ``out``; returns its sequence number."""
-    from eauth_toolkit.recognition.caps import local_agreements
     from eauth_toolkit.repository.publication import publish
     from eauth_toolkit.repository.reviews import load_review_policy, sign_review, submit_review
+    from eauth_toolkit.repository.samples import load_trust_samples
     from eauth_toolkit.repository.signing import sign_submission
     from eauth_toolkit.repository.store import RepositoryStore
     from eauth_toolkit.repository.trust import trust_picture
+    from eauth_toolkit.repository.trustdocs import agreement_statuses
 
     authorities = AuthorityRegistry.load(repository_dir / AUTHORITIES_FILE)
     store = RepositoryStore.open(f"sqlite:///{data_dir / _SAMPLE_STORE}", authorities)
@@ -147,7 +148,8 @@ def publish_sample_list(
                     channel="sample",
                 )
             technologies.append((p.code, p.idp.entry, int(entry["claimed_level"]["iso29115"])))
-        agreements = local_agreements(repository_dir)
+        load_trust_samples(store, repository_dir)  # trust lists and agreements, as submissions
+        agreements = agreement_statuses(store)
         policy = load_review_policy(repository_dir)
         for ams, technology, level in technologies if first else []:
             for reviewer in sorted(authorities.authorities):
@@ -164,10 +166,10 @@ def publish_sample_list(
                     sequence=store.next_sequence(reviewer),
                 )
                 submit_review(store, jws, agreements=agreements, default=policy, channel="sample")
-        picture = trust_picture(store, repository_dir)
         extra = _pilot_agreement(config, technologies, agreements, repository_dir)
-        if extra is not None:
-            picture["agreements"].append(extra)
+        if extra is not None:  # submitted by its first party, like any agreement
+            _submit_agreement(store, extra["document"], extra["parties"][0], repository_dir)
+        picture = trust_picture(store, repository_dir)
         result = publish(store, load_key(publisher_key_path(repository_dir)), out, trust=picture)
         return result.sequence_number
     finally:
@@ -224,6 +226,28 @@ def _pilot_agreement(
     )
     document = sign_with_sandbox_keys(agreement, repository_dir)
     return {"id": agreement.id, "parties": codes, "in_force": True, "document": document}
+
+
+def _submit_agreement(store: Any, document: dict[str, Any], ams: str, repository_dir: Path) -> None:
+    from eauth_toolkit.repository.submission import SubmissionRefused
+    from eauth_toolkit.repository.trustdocs import (
+        AGREEMENT_SUBMISSION_TYP,
+        sign_document,
+        submit_agreement,
+    )
+
+    key = load_key(authority_key_path(repository_dir, ams))
+    jws = sign_document(
+        {"ams": ams, "agreement": document},
+        key,
+        typ=AGREEMENT_SUBMISSION_TYP,
+        sequence=store.next_sequence(ams),
+    )
+    try:
+        submit_agreement(store, jws, channel="sample")
+    except SubmissionRefused as exc:
+        if exc.code != "expired":  # a pilot past its end recognises nothing: nothing to submit
+            raise
 
 
 class PilotTrust:

@@ -9,19 +9,29 @@ from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import create_app
 
 
-def _client(tmp_path: Path) -> TestClient:
+def _client(tmp_path: Path, samples: bool = False) -> TestClient:
     settings = Settings(
-        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/db.sqlite3", load_samples=False
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/db.sqlite3", load_samples=samples
     )
     return TestClient(create_app(settings))
 
 
-def test_guidance_page_lists_rules_and_registered_technologies(tmp_path: Path) -> None:
-    with _client(tmp_path) as client:
+def test_guidance_page_lists_the_technologies_of_the_published_list(tmp_path: Path) -> None:
+    with _client(tmp_path, samples=True) as client:
         r = client.get("/loa/guidance")
         assert r.status_code == 200
         assert "ISO/IEC 29115" in r.text and "Annex 2.1.2" in r.text
-        assert "Singpass" in r.text  # from repository_list/SG.json
+        # the sample entries reach the page through the signed list the service published
+        assert "The technologies of Repository List #1" in r.text and "Singpass" in r.text
+        assert "Mutually agreed levels" in r.text
+
+
+def test_guidance_page_without_a_list_says_so(tmp_path: Path) -> None:
+    with _client(tmp_path) as client:
+        r = client.get("/loa/guidance")
+        assert r.status_code == 200 and "Annex 2.1.2" in r.text
+        assert "None shown: no verified Repository List" in r.text
+        assert "Singpass" not in r.text  # the sample files are not a second source
 
 
 def test_assess_api_matches_the_library(tmp_path: Path) -> None:

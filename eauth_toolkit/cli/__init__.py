@@ -76,6 +76,8 @@ def added_groups() -> dict[str, str]:
 DATA_COMMANDS: dict[str, tuple[str, ...]] = {
     "repo": ("submit", "list", "show", "publish", "load-samples", "audit", "token", "revoke-token"),
     "laws": ("submit", "report", "load-samples", "audit"),
+    "loa": ("guidance",),
+    "sig": ("verify",),
     "plan": ("report", "set", "show"),
     "sandbox": ("serve",),
 }

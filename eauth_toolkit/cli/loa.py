@@ -271,45 +271,58 @@ def migrate_cmd(
 @app.command("guidance")
 def guidance_cmd(
     fmt: Format = typer.Option(Format.markdown, "--format", help="Output format."),
+    published: Path | None = typer.Option(
+        None,
+        "--list",
+        help="Signed Repository List whose technologies and mutually agreed levels the document "
+        "shows (default: the service's latest published list in the data folder).",
+    ),
+    publisher_key: Path | None = typer.Option(
+        None, "--publisher-key", help="The list publisher's certificate or JWK (with --list)."
+    ),
     repository: Path | None = typer.Option(
         None,
         "--repository",
-        help="Folder of repository list files (<AMS>.json); default: the sample list shipped with the toolkit.",
+        help="Instead of a published list: a folder of draft submission files (<AMS>.json), "
+        "for a document to review before the entries are submitted.",
     ),
     output: Path | None = typer.Option(
         None, "--output", "-o", help="Write to a file instead of stdout."
     ),
     profile: GuidanceProfile = _PROFILE_OPTION,
-    published: Path | None = typer.Option(
-        None,
-        "--list",
-        help="Signed Repository List: add its mutually agreed levels and who endorsed them.",
-    ),
-    publisher_key: Path | None = typer.Option(
-        None, "--publisher-key", help="The list publisher's certificate or JWK (with --list)."
-    ),
 ) -> None:
-    """Render the Guidance document (rule sets with their clauses, mappings, registered technologies)."""
-    from eauth_toolkit.cli._common import fail
-    from eauth_toolkit.loa.document import registered_technologies, render_html, render_markdown
-    from eauth_toolkit.resources import repository_list_dir
+    """Render the Guidance document: rule sets with their clauses, mappings, and the technologies
+    and mutually agreed levels of a verified Repository List."""
+    from eauth_toolkit.cli._common import fail, settings_for
+    from eauth_toolkit.loa.document import (
+        listed_technologies,
+        registered_technologies,
+        render_html,
+        render_markdown,
+    )
+    from eauth_toolkit.recognition.lists import default_list, view_from_file
 
-    folder = repository if repository is not None else repository_list_dir()
-    if not folder.is_dir():
-        fail(f"{folder}: not a folder of repository list files", code=2)
-    rows = registered_technologies(folder, profile.value)
-    agreed = None
     if publisher_key is not None and published is None:
         raise InputError("--publisher-key checks the list given with --list", where="--list")
-    if published is not None:
-        from eauth_toolkit.recognition.lists import view_from_file
-
-        view = view_from_file(published, publisher_key)
+    if repository is not None and published is not None:
+        raise InputError("give either --list or --repository", where="--repository")
+    agreed = None
+    if repository is not None:
+        if not repository.is_dir():
+            fail(f"{repository}: not a folder of repository list files", code=2)
+        rows = registered_technologies(repository, profile.value)
+        source = f"the draft submission files in {repository} (not a published Repository List)"
+    else:
+        settings = settings_for()
+        path = published if published is not None else default_list(settings)
+        view = view_from_file(path, publisher_key, repository_dir=Path(settings.repository_dir))
+        source = f"Repository List #{view.list_sequence} (issued {view.issued_at})"
+        rows = listed_technologies(view.entries.values(), source, profile.value)
         agreed = (view.list_sequence, list(view.levels.values()))
     text = (
-        render_html(rows, profile.value, agreed)
+        render_html(rows, profile.value, agreed, source)
         if fmt is Format.html
-        else render_markdown(rows, profile.value, agreed)
+        else render_markdown(rows, profile.value, agreed, source)
     )
     if output is not None:
         try:

@@ -1,4 +1,5 @@
-"""`eauth repo` commands: validate, sign, submit, list, show, publish, verify, diff, samples."""
+"""`eauth repo` commands: validate, sign, submit, list, show, publish, verify, diff, samples;
+trust-list pointers, agreements and reviews (``repo_trust``, ``repo_review``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from eauth_toolkit.cli.repo_review import agreement_sign as agreement_sign_comma
 from eauth_toolkit.cli.repo_review import levels as levels_command
 from eauth_toolkit.cli.repo_review import review as review_command
 from eauth_toolkit.cli.repo_sources import sources as sources_command
+from eauth_toolkit.cli.repo_trust import agreement_submit, agreement_withdraw, trustlist_submit
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.keys import AuthorityRegistry, certificate_validity, load_key
@@ -51,6 +53,9 @@ app.command("review")(review_command)
 app.command("levels")(levels_command)
 app.command("agreement-sign")(agreement_sign_command)
 app.command("agreement-check")(agreement_check_command)
+app.command("agreement-submit")(agreement_submit)
+app.command("agreement-withdraw")(agreement_withdraw)
+app.command("trustlist-submit")(trustlist_submit)
 
 EXIT_INVALID = 1
 

@@ -9,7 +9,6 @@ import typer
 
 from eauth_toolkit.cli._common import console, err_console, print_json, settings_for
 from eauth_toolkit.errors import InputError
-from eauth_toolkit.recognition.caps import local_agreements
 from eauth_toolkit.repository.keys import AuthorityRegistry, key_id, load_key
 from eauth_toolkit.repository.reviews import (
     all_level_statuses,
@@ -21,6 +20,7 @@ from eauth_toolkit.repository.reviews import (
 from eauth_toolkit.repository.samples import AUTHORITIES_FILE
 from eauth_toolkit.repository.store import RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
+from eauth_toolkit.repository.trustdocs import agreement_statuses
 
 __all__ = ["review", "levels"]
 
@@ -85,7 +85,7 @@ def review(
         receipt = submit_review(
             store,
             jws,
-            agreements=local_agreements(repo_dir),
+            agreements=agreement_statuses(store),
             default=load_review_policy(repo_dir),
             channel="cli",
             submitter=f"eauth repo review ({key.name})",
@@ -124,7 +124,7 @@ def levels(
     """Proposed, assessed and agreed levels with their reviews."""
     store, repo_dir = _store(database_url, authorities)
     try:
-        agreements = local_agreements(repo_dir)
+        agreements = agreement_statuses(store)
         policy = load_review_policy(repo_dir)
         if entry is not None:
             stored = store.entry(entry)

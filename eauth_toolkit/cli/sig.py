@@ -162,11 +162,12 @@ def verify_cmd(
 
     _quiet_engine_logs()
     if repository is None and not trust_list:
-        # like the service: the list this installation published, when there is one
+        # like the service: the list this installation published (on first use, the shipped
+        # SANDBOX sample list, published and signed as the service does at its first start)
         from eauth_toolkit.cli._common import settings_for
+        from eauth_toolkit.recognition.lists import default_list
 
-        own = settings_for().data_dir / "repository-list.json"
-        repository = own if own.is_file() else None
+        repository = default_list(settings_for())
     request = VerifyRequest(
         trust_list_paths=tuple(str(p) for p in trust_list),
         ams=check_ams(ams, where="--ams"),

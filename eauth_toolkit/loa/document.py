@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eauth_toolkit.errors import EauthError
 from eauth_toolkit.loa.assessment import Assessment, assess
 from eauth_toolkit.loa.mappings import mapping_tables
 from eauth_toolkit.loa.profiles import repository_profiles
@@ -20,6 +21,7 @@ from eauth_toolkit.loa.rules import DEFAULT_PROFILE, rule_sets
 __all__ = [
     "RegisteredTechnology",
     "registered_technologies",
+    "listed_technologies",
     "render_markdown",
     "render_html",
     "render_html_body",
@@ -65,6 +67,51 @@ def registered_technologies(
     return sorted(rows, key=lambda r: (r.ams, r.entry_id))
 
 
+def listed_technologies(
+    entries: Iterable[Mapping[str, Any]], source: str, profile: str = DEFAULT_PROFILE
+) -> list[RegisteredTechnology]:
+    """Assess every entry of a published Repository List by its profile (an entry without one
+    is listed as not assessed; ``source`` names the list in problems, e.g. ``Repository List
+    #4``)."""
+    from eauth_toolkit.loa.profiles import profile_from_document
+
+    rows = []
+    for i, entry in enumerate(entries):
+        ams, entry_id = str(entry.get("ams", "?")), str(entry.get("id", f"entry {i}"))
+        name = str(entry.get("name") or entry_id)
+        if not isinstance(entry.get("profile"), dict):
+            claimed = entry.get("claimed_level")
+            rows.append(
+                RegisteredTechnology(
+                    ams,
+                    entry_id,
+                    name,
+                    claimed if isinstance(claimed, int) else None,
+                    None,
+                    "the entry has no technology profile",
+                )
+            )
+            continue
+        try:
+            loaded = profile_from_document(
+                dict(entry), source=source, pointer=f"/entries/{i}/profile"
+            )
+        except EauthError as exc:
+            rows.append(RegisteredTechnology(ams, entry_id, name, None, None, str(exc)))
+            continue
+        rows.append(
+            RegisteredTechnology(
+                ams,
+                entry_id,
+                name,
+                loaded.profile.claimed_level,
+                assess(loaded.profile, profile),
+                None,
+            )
+        )
+    return sorted(rows, key=lambda r: (r.ams, r.entry_id))
+
+
 #: (list sequence number, the list's ``trust.levels``): levels agreed by peer review
 AgreedLevels = tuple[int, Sequence[Mapping[str, Any]]]
 
@@ -98,6 +145,7 @@ def _sections(
     rows: Sequence[RegisteredTechnology] | None,
     profile: str,
     agreed: AgreedLevels | None = None,
+    source: str | None = None,
 ) -> list[tuple[str, Any]]:
     """The document as a list of blocks: ('h1'|'h2'|'h3'|'p', text) or ('table', (head, rows))."""
     sets = rule_sets(profile)
@@ -175,10 +223,12 @@ def _sections(
         out.append(("p", table["notes"]))
     out.append(("h2", "Registered technologies"))
     if rows is None:
-        out.append(("p", "No repository folder was given."))
-    elif not rows:
+        out.append(("p", f"None shown: {source}." if source else "No Repository List was given."))
+    elif source:
+        out.append(("p", f"The technologies of {source}, each assessed by the rule sets above."))
+    if rows is not None and not rows:
         out.append(("p", "No repository entry with a technology profile was found."))
-    else:
+    elif rows:
         body = []
         for r in rows:
             a = r.assessment
@@ -244,10 +294,11 @@ def render_markdown(
     rows: Sequence[RegisteredTechnology] | None = None,
     profile: str = DEFAULT_PROFILE,
     agreed: AgreedLevels | None = None,
+    source: str | None = None,
 ) -> str:
     """The Guidance document as Markdown."""
     lines: list[str] = []
-    for kind, content in _sections(rows, profile, agreed):
+    for kind, content in _sections(rows, profile, agreed, source):
         if kind == "h1":
             lines += [f"# {content}", ""]
         elif kind == "h2":
@@ -285,10 +336,11 @@ def render_html_body(
     rows: Sequence[RegisteredTechnology] | None = None,
     profile: str = DEFAULT_PROFILE,
     agreed: AgreedLevels | None = None,
+    source: str | None = None,
 ) -> str:
     """The Guidance document's content as HTML (headings, paragraphs, tables that scroll)."""
     parts: list[str] = []
-    for kind, content in _sections(rows, profile, agreed):
+    for kind, content in _sections(rows, profile, agreed, source):
         if kind in ("h1", "h2", "h3"):
             parts.append(f"<{kind}>{html.escape(content)}</{kind}>")
         elif kind == "p":
@@ -307,6 +359,7 @@ def render_html(
     rows: Sequence[RegisteredTechnology] | None = None,
     profile: str = DEFAULT_PROFILE,
     agreed: AgreedLevels | None = None,
+    source: str | None = None,
 ) -> str:
     """The Guidance document as a standalone HTML page."""
     head = (
@@ -314,4 +367,4 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>LoA Guidance</title><style>{_CSS}</style></head><body>"
     )
-    return f"{head}\n{render_html_body(rows, profile, agreed)}\n</body></html>\n"
+    return f"{head}\n{render_html_body(rows, profile, agreed, source)}\n</body></html>\n"

@@ -2,17 +2,14 @@
 
 A cap says: a signature qualified under the trust list of ``from_ams`` counts in ``to_ams`` at most
 at ``max_level``; ``agreement`` names the signed agreement that says so. Caps come only from
-agreements signed by every party and in force (:mod:`eauth_toolkit.recognition.signed`): from a
-verified published list (:mod:`eauth_toolkit.recognition.trust`), or, without one, from the
-agreement documents beside the repository data checked against the registered authority keys.
+agreements signed by every party and in force (:mod:`eauth_toolkit.recognition.signed`), carried
+by a verified published list (:mod:`eauth_toolkit.recognition.trust`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eauth_toolkit.ams import SIGNATURE_LEVELS
@@ -20,7 +17,7 @@ from eauth_toolkit.ams import SIGNATURE_LEVELS
 if TYPE_CHECKING:  # the signature checker imports this module; JOSE and the store load on use
     from eauth_toolkit.recognition.signed import AgreementStatus
 
-__all__ = ["SignatureCap", "signature_caps", "local_agreements"]
+__all__ = ["SignatureCap", "signature_caps"]
 
 
 @dataclass(frozen=True)
@@ -55,19 +52,3 @@ def signature_caps(
             ):
                 best[(s.from_ams, s.accepted_by)] = cap
     return tuple(best.values())
-
-
-def local_agreements(
-    repository_dir: Path | None = None, *, on: dt.date | None = None
-) -> list[AgreementStatus]:
-    """The agreement documents in ``repository_list/agreements/``, each checked against
-    ``repository_list/authorities.json`` on ``on`` (default today)."""
-    from eauth_toolkit.recognition.sandbox import agreement_documents
-    from eauth_toolkit.recognition.signed import check_agreement
-    from eauth_toolkit.repository.keys import AuthorityRegistry
-    from eauth_toolkit.resources import repository_list_dir
-
-    base = repository_dir or repository_list_dir()
-    registry = AuthorityRegistry.load(base / "authorities.json")
-    day = on or dt.datetime.now(dt.UTC).date()
-    return [check_agreement(d, registry, on=day) for d in agreement_documents(base)]

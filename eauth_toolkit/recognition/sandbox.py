@@ -26,7 +26,6 @@ __all__ = [
     "agreements_dir",
     "sandbox_agreement",
     "sign_with_sandbox_keys",
-    "agreement_documents",
     "write_sandbox_agreement",
 ]
 
@@ -83,16 +82,6 @@ def sign_with_sandbox_keys(
         document = add_signature(document, load_key(keys / f"{ams}.private.jwk.json"), ams=ams)
     assert isinstance(document, dict)
     return document
-
-
-def agreement_documents(repository_dir: Path | None = None) -> list[dict[str, Any]]:
-    """Every agreement document in ``agreements/`` (read, not yet checked)."""
-    from eauth_toolkit.recognition.signed import load_agreement_file
-
-    folder = agreements_dir(repository_dir)
-    if not folder.is_dir():
-        return []
-    return [load_agreement_file(p) for p in sorted(folder.glob("*.json"))]
 
 
 def write_sandbox_agreement(repository_dir: Path | None = None) -> Path:

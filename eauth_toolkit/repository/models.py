@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eauth_toolkit.ams import AMS_CODES, AmsCode, Iso29115Level
 from eauth_toolkit.loa.models import TechnologyProfile
-from eauth_toolkit.repository.trust import TrustPicture
+from eauth_toolkit.repository.trust import AgreementSubmission, TrustListSubmission, TrustPicture
 
 __all__ = [
     "AMS_CODES",
@@ -335,4 +335,6 @@ PUBLISHED_SCHEMAS: dict[str, type[BaseModel]] = {
     "repository-entry": Entry,
     "repository-submission": SubmissionDocument,
     "repository-list": PublishedList,
+    "repository-trustlist-submission": TrustListSubmission,
+    "repository-agreement-submission": AgreementSubmission,
 }

@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from joserfc.jwk import Key
 
@@ -50,7 +50,9 @@ from eauth_toolkit.repository.jose import (
 )
 from eauth_toolkit.repository.keys import key_id
 from eauth_toolkit.repository.models import MAX_SEQUENCE
-from eauth_toolkit.repository.store import RepositoryStore, SignedList, utcnow
+
+if TYPE_CHECKING:  # readers verify lists without loading the store (SQLAlchemy)
+    from eauth_toolkit.repository.store import RepositoryStore, SignedList
 
 __all__ = [
     "LIST_FORMAT",
@@ -209,6 +211,8 @@ def _signed_list(
     issued: dt.datetime,
     next_update: dt.datetime,
 ) -> SignedList:
+    from eauth_toolkit.repository.store import SignedList
+
     payload = (head + ",".join(texts) + "]}").encode("utf-8")
     content = sign_list(payload, key)
     parts = parse_list(content)
@@ -324,6 +328,8 @@ class RecoveryReport:
 def _adoptable(store: RepositoryStore, raw: bytes, key: Key) -> tuple[SignedList, list[str]] | None:
     """The signed list in ``raw`` when it is exactly what the next publication would record:
     signed by ``key``, the next number, the current entries."""
+    from eauth_toolkit.repository.store import SignedList
+
     try:
         verified = verify_list(raw, key)
     except ListVerificationError:
@@ -467,7 +473,7 @@ def publish(
     out = Path(out)
     _check_out(out)
     recovery = recover_list_file(store, out, key, mode=mode, complete=False)
-    now = now or utcnow()
+    now = now or dt.datetime.now(dt.UTC)
     next_update = now + validity
     kid = key_id(key)
 
@@ -656,7 +662,7 @@ def load_verified_list(
     * ``next_update`` has passed (``stale_list``): a frozen list, unless ``allow_stale``;
     * it was issued in the future (``not_yet_valid``).
     """
-    now = now or utcnow()
+    now = now or dt.datetime.now(dt.UTC)
     if isinstance(source, bytes):
         raw = source
     else:

@@ -1,5 +1,11 @@
 """Sample data: the ten AMS files in ``repository_list/`` signed with SANDBOX authority keys.
 
+Beside the entries, the sample trust-list pointers (``trust-lists/index.yaml``: each AMS's SANDBOX
+TS 119 612 list and its scheme operator's certificate) and the sample agreements
+(``agreements/*.json``, already signed by every party's SANDBOX key) are ordinary submissions:
+each is signed by the SANDBOX key of its AMS (an agreement by its first party's) and submitted
+through the same checks as any authority's (:mod:`eauth_toolkit.repository.trustdocs`).
+
 The sandbox keys (``repository_list/sandbox-authority-keys/``) and the sandbox publisher key
 (``repository_list/sandbox-publisher-key/``) are committed test keys; they protect nothing and
 must never be registered outside a sandbox.
@@ -8,6 +14,7 @@ must never be registered outside a sandbox.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,12 +43,19 @@ __all__ = [
     "publisher_key_path",
     "publisher_certificate_path",
     "load_samples",
+    "sample_trust_lists",
+    "load_trust_samples",
+    "SERVICE_LIST_FILE",
+    "publish_first_list",
     "generate_sandbox_keys",
 ]
 
 AUTHORITY_KEYS_DIR = "sandbox-authority-keys"
 PUBLISHER_KEY_DIR = "sandbox-publisher-key"
 AUTHORITIES_FILE = "authorities.json"
+
+#: the service's latest published list, in its data folder
+SERVICE_LIST_FILE = "repository-list.json"
 
 #: authority names used for the sandbox registry when a sample file is not there yet
 _DEFAULT_AUTHORITY = "Sandbox authority of {ams}"
@@ -113,7 +127,119 @@ def load_samples(
                 continue
             raise
         results.append(SampleLoad(ams, path, receipt))
+    return results + load_trust_samples(store, repository_dir, only_missing=only_missing, now=now)
+
+
+def sample_trust_lists(repository_dir: Path) -> dict[str, dict[str, Any]]:
+    """AMS -> the trust-list pointer its sample submission carries (``trust-lists/index.yaml``)."""
+    import yaml
+
+    folder = Path(repository_dir) / "trust-lists"
+    index_path = folder / "index.yaml"
+    if not index_path.exists():
+        return {}
+    try:
+        index = yaml.safe_load(index_path.read_text(encoding="utf-8")) or {}
+        return {
+            ams: {
+                "location": f"trust-lists/{item['file']}",
+                "sha256": hashlib.sha256((folder / item["file"]).read_bytes()).hexdigest(),
+                "signer_certificate": (folder / item["signer"]).read_text(encoding="ascii"),
+                "sandbox": bool(index.get("sandbox")),
+            }
+            for ams, item in sorted((index.get("lists") or {}).items())
+        }
+    except (OSError, KeyError, TypeError, AttributeError, UnicodeError, yaml.YAMLError) as exc:
+        raise InputError(
+            f"cannot read the sample trust lists: {exc}", where=str(index_path)
+        ) from None
+
+
+def _submit_sample(
+    submit: Any,
+    store: RepositoryStore,
+    jws: str,
+    path: Path,
+    ams: str,
+    only_missing: bool,
+    now: dt.datetime | None,
+) -> SampleLoad:
+    try:
+        receipt = submit(
+            store,
+            jws,
+            channel="samples",
+            submitter=f"sample loader ({path.name})",
+            now=now,
+            only_if_new=only_missing,
+        )
+    except SubmissionRefused as exc:
+        if only_missing and exc.code in ("replayed", "out_of_order", "already_loaded"):
+            return SampleLoad(ams, path, None, "already loaded")
+        raise
+    return SampleLoad(ams, path, receipt.submission)
+
+
+def load_trust_samples(
+    store: RepositoryStore,
+    repository_dir: Path,
+    *,
+    only_missing: bool = True,
+    now: dt.datetime | None = None,
+) -> list[SampleLoad]:
+    """Submit the sample trust-list pointers and agreements, each signed with the SANDBOX key of
+    its AMS (an agreement by the first party with a SANDBOX key). With ``only_missing`` what the
+    store holds already is left alone."""
+    from eauth_toolkit.recognition.signed import load_agreement_file, read_agreement
+    from eauth_toolkit.repository.trustdocs import (
+        AGREEMENT_SUBMISSION_TYP,
+        TRUSTLIST_TYP,
+        sign_document,
+        submit_agreement,
+        submit_trust_list,
+    )
+
+    base = Path(repository_dir)
+    results = []
+    for ams, pointer in sample_trust_lists(base).items():
+        key_path = authority_key_path(base, ams)
+        if not key_path.exists():
+            continue
+        doc = {"ams": ams, "trust_list": pointer}
+        jws = sign_document(
+            doc, load_key(key_path), typ=TRUSTLIST_TYP, sequence=store.next_sequence(ams), now=now
+        )
+        index = base / "trust-lists" / "index.yaml"
+        results.append(_submit_sample(submit_trust_list, store, jws, index, ams, only_missing, now))
+    folder = base / "agreements"
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        document = load_agreement_file(path)
+        parties = read_agreement(document, where=str(path)).parties
+        party = next((p for p in parties if authority_key_path(base, p).exists()), None)
+        if party is None:
+            continue
+        jws = sign_document(
+            {"ams": party, "agreement": document},
+            load_key(authority_key_path(base, party)),
+            typ=AGREEMENT_SUBMISSION_TYP,
+            sequence=store.next_sequence(party),
+            now=now,
+        )
+        results.append(_submit_sample(submit_agreement, store, jws, path, party, only_missing, now))
     return results
+
+
+def publish_first_list(store: RepositoryStore, repository_dir: Path, out: Path) -> int | None:
+    """When the store has entries and nothing was published yet, publish the first list to
+    ``out`` with the SANDBOX publisher key; its number, or None when nothing was published."""
+    from eauth_toolkit.repository.publication import publish
+    from eauth_toolkit.repository.trust import trust_picture
+
+    key_path = publisher_key_path(repository_dir)
+    if not (store.count_entries() and store.last_publication_number() == 0 and key_path.exists()):
+        return None
+    trust = trust_picture(store, Path(repository_dir))
+    return publish(store, load_key(key_path), out, trust=trust).sequence_number
 
 
 def _self_signed(key: Key, common_name: str, now: dt.datetime) -> bytes:

@@ -70,6 +70,8 @@ HTTP_STATUS: dict[str, int] = {
     "status_conflict": 409,
     "already_loaded": 409,
     "unknown_entry": 422,
+    "missing_signature": 422,
+    "expired": 422,
 }
 
 

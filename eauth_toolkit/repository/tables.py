@@ -37,6 +37,8 @@ __all__ = [
     "list_blob",
     "api_token",
     "review",
+    "trust_list_version",
+    "agreement_version",
     "VERSION_TABLE",
 ]
 
@@ -168,4 +170,37 @@ review = Table(
     Column("reason", Text, nullable=False),
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
     Column("submission_id", Integer, ForeignKey("repo_submission.id"), nullable=False),
+)
+
+
+#: every accepted version of each AMS's trust-list pointer (the latest counts); the signed JWS is
+#: in the audit record
+trust_list_version = Table(
+    "repo_trust_list_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ams", String(2), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("pointer", JSON, nullable=False),
+    Column("submission_id", Integer, ForeignKey("repo_submission.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("ams", "version", name="uq_repo_trust_list_version_ams_version"),
+)
+
+#: every accepted version of each agreement: a document signed by every party, or a withdrawal
+agreement_version = Table(
+    "repo_agreement_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agreement_id", String(200), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("parties", String(100), nullable=False),
+    Column("document", JSON, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("submission_id", Integer, ForeignKey("repo_submission.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "agreement_id", "version", name="uq_repo_agreement_version_agreement_id_version"
+    ),
 )

@@ -7,30 +7,34 @@
   JWS JSON general serialization, unchanged), with the status the publisher found;
 - ``levels``: per entry, the proposed, assessed and agreed level with the reviews behind it.
 
-Entries (with their OpenID issuer and ``acr`` vocabulary) are the list's ``entries``. A consumer
+Entries (with their OpenID issuer and ``acr`` vocabulary) are the list's ``entries``. Trust-list
+pointers and agreements reach the list only as signed submissions of the AMS authorities
+(:mod:`eauth_toolkit.repository.trustdocs`; the models of those submissions are here). A consumer
 checks every agreement's signatures itself (:mod:`eauth_toolkit.recognition.trust`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 from eauth_toolkit.ams import AmsCode, Iso29115Level
-from eauth_toolkit.errors import InputError
 
 __all__ = [
+    "TrustListPointerBody",
     "TrustListPointer",
+    "TrustListSubmission",
+    "AgreementDocument",
+    "AgreementWithdrawal",
+    "AgreementSubmission",
     "SignedAgreement",
     "ReviewItem",
     "LevelReview",
     "TrustPicture",
-    "trust_list_pointers",
     "trust_picture",
 ]
 
@@ -41,20 +45,29 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class TrustListPointer(_Model):
-    """Where an AMS's trust list is and how to check it (TS 119 612 pointer to another list)."""
+class TrustListPointerBody(_Model):
+    """Where an AMS's trust list is and how to check it (TS 119 612 pointer to another list), as
+    the AMS's authority submits it."""
 
-    ams: AmsCode
     location: str = Field(
         min_length=1,
         max_length=2000,
-        description="URL, or a path relative to the folder of the list's data (sandbox)",
+        pattern=r"^(https?://[^\s]+|[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*)$",
+        description="URL, or (SANDBOX only) a path relative to the folder of the list's data",
     )
     sha256: Sha256 = Field(description="SHA-256 of the trust list file")
     signer_certificate: str = Field(
-        min_length=1, max_length=20_000, description="PEM certificate that signs the trust list"
+        min_length=1,
+        max_length=20_000,
+        description="PEM certificate of the scheme operator that signs the trust list",
     )
     sandbox: bool = False
+
+
+class TrustListPointer(TrustListPointerBody):
+    """A trust-list pointer as the published list carries it."""
+
+    ams: AmsCode
 
 
 class SignedAgreement(_Model):
@@ -96,51 +109,87 @@ class TrustPicture(_Model):
     levels: list[LevelReview] = Field(default_factory=list)
 
 
-def trust_list_pointers(repository_dir: Path) -> list[dict[str, Any]]:
-    """Pointers to the AMS trust lists registered beside the repository data."""
-    folder = repository_dir / "trust-lists"
-    index_path = folder / "index.yaml"
-    if not index_path.exists():
-        return []
-    try:
-        index = yaml.safe_load(index_path.read_text(encoding="utf-8")) or {}
-        out = []
-        for ams, item in sorted((index.get("lists") or {}).items()):
-            data = (folder / item["file"]).read_bytes()
-            out.append(
-                {
-                    "ams": ams,
-                    "location": f"trust-lists/{item['file']}",
-                    "sha256": hashlib.sha256(data).hexdigest(),
-                    "signer_certificate": (folder / item["signer"]).read_text(encoding="ascii"),
-                    "sandbox": bool(index.get("sandbox")),
-                }
-            )
-    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        raise InputError(
-            f"cannot read the trust list register: {exc}", where=str(index_path)
-        ) from None
-    return out
+class _SignedFields(_Model):
+    """Replay protection of a signed document, as in a Repository List submission."""
+
+    sequence: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="Per-AMS submission number; each must exceed the last.",
+    )
+    issued_at: dt.datetime | None = Field(default=None, description="When the authority signed.")
+    jti: Annotated[str, Field(min_length=8, max_length=200)] | None = Field(
+        default=None, description="Unique identifier of this submission."
+    )
+
+
+class TrustListSubmission(_SignedFields):
+    """An AMS authority's pointer to its own trust list of licensed certification authorities;
+    a newer submission replaces the pointer in the next list."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"title": "Trust-list pointer submission"}
+    )
+
+    ams: AmsCode
+    trust_list: TrustListPointerBody
+
+
+class AgreementSignature(_Model):
+    protected: str = Field(min_length=1, max_length=10_000)
+    signature: str = Field(min_length=1, max_length=10_000)
+    header: dict[str, Any] | None = None
+
+
+class AgreementDocument(_Model):
+    """A mutual-recognition agreement signed by its parties: RFC 7515 general JWS JSON
+    serialization, one signature per party AMS."""
+
+    payload: str = Field(min_length=1, max_length=1_400_000)
+    signatures: list[AgreementSignature] = Field(min_length=1, max_length=10)
+
+
+class AgreementWithdrawal(_Model):
+    id: str = Field(min_length=1, max_length=200, description="The agreement withdrawn.")
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+class AgreementSubmission(_SignedFields):
+    """One party's submission of an agreement signed by every party (a newer document with the
+    same id replaces it), or its withdrawal; exactly one of ``agreement`` and ``withdrawal``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "title": "Mutual-recognition agreement submission",
+            "oneOf": [{"required": ["agreement"]}, {"required": ["withdrawal"]}],
+        },
+    )
+
+    ams: AmsCode
+    agreement: AgreementDocument | SkipJsonSchema[None] = None
+    withdrawal: AgreementWithdrawal | SkipJsonSchema[None] = None
 
 
 def trust_picture(store: Any, repository_dir: Path, *, on: dt.date | None = None) -> dict[str, Any]:
-    """The ``trust`` section of the next list, as plain JSON data."""
-    from eauth_toolkit.recognition.caps import local_agreements
-    from eauth_toolkit.recognition.sandbox import agreement_documents
+    """The ``trust`` section of the next list, as plain JSON data: the trust-list pointers and
+    agreements the AMS authorities submitted to ``store`` (nothing else), and the levels with their
+    reviews under the review policy beside the repository data."""
     from eauth_toolkit.repository.reviews import all_level_statuses, load_review_policy
+    from eauth_toolkit.repository.trustdocs import current_agreements, current_trust_lists
 
     day = on or dt.datetime.now(dt.UTC).date()
-    statuses = local_agreements(repository_dir, on=day)
-    documents = agreement_documents(repository_dir)
+    stored = current_agreements(store, on=day)
     agreements = [
         {"id": st.id, "parties": list(st.agreement.parties), "in_force": st.in_force, "document": d}
-        for st, d in zip(statuses, documents, strict=True)
+        for d, st in stored
     ]
     levels = all_level_statuses(
-        store, agreements=statuses, default=load_review_policy(repository_dir)
+        store, agreements=[st for _, st in stored], default=load_review_policy(repository_dir)
     )
     picture = {
-        "trust_lists": trust_list_pointers(repository_dir),
+        "trust_lists": current_trust_lists(store),
         "agreements": agreements,
         "levels": [
             {

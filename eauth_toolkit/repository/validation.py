@@ -395,6 +395,14 @@ def document_problems(document: Any) -> tuple[str, list[SchemaError]]:
         return "signed list", schema_errors(payload, LIST_SCHEMA)
     if isinstance(document, dict) and "authorities" in document and "entries" not in document:
         return "authority registry", _registry_problems(document)
+    if isinstance(document, dict) and "trust_list" in document:
+        from eauth_toolkit.repository.trustdocs import trust_list_problems
+
+        return "trust-list pointer submission", trust_list_problems(document)
+    if isinstance(document, dict) and ({"agreement", "withdrawal"} & set(document)):
+        from eauth_toolkit.repository.trustdocs import agreement_problems
+
+        return "agreement submission", agreement_problems(document)
     if isinstance(document, dict) and "entries" not in document and "id" in document:
         problems = schema_errors(document, ENTRY_SCHEMA)
         return "entry", problems or entry_problems(document)

@@ -1,7 +1,9 @@
 """The entry points: :func:`verify` (one file) and :func:`verify_many` (a batch, optionally parallel).
 
-Trust lists come from ``repository_list/trust-lists/index.yaml`` (each list pinned to its scheme
-operator's certificate) unless the caller passes its own. Formats are recognised by content:
+Trust lists and recognition caps come from a verified published Repository List (``--repository``,
+else the service's latest list: :func:`eauth_toolkit.recognition.lists.default_trust`), each AMS
+trust list checked against the digest and scheme operator certificate the list gives, unless the
+caller passes its own lists. Formats are recognised by content:
 PDF (PAdES) now; CMS, JWS and XML signatures go to their own modules.
 """
 
@@ -15,8 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.resources import trust_list_dir
@@ -25,7 +26,10 @@ from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.pades import ValidationOptions, validate_pdf_async
-from eauth_toolkit.signatures.trustlist import TrustList, load_certificates, load_trust_list
+from eauth_toolkit.signatures.trustlist import TrustList, load_trust_list
+
+if TYPE_CHECKING:
+    from eauth_toolkit.settings import Settings
 
 __all__ = [
     "DEFAULT_TRUST_LIST_DIR",
@@ -46,27 +50,12 @@ logging.getLogger("eauth_toolkit.signatures").addHandler(logging.NullHandler())
 DEFAULT_TRUST_LIST_DIR = trust_list_dir()
 
 
-def default_trust_lists(directory: Path = DEFAULT_TRUST_LIST_DIR) -> list[TrustList]:
-    """The lists named in ``directory/index.yaml``, each checked against its pinned signer."""
-    index_path = directory / "index.yaml"
-    try:
-        index = yaml.safe_load(index_path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read the trust list index: {exc}", where=str(index_path)) from exc
-    out = []
-    for ams, entry in (index.get("lists") or {}).items():
-        signer_path = directory / entry["signer"]
-        try:
-            pinned = load_certificates(signer_path.read_bytes(), where=str(signer_path))
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror}", where=str(signer_path)) from exc
-        tl = load_trust_list(directory / entry["file"], pinned=pinned)
-        if tl.territory != ams:
-            raise InputError(
-                f"index says {ams} but the list is for {tl.territory}", where=str(index_path)
-            )
-        out.append(tl)
-    return out
+def default_trust_lists(settings: Settings | None = None) -> list[TrustList]:
+    """The trust lists the verified default Repository List points to (the service's latest
+    list; the shipped SANDBOX sample list published and signed on first use)."""
+    from eauth_toolkit.recognition.lists import default_trust
+
+    return default_trust(settings)[0]
 
 
 @dataclass(frozen=True)
@@ -107,14 +96,25 @@ def options_for(request: VerifyRequest) -> ValidationOptions:
         return ValidationOptions(
             trust=TrustSet.for_ams(lists, ams, caps), online=request.online, at=request.at
         )
+    ams = check_ams(request.ams)
     if request.trust_list_paths:
         lists = [load_trust_list(Path(p)) for p in request.trust_list_paths]
+        # another AMS's list counts in ``ams`` only under an agreement of the default list
+        foreign = ams is not None and any(tl.territory != ams for tl in lists)
+        caps = _default_caps() if foreign else ()
     else:
-        lists = default_trust_lists()
-    ams = check_ams(request.ams)
+        from eauth_toolkit.recognition.lists import default_trust
+
+        lists, caps = default_trust()
     return ValidationOptions(
-        trust=TrustSet.for_ams(lists, ams), online=request.online, at=request.at
+        trust=TrustSet.for_ams(lists, ams, caps), online=request.online, at=request.at
     )
+
+
+def _default_caps() -> tuple[Any, ...]:
+    from eauth_toolkit.recognition.lists import default_trust
+
+    return default_trust()[1]
 
 
 def detect_format(head: bytes) -> str | None:

@@ -26,7 +26,7 @@ from pyhanko.sign.validation.qualified.tsp import QcCertType
 from pyhanko_certvalidator.path import ValidationPath
 
 from eauth_toolkit.ams import SIGNATURE_LEVELS
-from eauth_toolkit.recognition.caps import SignatureCap, local_agreements, signature_caps
+from eauth_toolkit.recognition.caps import SignatureCap
 from eauth_toolkit.signatures.trustlist import ServiceEntry, TrustList
 
 __all__ = [
@@ -48,9 +48,11 @@ Agreement = SignatureCap
 
 @lru_cache(maxsize=1)
 def agreements() -> tuple[SignatureCap, ...]:
-    """Caps of the signed agreements beside the repository data, in force today (used when no
-    published list is given)."""
-    return signature_caps(local_agreements())
+    """Caps of the agreements in force in the verified default Repository List (used when the
+    caller gives no caps)."""
+    from eauth_toolkit.recognition.lists import default_trust
+
+    return default_trust()[1]
 
 
 @lru_cache(maxsize=1)

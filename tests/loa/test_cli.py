@@ -208,3 +208,25 @@ def test_the_loa_engine_does_not_import_the_signature_or_web_stack() -> None:
         timeout=60,
     )
     assert r.returncode == 0, r.stderr[-500:]
+
+
+def test_guidance_takes_its_technologies_from_the_verified_published_list(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    r = eauth("loa", "guidance", "--data-dir", str(data))
+    assert r.returncode == 0, r.stderr
+    assert "The technologies of Repository List #1" in r.stdout and "| SG | sg-singpass" in r.stdout
+    listed = data / "repository-list.json"
+    assert listed.is_file()
+    # a list changed after signing is refused with one line, not rendered
+    doc = json.loads(listed.read_text())
+    doc["payload"] = doc["payload"][:-8] + ("A" * 8 if doc["payload"][-8:] != "A" * 8 else "B" * 8)
+    tampered = tmp_path / "tampered.json"
+    tampered.write_text(json.dumps(doc))
+    r = eauth("loa", "guidance", "--list", str(tampered), "--data-dir", str(data))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(tampered) in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    # draft files are shown only when asked for, and say that they are drafts
+    r = eauth("loa", "guidance", "--repository", str(ROOT / "repository_list"))
+    assert r.returncode == 0 and "draft submission files" in r.stdout
+    r = eauth("loa", "guidance", "--repository", str(ROOT), "--list", str(listed))
+    assert r.returncode == 2 and "either --list or --repository" in r.stderr

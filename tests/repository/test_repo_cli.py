@@ -253,9 +253,13 @@ def test_load_samples_and_token(cli: Cli, tmp_path: Path) -> None:
     sandbox = ["--database-url", url, "--authorities", str(REPOSITORY_DIR / "authorities.json")]
     code, out, err = cli("load-samples", *sandbox)
     assert code == 0, err
-    assert out.count("accepted") == 10
+    # ten AMS files, then the trust-list pointers of MY and SG and the SG-MY agreement: each an
+    # ordinary submission signed with its SANDBOX authority key
+    assert out.count("accepted") == 13
+    assert "MY: accepted index.yaml as sequence 2" in out
+    assert "SG: accepted sg-my-sandbox.json as sequence 3" in out
     code, out, _ = cli("load-samples", *sandbox)
-    assert out.count("skipped (already loaded)") == 10
+    assert out.count("skipped (already loaded)") == 13
     code, out, _ = cli("list", "--json", "--ams", "SG", *sandbox)
     ids = [e["id"] for e in json.loads(out)]
     assert "sg-singpass" in ids

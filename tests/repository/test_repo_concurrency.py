@@ -117,11 +117,22 @@ def test_two_service_workers_loading_the_samples_at_once(database_url: str) -> N
             [lambda: load_samples(a, REPOSITORY_DIR), lambda: load_samples(b, REPOSITORY_DIR)]
         )
         assert not [r for r in results if isinstance(r, Exception)], results
-        loaded = [item.ams for run in results for item in run if item.receipt is not None]
-        assert sorted(loaded) == sorted(AMS_CODES)
+        loaded = [
+            (item.ams, item.path.name)
+            for run in results
+            for item in run
+            if item.receipt is not None
+        ]
+        # each AMS file, trust-list pointer and agreement loaded exactly once
+        trust = [("MY", "index.yaml"), ("SG", "index.yaml"), ("SG", "sg-my-sandbox.json")]
+        assert sorted(loaded) == sorted([(ams, f"{ams}.json") for ams in AMS_CODES] + trust)
         audit = a.submissions()
-        assert sorted(r["ams"] for r in audit) == sorted(AMS_CODES)
-        assert all(r["sequence"] == 1 for r in audit)
+        assert sorted(r["ams"] for r in audit if r["sequence"] == 1) == sorted(AMS_CODES)
+        assert sorted((r["ams"], r["sequence"]) for r in audit if r["sequence"] > 1) == [
+            ("MY", 2),
+            ("SG", 2),
+            ("SG", 3),
+        ]
     finally:
         a.close()
         b.close()

@@ -27,7 +27,7 @@ def test_migrations_create_the_declared_tables_once(
         with store.engine.connect() as conn:
             heads = conn.execute(text(f"SELECT version_num FROM {t.VERSION_TABLE}")).scalars().all()
             ams = conn.execute(text("SELECT ams FROM repo_ams_state ORDER BY ams")).scalars().all()
-        assert heads == ["0004_repository_reviews"]
+        assert heads == ["0005_repository_trust_docs"]
         assert len(ams) == 10
     finally:
         store.close()

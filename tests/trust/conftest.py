@@ -12,8 +12,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from eauth_toolkit.repository.keys import load_key
+from eauth_toolkit.repository.samples import load_trust_samples
 from eauth_toolkit.repository.signing import sign_submission
 from eauth_toolkit.repository.store import RepositoryStore
+from eauth_toolkit.repository.trustdocs import (
+    AGREEMENT_SUBMISSION_TYP,
+    TRUSTLIST_TYP,
+    sign_document,
+)
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.app import create_app
 from eauth_toolkit.web.routes.repository import STORE_STATE_KEY
@@ -73,6 +79,37 @@ class Service:
             headers={"Authorization": f"Bearer {self.tokens[ams]}"},
         )
 
+    def post_signed(self, path: str, token_ams: str, jws: str) -> Any:
+        return self.client.post(
+            f"/api/repository/{path}",
+            json={"jws": jws},
+            headers={"Authorization": f"Bearer {self.tokens[token_ams]}"},
+        )
+
+    def submit_agreement(
+        self, ams: str, body: dict[str, Any], *, key_ams: str | None = None
+    ) -> Any:
+        """``body`` is ``{"agreement": DOCUMENT}`` or ``{"withdrawal": {...}}``: ``ams``'s
+        submission signed with the key of ``key_ams`` (default ``ams``), sent with ``ams``'s token."""
+        jws = sign_document(
+            {"ams": ams, **body},
+            load_key(key_path(key_ams or ams)),
+            typ=AGREEMENT_SUBMISSION_TYP,
+            sequence=self.store.next_sequence(ams),
+        )
+        return self.post_signed("agreements", ams, jws)
+
+    def submit_trust_list(
+        self, ams: str, pointer: dict[str, Any], *, key_ams: str | None = None
+    ) -> Any:
+        jws = sign_document(
+            {"ams": ams, "trust_list": pointer},
+            load_key(key_path(key_ams or ams)),
+            typ=TRUSTLIST_TYP,
+            sequence=self.store.next_sequence(ams),
+        )
+        return self.post_signed("trust-lists", ams, jws)
+
     def post_review(self, token_ams: str, jws: str) -> Any:
         return self.client.post(
             "/api/repository/reviews",
@@ -92,6 +129,7 @@ def service(tmp_path: Path) -> Iterator[Service]:
     app = create_app(settings)
     store: RepositoryStore = getattr(app.state, STORE_STATE_KEY)
     tokens = {ams: store.create_token(ams, f"{ams} desk") for ams in ("SG", "MY", "TH", "ID")}
+    load_trust_samples(store, REPO)  # the SANDBOX trust lists and SG-MY agreement, as submissions
     with TestClient(app) as client:
         yield Service(client, store, settings, tokens)
     store.close()

@@ -12,7 +12,7 @@ import pytest
 from joserfc.jwk import ECKey
 
 from eauth_toolkit.errors import RecognitionError
-from eauth_toolkit.recognition.caps import local_agreements, signature_caps
+from eauth_toolkit.recognition.caps import signature_caps
 from eauth_toolkit.recognition.models import Agreement
 from eauth_toolkit.recognition.sandbox import (
     SANDBOX_AGREEMENT_ID,
@@ -115,21 +115,16 @@ def test_agreement_covers_authentication_and_signatures() -> None:
         Agreement(id="x", title="x", parties=["SG", "MY"])
 
 
-def test_signature_caps_come_from_signed_agreements_only(
-    committed: dict[str, Any], tmp_path: Path
-) -> None:
+def test_signature_caps_come_from_signed_agreements_only(committed: dict[str, Any]) -> None:
     caps = {(c.from_ams, c.to_ams): (c.max_level, c.agreement) for c in agreements()}
     assert caps == {
         ("SG", "MY"): ("QES", SANDBOX_AGREEMENT_ID),
         ("MY", "SG"): ("AdES", SANDBOX_AGREEMENT_ID),
     }
-    # a folder whose only agreement lacks MY's signature gives no caps and recognises no list
-    (tmp_path / "agreements").mkdir()
-    (tmp_path / "authorities.json").write_text((REPO / "authorities.json").read_text())
+    # an agreement that lacks MY's signature gives no caps and recognises no list
     half = copy.deepcopy(committed)
     half["signatures"] = half["signatures"][:1]
-    (tmp_path / "agreements" / "a.json").write_text(json.dumps(half))
-    statuses = local_agreements(tmp_path, on=TODAY)
+    statuses = [check_agreement(half, AuthorityRegistry.load(REPO / "authorities.json"), on=TODAY)]
     assert [s.in_force for s in statuses] == [False]
     caps_none = signature_caps(statuses)
     assert caps_none == ()

@@ -11,7 +11,6 @@ import copy
 import datetime as dt
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
@@ -128,14 +127,14 @@ def test_bad_list_keeps_the_last_good_one(
         fresh.current()
 
 
-def _repo_with_agreement(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "repo"
-    (folder / "agreements").mkdir(parents=True)
-    shutil.copy(REPO / "authorities.json", folder / "authorities.json")
-    shutil.copy(REPO / "review-policy.yaml", folder / "review-policy.yaml")
-    doc = json.loads((REPO / "agreements" / "sg-my-sandbox.json").read_text())
-    (folder / "agreements" / "sg-my-sandbox.json").write_text(json.dumps(change(doc)))
-    return folder
+def _carrying(service: Service, document: dict) -> dict:  # type: ignore[type-arg]
+    """The service's trust picture with ``document`` in place of its agreement: what a publisher
+    that skipped the registry's checks would carry (the reader checks again)."""
+    picture = trust_picture(service.store, REPO)
+    picture["agreements"] = [
+        {"id": "sg-my-sandbox", "parties": ["SG", "MY"], "in_force": True, "document": document}
+    ]
+    return picture
 
 
 def test_agreement_missing_a_signature_is_refused_with_the_reason(
@@ -143,15 +142,17 @@ def test_agreement_missing_a_signature_is_refused_with_the_reason(
 ) -> None:
     assert service.submit("SG", submission("SG", [pilot_entry(SG_IDP)])).status_code == 201
     _endorse(service, "MY", SG_IDP)
-
-    def drop_my(doc):  # type: ignore[no-untyped-def]
-        doc = copy.deepcopy(doc)
-        doc["signatures"] = doc["signatures"][:1]
-        return doc
-
-    folder = _repo_with_agreement(tmp_path, drop_my)
+    half = copy.deepcopy(json.loads((REPO / "agreements" / "sg-my-sandbox.json").read_text()))
+    half["signatures"] = half["signatures"][:1]
+    # the registry refuses it at submission, naming the missing party
+    r = service.submit_agreement("SG", {"agreement": half})
+    assert r.status_code == 422, r.text
+    assert r.json()["code"] == "missing_signature"
+    assert r.json()["where"] == "/agreement/signatures"
+    assert "lacks the signature of MY's authority" in r.json()["message"]
+    # and a list that carries it anyway does not make it count
     out = tmp_path / "list.json"
-    publish(service.store, load_key(PUBLISHER_KEY), out, trust=trust_picture(service.store, folder))
+    publish(service.store, load_key(PUBLISHER_KEY), out, trust=_carrying(service, half))
     d = _sign_in(_source(out))
     assert not d.accepted and d.code == "not_recognised"
     assert "lacks the signature of MY's authority" in d.reason
@@ -165,9 +166,12 @@ def test_agreement_past_its_end_date_is_refused(service: Service, tmp_path: Path
 
     assert service.submit("SG", submission("SG", [pilot_entry(SG_IDP)])).status_code == 201
     ended = sandbox_agreement().model_copy(update={"valid_until": dt.date(2026, 6, 30)})
-    folder = _repo_with_agreement(tmp_path, lambda _: sign_with_sandbox_keys(ended, REPO))
+    document = sign_with_sandbox_keys(ended, REPO)
+    r = service.submit_agreement("MY", {"agreement": document})
+    assert r.status_code == 422 and r.json()["code"] == "expired", r.text
+    assert "ended on 2026-06-30" in r.json()["message"]
     out = tmp_path / "list.json"
-    publish(service.store, load_key(PUBLISHER_KEY), out, trust=trust_picture(service.store, folder))
+    publish(service.store, load_key(PUBLISHER_KEY), out, trust=_carrying(service, document))
     d = _sign_in(_source(out))
     assert not d.accepted and d.code == "not_recognised"
     assert "ended on 2026-06-30" in d.reason

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,15 +62,18 @@ class Chain:
         assert self.server is not None
         return self.server.server.config.app.state.pilot
 
-    def publish(self, *, repository_dir: Path = REPO, **kwargs: Any) -> int:
-        if repository_dir == REPO and not kwargs:
+    def publish(self, *, carrying: dict[str, Any] | None = None, **kwargs: Any) -> int:
+        """Publish the next list; ``carrying`` puts that agreement document in place of the
+        registry's (a publisher that skipped the registry's checks: readers check again)."""
+        if carrying is None and not kwargs:
             return int(publish_list(self.service, self.out).sequence_number)
+        picture = trust_picture(self.service.store, REPO)
+        if carrying is not None:
+            picture["agreements"] = [
+                {"id": AGREEMENT, "parties": ["SG", "MY"], "in_force": True, "document": carrying}
+            ]
         return publish(
-            self.service.store,
-            load_key(PUBLISHER_KEY),
-            self.out,
-            trust=trust_picture(self.service.store, repository_dir),
-            **kwargs,
+            self.service.store, load_key(PUBLISHER_KEY), self.out, trust=picture, **kwargs
         ).sequence_number
 
     def endorse(self, reviewer: str, entry: str) -> None:
@@ -178,15 +180,6 @@ def test_sign_in_follows_review_publication_and_withdrawal(chain: Chain) -> None
     assert 'id="decision-sources"' in html and f">{n2}<" in html and AGREEMENT in html
 
 
-def _repo_with(tmp_path: Path, document: dict[str, Any]) -> Path:
-    folder = tmp_path / "repo"
-    (folder / "agreements").mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "authorities.json", folder / "authorities.json")
-    shutil.copy(REPO / "review-policy.yaml", folder / "review-policy.yaml")
-    (folder / "agreements" / f"{AGREEMENT}.json").write_text(json.dumps(document))
-    return folder
-
-
 def test_agreement_without_every_signature_or_past_its_end_is_refused(
     chain: Chain, tmp_path: Path
 ) -> None:
@@ -197,16 +190,43 @@ def test_agreement_without_every_signature_or_past_its_end_is_refused(
 
     signed = json.loads((REPO / "agreements" / f"{AGREEMENT}.json").read_text(encoding="utf-8"))
     signed["signatures"] = signed["signatures"][:1]  # SG's signature only
-    n = chain.publish(repository_dir=_repo_with(tmp_path / "one", signed))
+    n = chain.publish(carrying=signed)
     result = chain.sg_sign_in_at_my()
     assert result.outcome == "failed" and result.error == "access_denied", result.page
     assert "lacks the signature of MY" in result.page and f"#{n}" in result.page
 
     ended = sandbox_agreement().model_copy(update={"valid_until": dt.date(2026, 6, 30)})
-    n = chain.publish(repository_dir=_repo_with(tmp_path / "ended", sign_with_sandbox_keys(ended)))
+    n = chain.publish(carrying=sign_with_sandbox_keys(ended))
     result = chain.sg_sign_in_at_my()
     assert result.outcome == "failed" and result.error == "access_denied", result.page
     assert "ended on 2026-06-30" in result.page and f"#{n}" in result.page
+
+
+def test_withdrawn_agreement_leaves_the_next_list_and_the_pilot_refuses(chain: Chain) -> None:
+    """MY withdraws the SG-MY agreement over HTTP: the next list no longer carries it and the next
+    SG sign-in at a MY service is refused, naming that list; no restart in between."""
+    chain.endorse("MY", SG_IDP)
+    n1 = chain.publish()
+    chain.start()
+    assert chain.sg_sign_in_at_my().outcome == "succeeded"
+    assert chain.last_decision("connector.choose")["agreement"] == AGREEMENT
+
+    withdrawal = {"id": AGREEMENT, "reason": "MY ends the SANDBOX recognition of SG sign-ins"}
+    r = chain.service.submit_agreement("MY", {"withdrawal": withdrawal})
+    assert r.status_code == 201, r.text
+    assert r.json()["change"] == "withdrawn"
+    # TH is no party: it may not withdraw it (and the audit trail records only the accepted one)
+    r = chain.service.submit_agreement("TH", {"withdrawal": withdrawal})
+    assert r.status_code == 403 and r.json()["code"] == "forbidden", r.text
+    n2 = chain.publish()
+    assert n2 == n1 + 1
+    from eauth_toolkit.repository.publication import read_list_payload
+
+    assert read_list_payload(chain.out)["trust"]["agreements"] == []
+    result = chain.sg_sign_in_at_my()
+    assert result.outcome == "failed" and result.error == "access_denied", result.page
+    assert f"#{n2}" in result.page and "no agreement" in result.page
+    assert chain.last_decision("connector.choose")["list_sequence"] == n2
 
 
 def test_tampered_or_stale_list_keeps_the_last_good_one(

@@ -58,7 +58,7 @@ def test_parties_of_the_agreement_agree_the_level(service: Service) -> None:
     assert len(service.client.get(f"/api/repository/levels/{ENTRY}").json()["reviews"]) == 3
 
     # every review is in the audit trail with its channel and submitter
-    audit = [a for a in service.store.submissions("MY")]
+    audit = [a for a in service.store.submissions("MY") if a["channel"] != "samples"]
     assert len(audit) == 2 and all(a["channel"] == "api" for a in audit)
 
     agreed = service.client.get("/api/repository/levels", params={"agreed": True}).json()
@@ -149,6 +149,10 @@ def test_guidance_lists_agreed_levels_with_endorsers(service: Service, tmp_path:
     r = runner.invoke(cli_app, args)
     assert r.exit_code == 0, r.output
     assert "## Mutually agreed levels" in r.output and f"Repository List #{n}" in r.output
-    row = next(line for line in r.output.splitlines() if f"| {ENTRY} |" in line)
+    listed, agreed_part = r.output.split("## Mutually agreed levels")
+    # the technologies are the list's own: the entry submitted to the service, not sample files
+    assert f"The technologies of Repository List #{n}" in listed and f"| {ENTRY} |" in listed
+    assert "| singpass" not in listed.lower()
+    row = next(line for line in agreed_part.splitlines() if f"| {ENTRY} |" in line)
     assert "| SG |" in row and "| 3 |" in row and "| MY |" in row
     assert "agreement sg-my-sandbox: every party" in row

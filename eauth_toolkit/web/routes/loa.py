@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import Body, Depends, FastAPI, HTTPException, Request
@@ -9,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from eauth_toolkit.errors import EauthError
 from eauth_toolkit.loa import assess, map_level, parse_level
-from eauth_toolkit.loa.document import registered_technologies, render_html_body
+from eauth_toolkit.loa.document import listed_technologies, render_html_body
 from eauth_toolkit.settings import Settings
 
 __all__ = ["install", "MAX_PROFILE_BYTES"]
@@ -30,6 +31,21 @@ async def _profile_size(request: Request) -> None:
         )
 
 
+def _published(settings: Settings) -> tuple[Any, ...]:
+    """(technologies, agreed levels, source) of the service's latest verified Repository List;
+    no technologies, and a sentence saying why, when there is none."""
+    from eauth_toolkit.errors import EauthError
+    from eauth_toolkit.recognition.lists import default_list, view_from_file
+
+    try:
+        view = view_from_file(default_list(settings), repository_dir=Path(settings.repository_dir))
+    except EauthError as exc:
+        return None, None, f"no verified Repository List ({exc.message})"
+    source = f"Repository List #{view.list_sequence} (issued {view.issued_at})"
+    rows = listed_technologies(view.entries.values(), source)
+    return rows, (view.list_sequence, list(view.levels.values())), source
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     """Add ``/loa/guidance`` (HTML) and ``/api/loa/assess`` / ``/api/loa/map`` to the service."""
     from eauth_toolkit.web.app import add_home_link
@@ -38,8 +54,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     @app.get("/loa/guidance", response_class=HTMLResponse, tags=["loa"])
     def guidance_page(request: Request) -> HTMLResponse:
         """The LoA Guidance: rule sets with their clauses, mappings, registered technologies and their ranges."""
-        rows = registered_technologies(settings.repository_dir)
-        body = render_html_body(rows)
+        rows, agreed, source = _published(settings)
+        body = render_html_body(rows, agreed=agreed, source=source)
         return templates.TemplateResponse(request, "loa_guidance.html", {"body": body})
 
     @app.post("/api/loa/assess", tags=["loa"], dependencies=[Depends(_profile_size)])

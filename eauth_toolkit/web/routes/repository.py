@@ -18,19 +18,22 @@ from fastapi import FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from eauth_toolkit.errors import EauthError, RepositoryError
-from eauth_toolkit.repository.api import build_router, problem_response
 from eauth_toolkit.repository.keys import AuthorityRegistry, load_key
 from eauth_toolkit.repository.models import AMS_CODES, STATUSES, TECHNOLOGY_TYPES
-from eauth_toolkit.repository.publication import publish, recover_list_file, redact
+from eauth_toolkit.repository.publication import recover_list_file, redact
 from eauth_toolkit.repository.samples import (
     AUTHORITIES_FILE,
+    SERVICE_LIST_FILE,
     load_samples,
+    publish_first_list,
     publisher_key_path,
 )
 from eauth_toolkit.repository.store import EntryFilter, RepositoryStore
-from eauth_toolkit.repository.trust import trust_picture
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.web.app import add_home_link, templates
+from eauth_toolkit.web.app import add_home_link
+from eauth_toolkit.web.routes.repository_api import build_router, problem_response
+from eauth_toolkit.web.routes.trust import build_trust_router
+from eauth_toolkit.web.templating import templates
 
 __all__ = ["install", "STORE_STATE_KEY"]
 
@@ -58,7 +61,7 @@ def _open(settings: Settings) -> RepositoryStore:
     return RepositoryStore.open(settings.database_url, registry)
 
 
-LIST_FILE = "repository-list.json"
+LIST_FILE = SERVICE_LIST_FILE
 
 
 def _recover(store: RepositoryStore, settings: Settings) -> None:
@@ -84,17 +87,12 @@ def _samples(store: RepositoryStore, settings: Settings) -> None:
     for item in loaded:
         if item.receipt is not None:
             log.info("repository: loaded %s (%s)", item.path.name, item.ams)
-    key_path = publisher_key_path(Path(settings.repository_dir))
-    if store.count_entries() and store.last_publication_number() == 0 and key_path.exists():
-        try:
-            publish(
-                store,
-                load_key(key_path),
-                Path(settings.data_dir) / LIST_FILE,
-                trust=trust_picture(store, Path(settings.repository_dir)),
-            )
-        except EauthError as exc:
-            log.error("repository: first sandbox list not published: %s", exc)
+    try:
+        publish_first_list(
+            store, Path(settings.repository_dir), Path(settings.data_dir) / LIST_FILE
+        )
+    except EauthError as exc:
+        log.error("repository: first sandbox list not published: %s", exc)
 
 
 def _int_or_none(value: str | None, low: int, high: int) -> int | None:
@@ -176,6 +174,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         except EauthError as exc:
             log.error("repository: sample data not loaded: %s", exc)
     app.include_router(build_router(store))
+    app.include_router(build_trust_router(store))
 
     @app.get("/repository", response_class=HTMLResponse, include_in_schema=False)
     def repository_page(

@@ -12,19 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import ValidationError
 
 from eauth_toolkit.errors import EauthError
-from eauth_toolkit.recognition.caps import local_agreements
-from eauth_toolkit.repository import strictjson
-from eauth_toolkit.repository.api import (
-    PREFIX,
-    SubmissionRequest,
-    _bearer,
-    _responses,
-    problem_response,
-)
 from eauth_toolkit.repository.reviews import (
     all_level_statuses,
     entry_level_status,
@@ -33,8 +24,18 @@ from eauth_toolkit.repository.reviews import (
 )
 from eauth_toolkit.repository.store import RepositoryStore
 from eauth_toolkit.repository.submission import SubmissionRefused
+from eauth_toolkit.repository.trustdocs import agreement_statuses
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.routes.repository import STORE_STATE_KEY
+from eauth_toolkit.web.routes.repository_api import (
+    PREFIX,
+    _bearer,
+    _responses,
+    problem_response,
+    read_signed,
+    refused,
+    signed_body,
+)
 from eauth_toolkit.web.templating import templates
 
 __all__ = ["install"]
@@ -50,7 +51,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     repo_dir = settings.repository_dir
 
     def context() -> tuple[Any, Any]:
-        return local_agreements(repo_dir), load_review_policy(repo_dir)
+        return agreement_statuses(store), load_review_policy(repo_dir)
 
     router = APIRouter(prefix=PREFIX, tags=["repository"])
 
@@ -59,6 +60,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         status_code=201,
         summary="Endorse or object to another AMS's proposed level (signed review)",
         responses=_responses(400, 401, 403, 409, 413, 422),
+        openapi_extra={"requestBody": signed_body},
     )
     async def post_review(
         request: Request,
@@ -66,33 +68,16 @@ def install(app: FastAPI, settings: Settings) -> None:
     ) -> Any:
         """The body is ``{"jws": "<compact JWS>"}`` signed by the authority of the AMS the bearer
         token is bound to (``eauth repo review`` builds one). Refusals are problem documents."""
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            return problem_response(
-                401, "unauthenticated", "a bearer token bound to an AMS is required"
-            )
-        owner = await run_in_threadpool(store.token_owner, credentials.credentials)
-        if owner is None:
-            return problem_response(401, "unauthenticated", "unknown or revoked API token")
-        raw = await request.body()
-        try:
-            body = SubmissionRequest.model_validate(strictjson.loads(raw, max_depth=2), strict=True)
-        except strictjson.StrictJsonError as exc:
-            return problem_response(
-                422, "bad_request_body", f'expected {{"jws": "..."}}: {exc.message}', exc.where
-            )
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = "/" + "/".join(str(p) for p in first["loc"]) if first["loc"] else "/"
-            return problem_response(
-                422, "bad_request_body", f'expected {{"jws": "..."}}: {first["msg"]}', where
-            )
-        ams, label = owner
+        signed = await read_signed(request, credentials, store)
+        if isinstance(signed, Response):
+            return signed
+        jws, ams, label = signed
         try:
             agreements, policy = context()
             receipt = await run_in_threadpool(
                 lambda: submit_review(
                     store,
-                    body.jws,
+                    jws,
                     agreements=agreements,
                     default=policy,
                     channel="api",
@@ -101,9 +86,7 @@ def install(app: FastAPI, settings: Settings) -> None:
                 )
             )
         except SubmissionRefused as exc:
-            return problem_response(
-                exc.http_status, exc.code, exc.message, exc.where, exc.to_dict()["problems"]
-            )
+            return refused(exc)
         return {
             "id": receipt.id,
             "submission": receipt.submission_id,

@@ -14,9 +14,10 @@ from fastapi import APIRouter, FastAPI, File, Form, HTTPException, Request, Uplo
 from fastapi.responses import HTMLResponse
 
 from eauth_toolkit.ams import AMS_CODES
-from eauth_toolkit.errors import EauthError
+from eauth_toolkit.errors import EauthError, RecognitionError
+from eauth_toolkit.repository.samples import SERVICE_LIST_FILE
 from eauth_toolkit.settings import Settings
-from eauth_toolkit.signatures.api import default_trust_lists, detect_format, verify
+from eauth_toolkit.signatures.api import detect_format, verify
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
 from eauth_toolkit.signatures.pades import ValidationOptions
@@ -33,14 +34,13 @@ _AMS_CODES = ("", *AMS_CODES)
 
 class _Options:
     """Trust lists and recognition caps come from the service's own published Repository List
-    (verified, reloaded when a newer list is written, the last good one kept); without a published
-    list, from the registered trust lists and signed agreements beside the repository data.
-    Options are built once per AMS and list."""
+    (verified, reloaded when a newer list is written, the last good one kept); with no published
+    list there is nothing to check against, and the check says so. Options are built once per AMS
+    and list."""
 
     def __init__(self, settings: Settings) -> None:
         self._repo = settings.repository_dir
-        self._dir = settings.repository_dir / "trust-lists"
-        self._list_file = settings.data_dir / "repository-list.json"
+        self._list_file = settings.data_dir / SERVICE_LIST_FILE
         self._source: Any = None
         self._lists: list[TrustList] | None = None
         self._by_ams: dict[tuple[int, str | None], ValidationOptions] = {}
@@ -69,13 +69,14 @@ class _Options:
 
     def get(self, ams: str | None) -> ValidationOptions:
         with self._lock:
-            if self._list_file.exists():
-                number = self._from_list()
-                caps = self._caps
-            else:
-                number, caps = 0, None
-                if self._lists is None:
-                    self._lists = default_trust_lists(self._dir)
+            if not self._list_file.exists():
+                raise RecognitionError(
+                    "no Repository List has been published on this service, so no trust list "
+                    "is known: load the samples or publish a list first",
+                    where=str(self._list_file),
+                )
+            number = self._from_list()
+            caps = self._caps
             assert self._lists is not None
             if (number, ams) not in self._by_ams:
                 trust = TrustSet.for_ams(self._lists, ams, caps)
@@ -140,7 +141,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         try:
             opts = options.get(ams)
         except EauthError as exc:  # the trust lists on the server are broken: say which
-            raise HTTPException(status_code=500, detail=str(exc)) from None
+            raise HTTPException(status_code=503, detail=str(exc)) from None
         return verify(data, opts, name=filename, data=signed or None)
 
     @router.post(

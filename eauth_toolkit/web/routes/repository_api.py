@@ -1,5 +1,8 @@
 """REST API of the repository (``/api/repository/...``), as a FastAPI router over a store.
 
+The routes of the trust picture (``/trust-lists``, ``/agreements``) and of peer review
+(``/reviews``, ``/levels``) share the signed-body handling here (:func:`read_signed`).
+
 * ``POST /submissions``: an AMS authority sends a signed submission (compact JWS) with a bearer
   token bound to its AMS; refusals are problem documents with the refusal code and JSON pointer.
 * ``GET /entries`` (filters, paged), ``GET /entries/{id}`` (with its LoA explanation and versions).
@@ -34,6 +37,9 @@ from eauth_toolkit.repository.submission import SubmissionRefused
 
 __all__ = [
     "build_router",
+    "read_signed",
+    "refused",
+    "signed_body",
     "Problem",
     "problem_response",
     "SubmissionRequest",
@@ -184,17 +190,60 @@ def _responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": Problem, "content": _PROBLEM_CONTENT} for code in codes}
 
 
+#: the OpenAPI request body of every signed-document route
+signed_body: dict[str, Any] = {
+    "required": True,
+    "content": {"application/json": {"schema": SubmissionRequest.model_json_schema()}},
+}
+
 _bearer = HTTPBearer(auto_error=False, description="API token bound to one AMS authority.")
+
+
+async def read_signed(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None,
+    store: RepositoryStore,
+) -> tuple[str, str, str] | Response:
+    """The compact JWS of a ``{"jws": "..."}`` body, with the AMS and label of the caller's bearer
+    token; or the problem document that refuses the request."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        return _problem(401, "unauthenticated", "a bearer token bound to an AMS is required")
+    owner = await run_in_threadpool(store.token_owner, credentials.credentials)
+    if owner is None:
+        return _problem(401, "unauthenticated", "unknown or revoked API token")
+    max_bytes = store.policy.max_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes + 1024:
+        return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
+    raw = await request.body()
+    if len(raw) > max_bytes + 1024:
+        return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
+    try:
+        envelope = strictjson.loads(raw, max_depth=2)
+    except strictjson.StrictJsonError as exc:
+        return _problem(
+            422, "bad_request_body", f'expected {{"jws": "..."}}: {exc.message}', where=exc.where
+        )
+    try:
+        body = SubmissionRequest.model_validate(envelope, strict=True)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/" + "/".join(str(p) for p in first["loc"]) if first["loc"] else "/"
+        return _problem(
+            422, "bad_request_body", f'expected {{"jws": "..."}}: {first["msg"]}', where=where
+        )
+    return body.jws, owner[0], owner[1]
+
+
+def refused(exc: SubmissionRefused) -> Response:
+    """A refused submission as a problem document (status, reason code, JSON pointer)."""
+    return problem_response(
+        exc.http_status, exc.code, exc.message, exc.where, exc.to_dict()["problems"]
+    )
 
 
 def build_router(store: RepositoryStore) -> APIRouter:
     router = APIRouter(prefix=PREFIX, tags=["repository"])
-    max_bytes = store.policy.max_bytes
-
-    request_body = {
-        "required": True,
-        "content": {"application/json": {"schema": SubmissionRequest.model_json_schema()}},
-    }
 
     @router.post(
         "/submissions",
@@ -202,7 +251,7 @@ def build_router(store: RepositoryStore) -> APIRouter:
         response_model=SubmissionAccepted,
         summary="Submit a signed change to one AMS's entries",
         responses=_responses(400, 401, 403, 409, 413, 422, 503, 507),
-        openapi_extra={"requestBody": request_body},
+        openapi_extra={"requestBody": signed_body},
     )
     async def post_submission(
         request: Request,
@@ -211,48 +260,21 @@ def build_router(store: RepositoryStore) -> APIRouter:
         """The body is ``{"jws": "<compact JWS>"}``. The JWS must be signed by the registered key
         of the AMS the bearer token is bound to, and may add, change or withdraw only that AMS's
         entries. Every refusal is a problem document naming the reason and the JSON pointer."""
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            return _problem(401, "unauthenticated", "a bearer token bound to an AMS is required")
-        owner = await run_in_threadpool(store.token_owner, credentials.credentials)
-        if owner is None:
-            return _problem(401, "unauthenticated", "unknown or revoked API token")
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes + 1024:
-            return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
-        raw = await request.body()
-        if len(raw) > max_bytes + 1024:
-            return _problem(413, "oversized", f"request body larger than {max_bytes} bytes")
-        try:
-            envelope = strictjson.loads(raw, max_depth=2)
-        except strictjson.StrictJsonError as exc:
-            return _problem(
-                422,
-                "bad_request_body",
-                f'expected {{"jws": "..."}}: {exc.message}',
-                where=exc.where,
-            )
-        try:
-            body = SubmissionRequest.model_validate(envelope, strict=True)
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            where = "/" + "/".join(str(p) for p in first["loc"]) if first["loc"] else "/"
-            return _problem(
-                422, "bad_request_body", f'expected {{"jws": "..."}}: {first["msg"]}', where=where
-            )
-        ams, label = owner
+        signed = await read_signed(request, credentials, store)
+        if isinstance(signed, Response):
+            return signed
+        jws, ams, label = signed
         try:
             receipt = await run_in_threadpool(
                 lambda: store.submit(
-                    body.jws,
+                    jws,
                     channel="api",
                     token_ams=ams,
                     submitter=f"API token {label!r} ({ams})",
                 )
             )
         except SubmissionRefused as exc:
-            return problem_response(
-                exc.http_status, exc.code, exc.message, exc.where, exc.to_dict()["problems"]
-            )
+            return refused(exc)
         return SubmissionAccepted(
             id=receipt.id,
             ams=receipt.ams,  # type: ignore[arg-type]
