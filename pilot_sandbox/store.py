@@ -137,6 +137,7 @@ _FLOW_EVENTS = (
     .where(events.c.flow_id == bindparam("flow"))
     .order_by(events.c.id)
 )
+_STEP_EVENTS = _FLOW_EVENTS.where(events.c.step == bindparam("step"))
 _PURGE_STATE = delete(state).where(state.c.expires_at < bindparam("before"))
 #: expired flow state is deleted at most this often (seconds), with the next write
 PURGE_EVERY = 300.0
@@ -232,6 +233,7 @@ class Store:
         self._take_state = _Sql(engine, _TAKE_STATE)
         self._purge_state = _Sql(engine, _PURGE_STATE)
         self._flow_events = _Sql(engine, _FLOW_EVENTS)
+        self._step_events = _Sql(engine, _STEP_EVENTS)
         self._purged_at = 0.0
         self._integrity_error: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
         # SQLite: each thread keeps one connection of its own (opened by the engine, with its
@@ -488,11 +490,18 @@ class Store:
             return
         self._write([], [row])
 
-    def events(self, *, flow_id: str | None = None) -> list[dict[str, Any]]:
+    def events(
+        self, *, flow_id: str | None = None, step: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The events in the order they were written: all, or one flow's (and of them, only
+        those of one ``step``)."""
         self.flush()
-        if flow_id is not None:  # one flow (during a sign-in): the compiled statement
+        if flow_id is not None:  # one flow (during a sign-in): a compiled statement
             with self._cursor() as cur:
-                self._run(cur, self._flow_events, {"flow": flow_id})
+                if step is None:
+                    self._run(cur, self._flow_events, {"flow": flow_id})
+                else:
+                    self._run(cur, self._step_events, {"flow": flow_id, "step": step})
                 found = [dict(zip(("id", *_EVENT_COLUMNS), row, strict=True)) for row in cur]
         else:
             with self.engine.connect() as conn:
