@@ -143,14 +143,8 @@ def verify_cmd(
     --json one file prints one object, several files a list. Exit 0 all passed, 1 some did not,
     2 some input could not be read.
     """
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
+    from eauth_toolkit.cli._common import settings_for
+    from eauth_toolkit.signatures import tlcache
     from eauth_toolkit.signatures.api import (
         VerifyRequest,
         check_ams,
@@ -161,13 +155,14 @@ def verify_cmd(
     from eauth_toolkit.signatures.models import FileReport
 
     _quiet_engine_logs()
+    settings = settings_for()
+    tlcache.use_folder(settings.data_dir / "cache" / "trust-lists")
     if repository is None and not trust_list:
         # like the service: the list this installation published (on first use, the shipped
         # SANDBOX sample list, published and signed as the service does at its first start)
-        from eauth_toolkit.cli._common import settings_for
         from eauth_toolkit.recognition.lists import default_list
 
-        repository = default_list(settings_for())
+        repository = default_list(settings)
     request = VerifyRequest(
         trust_list_paths=tuple(str(p) for p in trust_list),
         ams=check_ams(ams, where="--ams"),
@@ -184,6 +179,14 @@ def verify_cmd(
     if data:
         reports = _verify_detached(files, options, data)
     elif show_bar or any(p.is_dir() for p in inputs):
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         with Progress(
             TextColumn("verifying"),
             BarColumn(),

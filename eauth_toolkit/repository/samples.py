@@ -18,7 +18,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,8 +30,10 @@ from eauth_toolkit.repository import strictjson
 from eauth_toolkit.repository.keys import AuthorityRegistry, key_id, load_key
 from eauth_toolkit.repository.models import AMS_CODES
 from eauth_toolkit.repository.signing import sign_submission
-from eauth_toolkit.repository.store import RepositoryStore, SubmissionReceipt
 from eauth_toolkit.repository.submission import SubmissionRefused
+
+if TYPE_CHECKING:  # readers of the list (sig verify) do not load the store and SQLAlchemy
+    from eauth_toolkit.repository.store import RepositoryStore, SubmissionReceipt
 
 __all__ = [
     "AUTHORITY_KEYS_DIR",

@@ -9,11 +9,13 @@ PDF (PAdES) now; CMS, JWS and XML signatures go to their own modules.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from eauth_toolkit.errors import InputError
 from eauth_toolkit.resources import trust_list_dir
-from eauth_toolkit.signatures import _speedups
+from eauth_toolkit.signatures import _speedups, tlcache
 from eauth_toolkit.signatures._aio import run_sync
 from eauth_toolkit.signatures.levels import TrustSet
 from eauth_toolkit.signatures.models import FileReport
@@ -75,7 +77,7 @@ class VerifyRequest:
 def check_ams(ams: str | None, *, where: str = "ams") -> str | None:
     """The AMS code in upper case; an unknown code is an :class:`InputError` (it would otherwise
     quietly leave no trust list that counts, and turn a valid signature INDETERMINATE)."""
-    from eauth_toolkit.recognition.models import AMS_CODES
+    from eauth_toolkit.ams import AMS_CODES
 
     if ams is None or ams == "":
         return None
@@ -200,10 +202,13 @@ def expand_inputs(paths: Iterable[Path]) -> list[Path]:
 _WORKER_OPTIONS: ValidationOptions | None = None
 
 
-def _worker_init(request: VerifyRequest) -> None:
+def _worker_init(request: VerifyRequest, cache: Path | None) -> None:
     global _WORKER_OPTIONS
     if _WORKER_OPTIONS is None:  # not inherited from the parent (spawn start method)
+        tlcache.use_exact_folder(cache)  # the parent's trust-list cache, if it has one
         _WORKER_OPTIONS = options_for(request)
+    # what the worker inherited or built is never garbage: keep the collector off it
+    gc.freeze()
 
 
 def _worker_run(paths: list[str]) -> list[FileReport]:
@@ -216,6 +221,27 @@ def _worker_run(paths: list[str]) -> list[FileReport]:
     return run_sync(run)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+@contextmanager
+def _long_lived_frozen() -> Iterator[None]:
+    """During a batch, the garbage collector leaves alone the objects that existed before it
+    (modules, trust anchors, caches), unless the application manages frozen objects itself."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def verify_many(
     paths: list[Path],
     request: VerifyRequest,
@@ -224,45 +250,53 @@ def verify_many(
     progress: Callable[[FileReport], None] | None = None,
     options: ValidationOptions | None = None,
 ) -> list[FileReport]:
-    """Validate a batch, in input order.
+    """Validate a batch; the reports come back in input order (``progress`` is called as each
+    file is done, in the order they finish).
 
     The options (trust anchors, policy) are built once and reused for every file. With
     ``jobs > 1`` the first file is validated here, which also warms every cache (imports, parsed
     trust lists, certificate names); worker processes forked afterwards inherit that state and
-    share the remaining files.
+    take the remaining files one or two at a time, largest first, so that every worker stays busy
+    until the end.
     """
     global _WORKER_OPTIONS
     opts = options or options_for(request)
-    reports: list[FileReport] = []
+    reports: list[FileReport | None] = [None] * len(paths)
 
-    def done(rep: FileReport) -> None:
-        reports.append(rep)
+    def done(i: int, rep: FileReport) -> None:
+        reports[i] = rep
         if progress:
             progress(rep)
 
-    if jobs <= 1 or len(paths) < 4:
+    with _long_lived_frozen():
+        if jobs <= 1 or len(paths) < 4:
 
-        async def run() -> None:
-            for p in paths:
-                done(await _verify_async(p, opts, str(p)))
+            async def run() -> None:
+                for i, p in enumerate(paths):
+                    done(i, await _verify_async(p, opts, str(p)))
 
-        run_sync(run)
-        return reports
-    done(run_sync(lambda: _verify_async(paths[0], opts, str(paths[0]))))
-    rest = paths[1:]
-    jobs = min(jobs, os.cpu_count() or 1, len(rest))
-    chunk = max(1, min(16, len(rest) // (jobs * 4) or 1))
-    chunks = [[str(p) for p in rest[i : i + chunk]] for i in range(0, len(rest), chunk)]
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    _WORKER_OPTIONS = opts
-    try:
-        with ProcessPoolExecutor(
-            max_workers=jobs, mp_context=ctx, initializer=_worker_init, initargs=(request,)
-        ) as pool:
-            for batch in pool.map(_worker_run, chunks):
-                for rep in batch:
-                    done(rep)
-    finally:
-        _WORKER_OPTIONS = None
-    return reports
+            run_sync(run)
+            return [r for r in reports if r is not None]
+        done(0, run_sync(lambda: _verify_async(paths[0], opts, str(paths[0]))))
+        rest = sorted(range(1, len(paths)), key=lambda i: -_size(paths[i]))
+        jobs = min(jobs, os.cpu_count() or 1, len(rest))
+        # small tasks: the cost of a task is far below that of a file, and the last ones even out
+        chunk = max(1, min(4, len(rest) // (jobs * 16)))
+        chunks = [rest[i : i + chunk] for i in range(0, len(rest), chunk)]
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        _WORKER_OPTIONS = opts
+        try:
+            with ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=ctx,
+                initializer=_worker_init,
+                initargs=(request, tlcache.cache_folder()),
+            ) as pool:
+                futures = {pool.submit(_worker_run, [str(paths[i]) for i in c]): c for c in chunks}
+                for future in as_completed(futures):
+                    for i, rep in zip(futures[future], future.result(), strict=True):
+                        done(i, rep)
+        finally:
+            _WORKER_OPTIONS = None
+    return [r for r in reports if r is not None]

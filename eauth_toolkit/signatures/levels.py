@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from asn1crypto import x509
 from pyhanko.sign.validation.qualified.assess import QualificationAssessor
@@ -26,12 +27,13 @@ from pyhanko.sign.validation.qualified.tsp import QcCertType
 from pyhanko_certvalidator.path import ValidationPath
 
 from eauth_toolkit.ams import SIGNATURE_LEVELS
-from eauth_toolkit.recognition.caps import SignatureCap
 from eauth_toolkit.signatures.trustlist import ServiceEntry, TrustList
+
+if TYPE_CHECKING:
+    from eauth_toolkit.recognition.caps import SignatureCap
 
 __all__ = [
     "LEVEL_ORDER",
-    "Agreement",
     "LevelDecision",
     "TrustSet",
     "agreements",
@@ -42,8 +44,14 @@ __all__ = [
 LEVEL_ORDER = SIGNATURE_LEVELS
 
 
-#: a signature recognition cap of an agreement in force (from, to, max_level, agreement id)
-Agreement = SignatureCap
+def __getattr__(name: str) -> Any:
+    # ``Agreement``: a signature recognition cap of an agreement in force (from, to, max_level,
+    # agreement id); the recognition package is loaded only when agreements are needed
+    if name == "Agreement":
+        from eauth_toolkit.recognition.caps import SignatureCap
+
+        return SignatureCap
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @lru_cache(maxsize=1)
@@ -107,7 +115,10 @@ class TrustSet:
         return cap.max_level if cap else None
 
     def cap_agreement(self, territory: str) -> SignatureCap | None:
-        """The agreement cap that lets a ``territory`` list count in the AMS of evaluation."""
+        """The agreement cap that lets a ``territory`` list count in the AMS of evaluation (none
+        without an AMS of evaluation: the agreements are then not even read)."""
+        if self.ams is None:
+            return None
         for a in self.caps if self.caps is not None else agreements():
             if a.from_ams == territory and a.to_ams == self.ams:
                 return a

@@ -397,13 +397,88 @@ def _knowledge(
         dss = _tolerant_dss_knowledge(esig.reader)
     attr = ades._adobe_revinfo_archival_to_local_knowledge(esig)
     lk = sig_spec.local_knowledge
+    certs = [*lk.known_certs, *dss.known_certs]
+    ocsps = _without_siblings(
+        esig, [*lk.known_ocsps, *dss.known_ocsps, *attr.known_ocsps], certs, sig_spec
+    )
     knowledge = dataclasses.replace(
         lk,
-        known_ocsps=[*lk.known_ocsps, *dss.known_ocsps, *attr.known_ocsps],
+        known_ocsps=ocsps,
         known_crls=[*lk.known_crls, *dss.known_crls, *attr.known_crls],
         known_certs=[*lk.known_certs, *dss.known_certs],
     )
     return dataclasses.replace(sig_spec, local_knowledge=knowledge)
+
+
+def _chain_certificates(esig: EmbeddedPdfSignature, pool: list[Any]) -> list[Any]:
+    """The signer's and its signature time stamp's certificates and their issuers, as far as
+    the signature and the document carry them."""
+    from asn1crypto import cms as asn1_cms
+    from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
+
+    certs = [*pool, *(c.chosen for c in esig.signed_data["certificates"] or ())]
+    starts = [esig.signer_cert]
+    for tst in extract_tst_data_iter(esig.signer_info, signed=False):
+        certs += [c.chosen for c in tst["certificates"] or ()]
+        sid = tst["signer_infos"][0]["sid"]
+        starts += [
+            c
+            for c in certs
+            if isinstance(c, x509.Certificate)
+            and isinstance(sid.chosen, asn1_cms.IssuerAndSerialNumber)
+            and c.serial_number == sid.chosen["serial_number"].native
+            and c.issuer == sid.chosen["issuer"]
+        ]
+    by_subject = {c.subject.sha256: c for c in certs if isinstance(c, x509.Certificate)}
+    chain: list[Any] = []
+    for cert in starts:
+        while cert is not None and cert not in chain:
+            chain.append(cert)
+            cert = None if cert.self_signed else by_subject.get(cert.issuer.sha256)
+    return chain
+
+
+def _without_siblings(
+    esig: EmbeddedPdfSignature, ocsps: list[Any], pool: list[Any], sig_spec: SignatureValidationSpec
+) -> list[Any]:
+    """The OCSP responses without those about other certificates of the same issuers as this
+    signature's chain (another signer's certificate from the same CA, say). They never concern
+    this signature, and pyHanko counts each as a failure beside a stale response, which turns a
+    plain "not fresh, try with the time-stamp's time" into a general chain failure. Responses
+    about any certificate of the chain, and about other issuers, are kept."""
+    try:
+        chain = _chain_certificates(esig, pool)
+        by_subject = {c.subject.sha256: c for c in chain}
+        trust = sig_spec.cert_validation_policy.trust_manager
+        issued: dict[tuple[str, bytes], set[int]] = {}
+        for cert in chain:
+            keys = (
+                [by_subject[cert.issuer.sha256].public_key]
+                if cert.issuer.sha256 in by_subject
+                else []
+            )
+            finder = getattr(trust, "find_potential_issuers", None)
+            if finder is not None:
+                keys += [a.authority.public_key for a in finder(cert)]
+            for key_info in keys:
+                for algo in ("sha1", "sha256"):
+                    issued.setdefault((algo, getattr(key_info, algo)), set()).add(
+                        cert.serial_number
+                    )
+        kept = []
+        for container in ocsps:
+            single = container.extract_single_response()
+            if single is not None:
+                cert_id = single["cert_id"]
+                algo = cert_id["hash_algorithm"]["algorithm"].native
+                serials = issued.get((algo, cert_id["issuer_key_hash"].native))
+                if serials is not None and cert_id["serial_number"].native not in serials:
+                    continue
+            kept.append(container)
+        return kept
+    except Exception:  # noqa: BLE001 - an unusual structure: keep every response, as before
+        log.debug("OCSP responses kept unfiltered", exc_info=True)
+        return ocsps
 
 
 def _has_signature_timestamp(esig: EmbeddedPdfSignature) -> bool:
@@ -495,13 +570,16 @@ async def _ades(
         return await _with_time(esig, sig_spec, spec, timing), False
     lta_spec = spec if PYHANKO_DIFF_ALWAYS else dataclasses.replace(spec, diff_policy=None)
     result = await ades.ades_lta_validation(esig, lta_spec, timing_info=timing)
-    if result.oldest_evidence_record_timestamp is not None:
-        return result, True
+    archived = result.oldest_evidence_record_timestamp is not None
     if result.ades_subindic.status != AdESStatus.INDETERMINATE:
-        return result, False
-    # the archive time stamps did not validate: judge the signature on its own time evidence
+        return result, archived
+    # Indeterminate: either the archive time stamps did not validate, or the long-term process
+    # gave up before its past-signature validation (pyHanko attempts that only after a plain
+    # TRY_LATER, and revocation data of the file's other signers turns "not fresh" into a general
+    # chain failure). Either way the signature is judged on its own time evidence (5.5), with the
+    # revocation data issued after the time its time stamp proves.
     with_time = await _with_time(esig, sig_spec, spec, timing)
-    return (with_time if with_time.ades_subindic.status == AdESStatus.PASSED else result), False
+    return (with_time if with_time.ades_subindic.status == AdESStatus.PASSED else result), archived
 
 
 #: SHA-1 as the digest of the signed bytes is accepted for signatures proven (or claimed, for

@@ -166,6 +166,15 @@ def _index(resolver: Any) -> _Index:
     return idx
 
 
+def _index_of(reader: Any, rev: int) -> _Index:
+    """The index of revision ``rev``, built once per reader (each revision is the newer side of
+    one comparison and the older side of the next)."""
+    cache: dict[int, _Index] = reader.__dict__.setdefault("_eauth_revision_index", {})
+    if rev not in cache:
+        cache[rev] = _index(reader.get_historical_resolver(rev))
+    return cache[rev]
+
+
 def _index_resources(idx: _Index, holder: Any, page: int, depth: int) -> None:
     if depth > 4:
         return
@@ -232,7 +241,7 @@ def _compare_dicts(old: Any, new: Any) -> set[str]:
 def _revision_changes(reader: Any, rev: int) -> list[Change]:
     old_r = reader.get_historical_resolver(rev - 1)
     new_r = reader.get_historical_resolver(rev)
-    old_i, new_i = _index(old_r), _index(new_r)
+    old_i, new_i = _index_of(reader, rev - 1), _index_of(reader, rev)
     changes: list[Change] = []
 
     def add(cat: ChangeCategory, desc: str, page: int | None = None, allowed: bool = True) -> None:

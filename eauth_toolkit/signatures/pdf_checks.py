@@ -76,6 +76,14 @@ def is_doc_timestamp(obj: Any) -> bool:
 
 
 def read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
+    """The document's DSS (read once per reader: every signature of the file asks for it)."""
+    cache = reader.__dict__.setdefault("_eauth_dss", [])
+    if not cache:
+        cache.append(_read_dss(reader))
+    return cache[0]  # type: ignore[no-any-return]
+
+
+def _read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
     try:
         return DocumentSecurityStore.read_dss(reader)
     except NoDSSFoundError:

@@ -22,12 +22,10 @@ from cryptography import x509 as cx509
 from cryptography.hazmat.primitives import serialization
 from lxml import etree
 from pydantic import ValidationError
-from pyhanko.sign.validation.qualified.eutl_parse import trust_list_to_registry_unsafe
 from pyhanko.sign.validation.qualified.tsp import TSPRegistry
-from signxml import InvalidInput, InvalidSignature
-from signxml.xades import XAdESSignatureConfiguration, XAdESSigner, XAdESVerifier
 
 from eauth_toolkit.errors import InputError, SchemaError, SignatureError
+from eauth_toolkit.signatures import tlcache
 from eauth_toolkit.signatures.models import TrustListDescription
 
 __all__ = [
@@ -272,6 +270,8 @@ def build_trust_list(
     desc: TrustListDescription, *, key_pem: bytes, cert_pem: bytes, base: Path = Path(".")
 ) -> bytes:
     """The signed TS 119 612 XML for ``desc`` (enveloped XAdES signature by the scheme operator)."""
+    from signxml.xades import XAdESSigner
+
     root = _tsl_tree(desc, base)
     try:
         key = serialization.load_pem_private_key(key_pem, password=None)
@@ -321,6 +321,10 @@ def load_trust_list(path: Path, *, pinned: list[x509.Certificate] | None = None)
 def parse_trust_list(
     data: bytes, *, source: str, pinned: list[x509.Certificate] | None = None
 ) -> TrustList:
+    # the XML signature checker is loaded only when a list is actually read
+    from signxml import InvalidInput, InvalidSignature
+    from signxml.xades import XAdESSignatureConfiguration, XAdESVerifier
+
     try:
         root = etree.fromstring(data, parser=_PARSER)
     except etree.XMLSyntaxError as exc:
@@ -361,7 +365,7 @@ def parse_trust_list(
             code="SIG_CRYPTO_FAILURE",
         )
     try:
-        registry, _errors = trust_list_to_registry_unsafe(signed_xml.decode("utf-8"))
+        registry = tlcache.registry_for(signed_xml)
     except Exception as exc:
         raise InputError(
             f"cannot parse the trust list: {type(exc).__name__}: {exc}", where=source

@@ -268,17 +268,36 @@ async def validate_path(checks: Checks, chain: list[Any], options: Any) -> Check
 
 def per_signer(signed_data: Any) -> list[Any]:
     """One CMS ``SignedData`` per SignerInfo (same content, certificates and CRLs), so that each
-    signer of a CMS with several SignerInfos is validated, and gets a verdict, on its own."""
-    from asn1crypto import cms
+    signer of a CMS with several SignerInfos is validated, and gets a verdict, on its own.
 
-    infos = list(signed_data["signer_infos"])
+    Each part is spliced from the encoded bytes of the original: everything but the SignerInfos
+    is kept byte for byte (nothing is re-encoded, so a certificate or signed attribute that is
+    not in strict DER still verifies as written)."""
+    from asn1crypto import cms, parser
+
+    infos = signed_data["signer_infos"]
     if len(infos) <= 1:
         return [signed_data]
-    out = []
-    for si in infos:
-        copy = signed_data.copy()
-        copy["signer_infos"] = cms.SignerInfos([si.copy()])
-        out.append(cms.SignedData.load(copy.untag().dump(force=True)))
+    contents = parser.parse(signed_data.dump())[4]
+    for _ in signed_data.explicit or ():  # e.g. the [0] of ContentInfo's content
+        contents = parser.parse(contents)[4]
+    items = _elements(contents)
+    head = b"".join(items[:-1])
+    return [
+        cms.SignedData.load(parser.emit(0, 1, 16, head + parser.emit(0, 1, 17, si.dump())))
+        for si in infos
+    ]
+
+
+def _elements(contents: bytes) -> list[bytes]:
+    """The encoded values one after the other in ``contents`` (the inside of a SEQUENCE or SET)."""
+    from asn1crypto import parser
+
+    out, at = [], 0
+    while at < len(contents):
+        size = parser.peek(contents[at:])
+        out.append(contents[at : at + size])
+        at += size
     return out
 
 

@@ -85,6 +85,11 @@ def test_per_signer_splits_a_cms_with_two_signer_infos(
     serials = [p["signer_infos"][0]["sid"].native["serial_number"] for p in parts]
     assert len(set(serials)) == 2
     assert all(p["encap_content_info"]["content"].native == b"data" for p in parts)
+    # spliced byte for byte: each SignerInfo and the certificates as they were encoded
+    for part, si in zip(parts, sd["signer_infos"], strict=True):
+        assert part["signer_infos"][0].dump() == si.dump()
+        assert part["certificates"].dump() == sd["certificates"].dump()
+        assert part["encap_content_info"].dump() == sd["encap_content_info"].dump()
     # the whole CMS, enveloping: one verdict per SignerInfo, both valid
     from eauth_toolkit.signatures.api import verify
 

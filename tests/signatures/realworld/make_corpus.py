@@ -722,6 +722,18 @@ def build(out: Path, pki: SandboxPKI) -> list[Expected]:
         _doc_timestamp(many, pki),
         Expected("", "6 five signatures and a document time stamp", [PASSED] * 5, [None] * 5),
     )
+    # two signers whose certificates come from the same CA, each with its own OCSP response in
+    # the DSS: the other signer's response never concerns this one's validation
+    for baseline in ("B-LT", "B-LTA"):
+        first = sign_pdf(sample_pdf(), pki=pki, signer="my-signer", baseline=baseline)
+        both = sign_pdf(
+            first, pki=pki, signer="my-signer-qc", baseline=baseline, field_name="Signature2"
+        )
+        put(
+            f"two-signers-same-ca-{baseline.lower()}.pdf",
+            both,
+            Expected("", f"5 two signers of one CA, {baseline}, offline", [PASSED] * 2, [None] * 2),
+        )
     # 4. plain ECDSA (r||s) verified; a signature algorithm in the digest slot explained
     put(
         "ecdsa-plain.pdf",

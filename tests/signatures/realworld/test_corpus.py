@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,3 +120,60 @@ def test_dss_only_updates_need_no_second_difference_analysis(
         assert sig.modifications == "LTA_UPDATES", name
         assert not any("pyHanko" in w for w in sig.warnings), (name, sig.warnings)
         assert all(c.allowed for c in sig.changes), name
+
+
+def test_parallel_batch_gives_the_same_verdicts_in_input_order(
+    corpus: tuple[Path, list[Expected]], offline: ValidationOptions
+) -> None:
+    from eauth_toolkit.signatures.api import VerifyRequest, verify_many
+
+    folder, entries = corpus
+    paths = [folder / e.file for e in entries]
+
+    def summary(r: Any) -> Any:
+        return (
+            r.file,
+            r.error,
+            r.notes,
+            [
+                (s.field, s.indication, s.sub_indication, sorted(c.category for c in s.changes))
+                for s in r.signatures
+            ],
+        )
+
+    finished: list[Any] = []
+    one = verify_many(paths, VerifyRequest(), jobs=1, options=offline)
+    two = verify_many(paths, VerifyRequest(), jobs=2, options=offline, progress=finished.append)
+    assert [r.file for r in one] == [str(p) for p in paths]
+    assert [summary(r) for r in two] == [summary(r) for r in one]
+    assert sorted(r.file for r in finished) == sorted(str(p) for p in paths)
+
+
+def test_workers_started_afresh_build_the_same_options(
+    corpus: tuple[Path, list[Expected]],
+    offline: ValidationOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Where processes cannot be forked (spawn), each worker builds the options from the request
+    and uses the parent's trust-list cache."""
+    import multiprocessing
+
+    from eauth_toolkit.signatures import tlcache
+    from eauth_toolkit.signatures.api import VerifyRequest, verify_many
+
+    folder, entries = corpus
+    paths = [folder / e.file for e in entries if not e.online][:6]
+    before = tlcache.cache_folder()
+    tlcache.use_folder(tmp_path / "cache")
+    try:
+        expected = [
+            [s.indication for s in r.signatures]
+            for r in verify_many(paths, VerifyRequest(), jobs=1)
+        ]
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+        got = verify_many(paths, VerifyRequest(), jobs=2)
+    finally:
+        tlcache.use_exact_folder(before)
+    assert [[s.indication for s in r.signatures] for r in got] == expected
+    assert [r.file for r in got] == [str(p) for p in paths]
