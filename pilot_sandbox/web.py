@@ -100,8 +100,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     # the pilot's paths (/ams/..., /pilot/...) overlap no other part's: match them first, since a
     # sign-in makes 17 requests to them. Their routes go into the app's route list as they are
-    # (no prefix, no router-level dependency to add): matching a request against an included
-    # router's routes costs about ten times as much per route.
+    # (no prefix, no router-level dependency to add): matched through included routers, a
+    # late pilot route cost about twice as much (64 us per request, 31 us directly).
     app.router.routes[0:0] = [route for r in routers for route in r.routes]
     services_index.install(app, settings)
     add_nav_link(app, "/services/", "Pilot services")
