@@ -443,6 +443,7 @@ def profile(root: Path, config: Path, label: str, n: int = 150) -> None:
         sampler.send_signal(signal.SIGINT)
         sampler.wait(timeout=60)
         packages: collections.Counter[str] = collections.Counter()
+        functions: collections.Counter[str] = collections.Counter()
         inclusive: collections.Counter[str] = collections.Counter()
         total = 0
         for line in raw.read_text().splitlines():
@@ -453,6 +454,7 @@ def profile(root: Path, config: Path, label: str, n: int = 150) -> None:
             total += weight
             where = re.search(r"\(([^:)]+)", frames[-1])
             packages[(where.group(1) if where else "?").split("/")[0]] += weight
+            functions[frames[-1]] += weight
             for f in set(frames):
                 if re.search(r"\((pilot_sandbox|authlib|joserfc|eauth_toolkit/recognition)/", f):
                     inclusive[f] += weight
@@ -461,6 +463,9 @@ def profile(root: Path, config: Path, label: str, n: int = 150) -> None:
         )
         print("share of samples by package (self time):")
         for name, c in packages.most_common(15):
+            print(f"  {100 * c / total:5.1f}%  {name}")
+        print("functions (self time):")
+        for name, c in functions.most_common(25):
             print(f"  {100 * c / total:5.1f}%  {name}")
         print("pilot and protocol-library functions (inclusive):")
         for name, c in inclusive.most_common(30):

@@ -1,6 +1,6 @@
 """Routes of the cross-border gateways: ``/ams/{a}/proxy`` and ``/ams/{b}/connector``
-(:mod:`pilot_sandbox.gateways`). Handlers are plain functions (FastAPI runs them in worker
-threads, away from the event loop)."""
+(:mod:`pilot_sandbox.gateways`). Handlers are plain functions, each run in one worker
+thread per request, away from the event loop (:mod:`pilot_sandbox.routing`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from fastapi.responses import Response
 from pilot_sandbox.gateways import Connector, ProxyService
 from pilot_sandbox.oidc.client import BROWSER_COOKIE
 from pilot_sandbox.pages import Body, form_fields, query, respond
+from pilot_sandbox.routing import PilotRoute
 from pilot_sandbox.sandbox import Pilot
 
 __all__ = ["router"]
 
 
 def router(pilot: Pilot) -> APIRouter:
-    r = APIRouter(tags=["pilot: cross-border gateways (sandbox)"])
+    r = APIRouter(tags=["pilot: cross-border gateways (sandbox)"], route_class=PilotRoute)
 
     @r.get("/ams/{code}/proxy/authorize")
     def proxy_authorize(request: Request, code: str) -> Response:

@@ -1,7 +1,8 @@
 """Routes of the built-in national reference IdPs: ``/ams/{code}/idp`` (:mod:`pilot_sandbox.idp`).
 
 Discovery, JWKS, PAR, token and UserInfo are the shared provider routes (:mod:`routes_oauth`).
-Handlers are plain functions (FastAPI runs them in worker threads, away from the event loop)."""
+Handlers are plain functions, each run in one worker thread per request, away from the event loop
+(:mod:`pilot_sandbox.routing`)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ from fastapi.responses import Response
 
 from pilot_sandbox.idp import NationalIdP
 from pilot_sandbox.pages import Body, form_fields, query, respond
+from pilot_sandbox.routing import PilotRoute
 from pilot_sandbox.sandbox import Pilot
 
 __all__ = ["router"]
 
 
 def router(pilot: Pilot) -> APIRouter:
-    r = APIRouter(tags=["pilot: national reference IdPs (sandbox)"])
+    r = APIRouter(tags=["pilot: national reference IdPs (sandbox)"], route_class=PilotRoute)
 
     def idp(code: str) -> NationalIdP:
         return NationalIdP(pilot, pilot.get(code))

@@ -1,7 +1,7 @@
 """The endpoints every OpenID provider of the pilot has (national IdP, Proxy, Connector), once:
 discovery (OpenID and RFC 8414), JWKS, PAR, token and UserInfo. Errors are OAuth JSON (the one
-mapping in :func:`pilot_sandbox.pages.error_response`). Handlers are plain functions (FastAPI
-runs them in worker threads, away from the event loop)."""
+mapping in :func:`pilot_sandbox.pages.error_response`). Handlers are plain functions, each
+run in one worker thread per request, away from the event loop (:mod:`pilot_sandbox.routing`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import Provider
 from pilot_sandbox.pages import Body, form_fields, protocol_response
+from pilot_sandbox.routing import PilotRoute
 from pilot_sandbox.sandbox import Pilot
 
 __all__ = ["router", "PARTS"]
@@ -22,7 +23,7 @@ PARTS = ("idp", "proxy", "connector")
 
 
 def router(pilot: Pilot) -> APIRouter:
-    r = APIRouter(tags=["pilot: OpenID provider endpoints (sandbox)"])
+    r = APIRouter(tags=["pilot: OpenID provider endpoints (sandbox)"], route_class=PilotRoute)
 
     def provider(code: str, part: str) -> Provider:
         if part not in PARTS:

@@ -1,6 +1,6 @@
 """Routes of the demo relying parties: ``/ams/{code}/services/{service}``
-(:mod:`pilot_sandbox.services`). Handlers are plain functions (FastAPI runs them in worker
-threads, away from the event loop)."""
+(:mod:`pilot_sandbox.services`). Handlers are plain functions, each run in one worker
+thread per request, away from the event loop (:mod:`pilot_sandbox.routing`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from pilot_sandbox.answers import Redirect
 from pilot_sandbox.oidc.client import BROWSER_COOKIE
 from pilot_sandbox.pages import Body, form_fields, query, respond
+from pilot_sandbox.routing import PilotRoute
 from pilot_sandbox.sandbox import Pilot
 from pilot_sandbox.services import DemoService
 
@@ -19,7 +20,7 @@ __all__ = ["router"]
 
 
 def router(pilot: Pilot) -> APIRouter:
-    r = APIRouter(tags=["pilot: demo services (sandbox)"])
+    r = APIRouter(tags=["pilot: demo services (sandbox)"], route_class=PilotRoute)
 
     def service(code: str, sid: str) -> DemoService:
         return DemoService(pilot, pilot.get(code), sid)

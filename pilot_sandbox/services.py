@@ -162,8 +162,8 @@ class DemoService:
 
     def _record_decision_source(self, ev: Step, flow_id: str) -> None:
         """The level decision relies on the Connector's, taken with the Repository List."""
-        for e in self.pilot.store.events(flow_id=flow_id):
-            if e["step"] == "connector.callback" and "list_sequence" in e["data"]:
+        for e in self.pilot.store.events(flow_id=flow_id, step="connector.callback"):
+            if "list_sequence" in e["data"]:
                 ev.data.update(
                     list_sequence=e["data"]["list_sequence"], agreement=e["data"].get("agreement")
                 )

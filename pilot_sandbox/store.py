@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -136,6 +137,7 @@ _FLOW_EVENTS = (
     .where(events.c.flow_id == bindparam("flow"))
     .order_by(events.c.id)
 )
+_STEP_EVENTS = _FLOW_EVENTS.where(events.c.step == bindparam("step"))
 _PURGE_STATE = delete(state).where(state.c.expires_at < bindparam("before"))
 #: expired flow state is deleted at most this often (seconds), with the next write
 PURGE_EVERY = 300.0
@@ -231,14 +233,31 @@ class Store:
         self._take_state = _Sql(engine, _TAKE_STATE)
         self._purge_state = _Sql(engine, _PURGE_STATE)
         self._flow_events = _Sql(engine, _FLOW_EVENTS)
+        self._step_events = _Sql(engine, _STEP_EVENTS)
         self._purged_at = 0.0
         self._integrity_error: type[Exception] = engine.dialect.loaded_dbapi.IntegrityError
+        # SQLite: each thread keeps one connection of its own (opened by the engine, with its
+        # pragmas, then detached from the pool), instead of a pool check-out and check-in per
+        # transaction; a sign-in runs some 37 short transactions. PostgreSQL: the pool.
+        self._own = threading.local() if engine.dialect.name == "sqlite" else None
+
+    def _connection(self) -> tuple[Any, bool]:
+        """A connection for one transaction, and whether it is this thread's own (kept open)."""
+        own = self._own
+        if own is not None and not getattr(own, "busy", False):
+            conn = getattr(own, "conn", None)
+            if conn is None:
+                conn = self.engine.raw_connection()
+                conn.detach()  # outside the pool from now on: this thread's, until it ends
+                own.conn = conn
+            own.busy = True
+            return conn, True
+        return self.engine.raw_connection(), False
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
-        """A driver cursor on a pooled connection: committed when the block ends, rolled back
-        on any error."""
-        conn = self.engine.raw_connection()
+        """A driver cursor: committed when the block ends, rolled back on any error."""
+        conn, kept = self._connection()
         try:
             cur = conn.cursor()
             try:
@@ -247,10 +266,18 @@ class Store:
                 cur.close()
             conn.commit()
         except BaseException:
-            conn.rollback()
+            try:
+                conn.rollback()
+            except Exception:
+                if kept:  # a connection that cannot roll back is not used again
+                    self._own.conn = None  # type: ignore[union-attr]
+                raise
             raise
         finally:
-            conn.close()
+            if kept:
+                self._own.busy = False  # type: ignore[union-attr]
+            else:
+                conn.close()
 
     def _run(self, cur: Any, sql: _Sql, values: dict[str, Any]) -> None:
         cur.execute(sql.text, sql.params(values))
@@ -463,11 +490,18 @@ class Store:
             return
         self._write([], [row])
 
-    def events(self, *, flow_id: str | None = None) -> list[dict[str, Any]]:
+    def events(
+        self, *, flow_id: str | None = None, step: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The events in the order they were written: all, or one flow's (and of them, only
+        those of one ``step``)."""
         self.flush()
-        if flow_id is not None:  # one flow (during a sign-in): the compiled statement
+        if flow_id is not None:  # one flow (during a sign-in): a compiled statement
             with self._cursor() as cur:
-                self._run(cur, self._flow_events, {"flow": flow_id})
+                if step is None:
+                    self._run(cur, self._flow_events, {"flow": flow_id})
+                else:
+                    self._run(cur, self._step_events, {"flow": flow_id, "step": step})
                 found = [dict(zip(("id", *_EVENT_COLUMNS), row, strict=True)) for row in cur]
         else:
             with self.engine.connect() as conn:

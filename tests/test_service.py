@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,6 +157,13 @@ def test_access_log_on_by_default() -> None:
     fmt = on["formatters"]["access"]
     line = AccessFormatter(fmt["fmt"], datefmt=fmt["datefmt"], use_colors=False).format(record)
     assert re.fullmatch(r'\S+ 127\.0\.0\.1:5000 "GET /plan HTTP/1\.1" 200( OK)?', line), line
+    # the configured formatter (time and status texts reused) writes uvicorn's line, to the letter
+    assert fmt["()"].endswith(".AccessFormatter")
+    ours = logging.config.DictConfigurator(on).configure_formatter(dict(fmt, use_colors=False))
+    for status in (200, 303, 404, 599):
+        record.args = ("127.0.0.1:5000", "GET", "/plan?x=1", "1.1", status)
+        same = AccessFormatter(fmt["fmt"], datefmt=fmt["datefmt"], use_colors=False)
+        assert ours.format(record) == same.format(record) == ours.format(record)
     from eauth_toolkit.cli import app
 
     help_text = CliRunner().invoke(app, ["sandbox", "serve", "--help"], terminal_width=200).output

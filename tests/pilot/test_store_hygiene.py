@@ -60,3 +60,36 @@ def test_every_kind_of_flow_state_expires_and_is_purged(tmp_path: Path) -> None:
         store.put(kind, "old", {}, ttl=-1)
     assert store.add_unique("jti", "client|replayed", ttl=-1)
     assert store.purge_expired(grace=0) == len(kinds) + 1 and _rows(store) == 0
+
+
+def test_one_step_of_one_flow_and_a_thread_keeps_its_connection(tmp_path: Path) -> None:
+    import threading
+
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite3'}", lock_dir=tmp_path)
+    for flow in ("f1", "f2"):
+        for step in ("a", "b", "a"):
+            store.record(flow_id=flow, step=step, component="c", ams="sg", outcome="ok")
+    got = store.events(flow_id="f1", step="a")
+    assert [(e["flow_id"], e["step"]) for e in got] == [("f1", "a"), ("f1", "a")]
+    assert got[0]["id"] < got[1]["id"] and len(store.events(flow_id="f1")) == 3
+
+    # SQLite: one connection per thread, across transactions; a failed one is rolled back
+    seen: list[object] = []
+
+    def work() -> None:
+        store.put("k", "x", {"n": 1}, ttl=60)
+        seen.append(store._own.conn)  # type: ignore[union-attr]
+        # the second marker collides with the first: nothing of the transaction is kept
+        assert store.take_once("k", "x", unique=[("u", "1", 60), ("u", "1", 60)]) == (
+            False,
+            "missing",
+            None,
+        )
+        assert store.add_unique("u", "1", ttl=60)
+        assert store.get("k", "x") == {"n": 1}  # not consumed: the transaction rolled back
+        seen.append(store._own.conn)  # type: ignore[union-attr]
+
+    t = threading.Thread(target=work)
+    t.start()
+    t.join()
+    assert len(seen) == 2 and seen[0] is seen[1] is not None
