@@ -47,9 +47,15 @@ def _session_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     import eauth_toolkit.settings
 
     folder = tmp_path_factory.mktemp("session-data")
+
+    def replacement() -> Path:
+        return folder
+
+    # the function itself, for its own test (tests/test_settings.py)
+    replacement.original = eauth_toolkit.settings.default_data_dir  # type: ignore[attr-defined]
     patch = pytest.MonkeyPatch()
     patch.setenv("EAUTH_DATA_DIR", str(folder))
-    patch.setattr(eauth_toolkit.settings, "default_data_dir", lambda: folder)
+    patch.setattr(eauth_toolkit.settings, "default_data_dir", replacement)
     yield folder
     patch.undo()
 
