@@ -240,6 +240,9 @@ class Store:
         # pragmas, then detached from the pool), instead of a pool check-out and check-in per
         # transaction; a sign-in runs some 37 short transactions. PostgreSQL: the pool.
         self._own = threading.local() if engine.dialect.name == "sqlite" else None
+        #: every thread's own connection, so that :meth:`close` closes them all
+        self._owned: list[Any] = []
+        self._owned_lock = threading.Lock()
 
     def _connection(self) -> tuple[Any, bool]:
         """A connection for one transaction, and whether it is this thread's own (kept open)."""
@@ -250,6 +253,8 @@ class Store:
                 conn = self.engine.raw_connection()
                 conn.detach()  # outside the pool from now on: this thread's, until it ends
                 own.conn = conn
+                with self._owned_lock:
+                    self._owned.append(conn)
             own.busy = True
             return conn, True
         return self.engine.raw_connection(), False
@@ -278,6 +283,19 @@ class Store:
                 self._own.busy = False  # type: ignore[union-attr]
             else:
                 conn.close()
+
+    def close(self) -> None:
+        """Close every thread's own connection and the pool (the service's shutdown). A thread
+        that uses the store afterwards opens a new connection."""
+        with self._owned_lock:
+            owned, self._owned = self._owned, []
+        for conn in owned:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - already closed or broken: nothing left to free
+                pass
+        self._own = threading.local() if self._own is not None else None
+        self.engine.dispose()
 
     def _run(self, cur: Any, sql: _Sql, values: dict[str, Any]) -> None:
         cur.execute(sql.text, sql.params(values))

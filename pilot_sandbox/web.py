@@ -110,6 +110,8 @@ def install(app: FastAPI, settings: Settings) -> None:
     # the back channel's connection pool opens and closes with the service
     app.router.on_startup.append(pilot.backchannel.open)
     app.router.on_shutdown.append(pilot.backchannel.close)
+    # and the store's connections (every worker thread keeps one on SQLite)
+    app.router.on_shutdown.append(pilot.store.close)
 
     @app.exception_handler(OAuthError)
     def _oauth_error(request: Request, exc: OAuthError) -> Response:

@@ -93,3 +93,27 @@ def test_one_step_of_one_flow_and_a_thread_keeps_its_connection(tmp_path: Path) 
     t.start()
     t.join()
     assert len(seen) == 2 and seen[0] is seen[1] is not None
+
+
+def test_closing_the_store_closes_every_threads_connection(tmp_path: Path) -> None:
+    import threading
+
+    store = Store.open(f"sqlite:///{tmp_path / 's.sqlite3'}", lock_dir=tmp_path)
+    workers = [
+        threading.Thread(target=store.put, args=("par", f"k{i}", {"i": i}), kwargs={"ttl": 60})
+        for i in range(4)
+    ]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    store.put("par", "main", {"i": -1}, ttl=60)
+    owned = [c.dbapi_connection for c in store._owned]
+    assert len(owned) == 5  # one per thread that used the store
+    store.close()
+    for conn in owned:
+        with pytest.raises(Exception, match="closed database"):
+            conn.cursor()
+    # a store used after its service stopped opens a new connection and still answers
+    assert store.get("par", "k2") == {"i": 2}
+    store.close()
