@@ -170,6 +170,7 @@ def verify_cmd(
         at=_parse_time(at),
         repository=str(repository) if repository else None,
         publisher_key=str(publisher_key) if publisher_key else None,
+        data_dir=str(settings.data_dir),
     )
     options = options_for(request)
     missing = [p for p in inputs if not p.exists()]

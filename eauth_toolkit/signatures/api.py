@@ -72,6 +72,9 @@ class VerifyRequest:
     repository: str | None = None
     #: the list publisher's certificate or JWK (default: the sandbox publisher's certificate)
     publisher_key: str | None = None
+    #: the data folder whose default Repository List is used when no list is given (for trust
+    #: lists, or for the agreements that cap another AMS's list); default: the environment's
+    data_dir: str | None = None
 
 
 def check_ams(ams: str | None, *, where: str = "ams") -> str | None:
@@ -103,20 +106,21 @@ def options_for(request: VerifyRequest) -> ValidationOptions:
         lists = [load_trust_list(Path(p)) for p in request.trust_list_paths]
         # another AMS's list counts in ``ams`` only under an agreement of the default list
         foreign = ams is not None and any(tl.territory != ams for tl in lists)
-        caps = _default_caps() if foreign else ()
+        caps = _default_trust(request)[1] if foreign else ()
     else:
-        from eauth_toolkit.recognition.lists import default_trust
-
-        lists, caps = default_trust()
+        lists, caps = _default_trust(request)
     return ValidationOptions(
         trust=TrustSet.for_ams(lists, ams, caps), online=request.online, at=request.at
     )
 
 
-def _default_caps() -> tuple[Any, ...]:
+def _default_trust(request: VerifyRequest) -> tuple[list[Any], tuple[Any, ...]]:
+    """Trust lists and caps of the default list of the request's data folder."""
     from eauth_toolkit.recognition.lists import default_trust
+    from eauth_toolkit.settings import Settings
 
-    return default_trust()[1]
+    settings = Settings.from_env(data_dir=request.data_dir) if request.data_dir else None
+    return default_trust(settings)
 
 
 def detect_format(head: bytes) -> str | None:

@@ -141,3 +141,20 @@ def test_cli_default_is_the_installation_s_own_list(
     [sig] = json.loads(res.stdout)["signatures"]
     assert sig["level"] == "AdES"
     assert any(f"in list {n}" in w for w in sig["warnings"])
+
+
+def test_a_foreign_trust_list_is_capped_by_the_list_of_the_data_folder_given(
+    my_qes: Path, tmp_path: Path
+) -> None:
+    """``--trust-list MY.xml --ams SG --data-dir D``: the agreements that cap MY's list in SG come
+    from D's default list, not from the environment's data folder."""
+    from eauth_toolkit.resources import trust_list_dir
+    from tests.helpers import run_cli
+
+    chosen = tmp_path / "chosen"
+    args = ["sig", "verify", "--json", "--trust-list", str(trust_list_dir() / "MY.xml")]
+    res = run_cli(*args, "--ams", "SG", "--data-dir", str(chosen), str(my_qes))
+    assert res.returncode == 0, res.stderr
+    [sig] = json.loads(res.stdout)["signatures"]
+    assert sig["trust"]["recognised_in"] == "SG" and sig["trust"]["agreement"]
+    assert (chosen / "repository-list.json").is_file()
