@@ -76,6 +76,8 @@ def _read_zip(raw: bytes) -> dict[str, bytes]:
             raise AsicError(f"the entry {info.filename} appears twice")
         try:
             files[info.filename] = zf.read(info)
+        # zipfile's own refusals: a damaged entry, an encrypted one (RuntimeError), a compression
+        # method it does not support (NotImplementedError)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
             raise AsicError(f"the entry {info.filename} cannot be read ({exc})") from exc
     return files

@@ -168,6 +168,18 @@ def test_migrate_upgrades_a_format_1_profile(tmp_path: Path) -> None:
     assert eauth("loa", "assess", str(path)).returncode == 0
 
 
+def _in_a_fresh_process(code: str) -> None:
+    """Run ``code`` in a new interpreter with the first example profile as its argument."""
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES[0])],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr[-500:]
+
+
 def test_eauth_loa_does_not_import_the_signature_or_web_stack() -> None:
     code = (
         "import sys\n"
@@ -178,14 +190,7 @@ def test_eauth_loa_does_not_import_the_signature_or_web_stack() -> None:
         " 'sqlalchemy', 'eauth_toolkit.signatures', 'eauth_toolkit.web'))})\n"
         "assert not heavy, heavy[:5]\n"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", code, str(EXAMPLES[0])],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr[-500:]
+    _in_a_fresh_process(code)
 
 
 def test_the_loa_engine_does_not_import_the_signature_or_web_stack() -> None:
@@ -200,14 +205,7 @@ def test_the_loa_engine_does_not_import_the_signature_or_web_stack() -> None:
         " 'eauth_toolkit.signatures', 'eauth_toolkit.web', 'eauth_toolkit.repository'))})\n"
         "assert not heavy, heavy\n"
     )
-    r = subprocess.run(
-        [sys.executable, "-c", code, str(EXAMPLES[0])],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
-    assert r.returncode == 0, r.stderr[-500:]
+    _in_a_fresh_process(code)
 
 
 def test_guidance_takes_its_technologies_from_the_verified_published_list(tmp_path: Path) -> None:
