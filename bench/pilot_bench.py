@@ -62,6 +62,8 @@ from pilot_sandbox.runner import FlowPlan, drive_flow  # noqa: E402
 from pilot_sandbox.store import Store  # noqa: E402
 
 INTEROP = ROOT / "tests" / "interop"
+#: more options of ``eauth sandbox serve`` (``--serve-arg``), e.g. ``--no-pin-cpu`` to compare
+SERVE_ARGS: list[str] = [a for a in os.environ.get("PILOT_BENCH_SERVE_ARGS", "").split() if a]
 TICK = os.sysconf("SC_CLK_TCK")
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -397,7 +399,7 @@ class Service:
             "EAUTH_PILOT_CONFIG": str(config),
         }
         cmd = [sys.executable, "-m", "eauth_toolkit", "sandbox", "serve", "--host", "127.0.0.1"]
-        cmd += ["--port", str(port), "--workers", str(workers)]
+        cmd += ["--port", str(port), "--workers", str(workers), *SERVE_ARGS]
         self.proc = Proc(cmd, env, cwd=root.resolve())
         wait_http(f"{self.base}/ams/sg/connector/jwks")
 
@@ -495,7 +497,14 @@ def main() -> None:
         help="instead of the bench: sample the service with py-spy during 150 cross-border flows "
         "in this profile and print where its CPU goes",
     )
+    ap.add_argument(
+        "--serve-arg",
+        action="append",
+        default=[],
+        help="one more option for `eauth sandbox serve` (repeatable), e.g. --serve-arg=--no-pin-cpu",
+    )
     args = ap.parse_args()
+    SERVE_ARGS.extend(args.serve_arg)
     scale = 0.25 if args.quick else 1.0
     cfg_dir = Path(tempfile.mkdtemp(prefix="pilot-bench-config-"))
     if args.profile:

@@ -178,3 +178,58 @@ def test_openapi_documents_the_problem_documents(client: TestClient) -> None:
     assert set(schema["required"]) == {"type", "title", "status", "detail"}
     invalid = client.get("/api/loa/map").json()
     assert set(schema["required"]) <= set(invalid)
+
+
+_PIN = """
+import sys, time
+from pathlib import Path
+from eauth_toolkit.web.serving import pin_to_one_cpu
+import os
+cpu = pin_to_one_cpu(Path(sys.argv[1]))
+print(cpu, sorted(os.sched_getaffinity(0)), flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_each_worker_process_is_pinned_to_a_cpu_of_its_own(tmp_path: Path) -> None:
+    """Workers take CPU slots 0, 1, ... (a lock per slot); a slot comes free when its process
+    ends. Run in child processes: pinning is for the whole process."""
+    import os
+    import subprocess
+    import sys
+
+    usable = sorted(os.sched_getaffinity(0))
+
+    def start(hold: float) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-c", _PIN, str(tmp_path), str(hold)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    first = start(5)
+    cpu1, affinity1 = first.stdout.readline().split(" ", 1)  # type: ignore[union-attr]
+    second = start(0)
+    cpu2, affinity2 = second.stdout.readline().split(" ", 1)  # type: ignore[union-attr]
+    second.wait(timeout=30)
+    if len(usable) < 2:
+        assert cpu1 == cpu2 == "None"  # nothing to choose from: left as it is
+        first.kill()
+        return
+    assert int(cpu1) == usable[0] and affinity1.strip() == f"[{usable[0]}]"
+    assert int(cpu2) == usable[1] and affinity2.strip() == f"[{usable[1]}]"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cpu-slot-0.lock", "cpu-slot-1.lock"]
+    # slot 1 is free again: the next worker takes it, while slot 0 stays held
+    third = start(0)
+    assert int(third.stdout.readline().split(" ", 1)[0]) == usable[1]  # type: ignore[union-attr]
+    third.wait(timeout=30)
+    first.kill()
+    first.wait(timeout=30)
+    # and slot 0 once its process has gone
+    fourth = start(0)
+    assert int(fourth.stdout.readline().split(" ", 1)[0]) == usable[0]  # type: ignore[union-attr]
+    fourth.wait(timeout=30)
+    from eauth_toolkit.cli import app
+
+    help_text = CliRunner().invoke(app, ["sandbox", "serve", "--help"], terminal_width=200).output
+    assert "--no-pin-cpu" in help_text

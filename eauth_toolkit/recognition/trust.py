@@ -321,6 +321,7 @@ class TrustSource:
         self.key_valid = key_valid
         self._view: TrustView | None = None
         self._digest: str | None = None
+        self._stamp: tuple[int, int, int, int] | None = None
         self.last_error: str | None = None
 
     def current(self, *, now: dt.datetime | None = None) -> TrustView:
@@ -329,9 +330,19 @@ class TrustSource:
 
         log = logging.getLogger(__name__)
         try:
+            st = self.path.stat()
+        except OSError as exc:
+            return self._keep(f"cannot read {self.path}: {exc.strerror}", log, now)
+        # the file as it stands (a new publication is a new file or a rewrite: a new inode, a
+        # new change time or size); the same file is not read again at each decision
+        stamp = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        if stamp == self._stamp and self._view is not None and self.last_error is None:
+            return self._fresh(self._view, now, log)
+        try:
             raw = self.path.read_bytes()
         except OSError as exc:
             return self._keep(f"cannot read {self.path}: {exc.strerror}", log, now)
+        self._stamp = stamp
         digest = hashlib.sha256(raw).hexdigest()
         if digest == self._digest and self._view is not None:
             return self._fresh(self._view, now, log)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import fcntl
 import logging
+import os
 import socket
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -15,7 +18,14 @@ from uvicorn.logging import AccessFormatter as UvicornAccessFormatter
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.factory import app_from_settings
 
-__all__ = ["AccessFormatter", "NoDelayConfig", "serve", "log_config"]
+__all__ = [
+    "AccessFormatter",
+    "NoDelayConfig",
+    "serve",
+    "log_config",
+    "pin_to_one_cpu",
+    "cpu_slot_dir",
+]
 
 ACCESS_FORMAT = '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s'
 
@@ -67,14 +77,90 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
+#: the lock file that holds this process's CPU slot (kept open while the process lives)
+_slot_file: Any = None
+
+
+def cpu_slot_dir() -> Path | None:
+    """Where the worker processes of every service of this user on this machine take their CPU
+    slots (so that two services do not both start on the first CPU): ``$XDG_RUNTIME_DIR``, else a
+    folder of the user's own in the temporary folder; None when that folder is not the user's."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    path = Path(base) / "eauth-cpu-slots" if base else None
+    if path is None:
+        import tempfile
+
+        path = Path(tempfile.gettempdir()) / f"eauth-cpu-slots-{os.getuid()}"
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = path.lstat()
+    except OSError:
+        return None
+    import stat
+
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+        return None
+    return path
+
+
+def pin_to_one_cpu(run_dir: Path) -> int | None:
+    """Keep this worker process, with all its threads, on one CPU; returns that CPU (None when
+    there is only one to use, or the system cannot pin).
+
+    A request crosses threads several times (event loop, worker thread, back to the loop): on
+    one CPU each crossing is a cheap switch, while across CPUs every wake-up of a sleeping
+    thread goes through the other CPU (an inter-processor interrupt, costly in a virtual
+    machine: 75 us per hand-off instead of 17 us measured here). Worker processes take
+    slots 0, 1, 2, ... (the lowest free one, held by a lock on ``run_dir/cpu-slot-N.lock``
+    until the process ends, so that a restarted worker takes the slot it left) and slot N runs
+    on the N-th usable CPU, wrapping around when there are more workers than CPUs (the slots of
+    all services of the machine's user are in one folder, :func:`cpu_slot_dir`)."""
+    global _slot_file
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return None
+    run_dir.mkdir(parents=True, exist_ok=True)
+    slot = 0
+    while True:
+        fh = open(run_dir / f"cpu-slot-{slot}.lock", "w")  # noqa: SIM115 - held while we live
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            slot += 1
+            continue
+        break
+    _slot_file = fh
+    cpu = cpus[slot % len(cpus)]
+    os.sched_setaffinity(0, {cpu})
+    return cpu
+
+
+def worker_app(settings_json: str, pin_cpu: bool) -> Any:
+    """The app of one worker process (see :func:`serve`), pinned to a CPU when ``pin_cpu``."""
+    slots = cpu_slot_dir() if pin_cpu else None
+    if slots is not None:
+        pin_to_one_cpu(slots)
+    return app_from_settings(settings_json)
+
+
 def serve(
-    settings: Settings, host: str, port: int, workers: int = 1, *, access_log: bool = True
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int = 1,
+    *,
+    access_log: bool = True,
+    pin_cpu: bool = True,
 ) -> None:
     """Serve the app built from ``settings``, with an access log on stdout unless ``access_log``
-    is false. The settings travel to each worker process inside the (pickled) uvicorn
-    configuration, as an app factory bound to their JSON form."""
+    is false, each worker process on a CPU of its own unless ``pin_cpu`` is false (see
+    :func:`pin_to_one_cpu`). The settings travel to each worker process inside the (pickled)
+    uvicorn configuration, as an app factory bound to their JSON form."""
     config = NoDelayConfig(
-        partial(app_from_settings, settings.to_json()),
+        partial(worker_app, settings.to_json(), pin_cpu),
         factory=True,
         host=host,
         port=port,

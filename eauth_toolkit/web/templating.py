@@ -37,7 +37,11 @@ _folders: list[FileSystemLoader] = [FileSystemLoader(str(TEMPLATE_DIR))]
 _loader = ChoiceLoader(_folders)
 
 #: the environment of every page and document
-environment = Environment(loader=_loader, autoescape=select_autoescape(["html"]), finalize=shown)
+#: (templates are files of the installed package: each is read once, not checked for changes on
+#: every page)
+environment = Environment(
+    loader=_loader, autoescape=select_autoescape(["html"]), finalize=shown, auto_reload=False
+)
 
 #: the header links of the service's own pages; a service's parts add theirs (``add_nav_link``)
 NAV: tuple[tuple[str, str], ...] = (

@@ -7,6 +7,7 @@ pilot's store (:class:`CodeGrant`)."""
 from __future__ import annotations
 
 import re
+import secrets
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -281,6 +282,11 @@ class CodeGrant(AuthorizationCodeGrant):
     AUTHORIZATION_CODE_LENGTH = 32
     server: OpenIDServer
     request: ProtocolRequest
+
+    def generate_authorization_code(self) -> str:
+        """32 characters from 192 random bits, read from the system in one call (the library's
+        default draws each character on its own: a system call per character)."""
+        return secrets.token_urlsafe(24)
 
     # -------------------------------------------------- authorization endpoint
     @staticmethod

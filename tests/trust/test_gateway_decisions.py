@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import json
 import logging
+import os
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,13 @@ def test_bad_list_keeps_the_last_good_one(
     source = _source(out)
     assert _sign_in(source).accepted
     raw = out.read_bytes()
+    before = out.stat()
     at = raw.index(b'"payload": "') + 300
     out.write_bytes(raw[:at] + (b"A" if raw[at : at + 1] != b"A" else b"B") + raw[at + 1 :])
+    # same size and the old modification time put back: the change is still seen (the reader
+    # compares inode, size, modification and change times before it re-reads the file)
+    os.utime(out, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert out.stat().st_size == before.st_size and out.stat().st_mtime_ns == before.st_mtime_ns
     with caplog.at_level(logging.WARNING):
         d = _sign_in(source)
     assert d.accepted and d.list_sequence == good
