@@ -143,30 +143,108 @@ def test_oversized_profile_is_refused(client: TestClient) -> None:
     assert len(r.content) < 1000  # not echoed
 
 
-def test_access_log_on_by_default() -> None:
-    on, off = log_config(), log_config(access_log=False)
-    assert on["loggers"]["uvicorn.access"]["level"] == "INFO"
-    assert off["loggers"]["uvicorn.access"]["level"] == "WARNING"
-    assert on["loggers"]["uvicorn.error"]["level"] == "WARNING"
-    record = logging.LogRecord(
-        "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', None, None
-    )
-    record.args = ("127.0.0.1:5000", "GET", "/plan", "1.1", 200)
+def test_access_log_writes_uvicorns_line_in_batches() -> None:
+    """One line per request, as uvicorn's access log writes it (time, client, request line,
+    status and phrase), collected and written together: not at once, within the interval, and
+    whatever is left when the service stops."""
+    import asyncio
+    import io
+    import time
+
     from uvicorn.logging import AccessFormatter
 
-    fmt = on["formatters"]["access"]
-    line = AccessFormatter(fmt["fmt"], datefmt=fmt["datefmt"], use_colors=False).format(record)
-    assert re.fullmatch(r'\S+ 127\.0\.0\.1:5000 "GET /plan HTTP/1\.1" 200( OK)?', line), line
-    # the configured formatter (time and status texts reused) writes uvicorn's line, to the letter
-    assert fmt["()"].endswith(".AccessFormatter")
-    ours = logging.config.DictConfigurator(on).configure_formatter(dict(fmt, use_colors=False))
-    for status in (200, 303, 404, 599):
-        record.args = ("127.0.0.1:5000", "GET", "/plan?x=1", "1.1", status)
-        same = AccessFormatter(fmt["fmt"], datefmt=fmt["datefmt"], use_colors=False)
-        assert ours.format(record) == same.format(record) == ours.format(record)
-    from eauth_toolkit.cli import app
+    from eauth_toolkit.web.accesslog import DATE_FORMAT, AccessLog, access_line
 
-    help_text = CliRunner().invoke(app, ["sandbox", "serve", "--help"], terminal_width=200).output
+    assert log_config()["loggers"]["uvicorn.access"]["level"] == "WARNING"  # ours, not uvicorn's
+
+    async def app(scope, receive, send):  # type: ignore[no-untyped-def]
+        if scope["type"] == "lifespan":
+            await receive()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        status = int(scope["path"].rsplit("/", 1)[1])
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    out = io.StringIO()
+    log = AccessLog(app, stream=out, interval=0.3)
+
+    def scope(path: str, query: bytes) -> dict:  # type: ignore[type-arg]
+        return {
+            "type": "http",
+            "method": "GET",
+            "path": path,
+            "query_string": query,
+            "http_version": "1.1",
+            "client": ("127.0.0.1", 5000),
+        }
+
+    async def call(s: dict) -> None:  # type: ignore[type-arg]
+        async def receive() -> dict:  # type: ignore[type-arg]
+            return {"type": "http.request", "body": b""}
+
+        async def send(m: dict) -> None:  # type: ignore[type-arg]
+            return None
+
+        await log(s, receive, send)
+
+    requests = [("/plan/200", b"x=1&y=%C3%A9"), ("/a b/303", b""), ("/x/599", b"")]
+    for path, query in requests:
+        asyncio.run(call(scope(path, query)))
+    assert out.getvalue() == ""  # nothing written while the requests were answered
+    deadline = time.monotonic() + 5
+    while out.getvalue().count("\n") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lines = out.getvalue().splitlines()
+    formatter = AccessFormatter(
+        '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s',
+        datefmt=DATE_FORMAT,
+        use_colors=False,
+    )
+    from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
+
+    for line, (path, query) in zip(lines, requests, strict=True):
+        s = scope(path, query)
+        record = logging.LogRecord(
+            "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', None, None
+        )
+        status = int(path.rsplit("/", 1)[1])
+        record.args = (get_client_addr(s), "GET", get_path_with_query_string(s), "1.1", status)
+        expected = formatter.format(record)
+        # the same line to the letter, apart from the second it was taken in
+        assert line.split(" ", 1)[1] == expected.split(" ", 1)[1], (line, expected)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", line.split(" ")[0])
+        taken = time.mktime(time.strptime(line.split(" ")[0], DATE_FORMAT))
+        assert access_line(s, status, taken) == line + "\n"
+    assert lines[1].endswith('"GET /a%20b/303 HTTP/1.1" 303 See Other')
+    assert lines[2].endswith('"GET /x/599 HTTP/1.1" 599 ')
+
+    # what is waiting when the service stops is written before it has stopped
+    slow = AccessLog(app, stream=out, interval=60)
+    before = out.getvalue()
+    log_call = slow
+
+    async def one_then_stop() -> None:
+        async def receive() -> dict:  # type: ignore[type-arg]
+            return {"type": "lifespan.shutdown"}
+
+        async def send(m: dict) -> None:  # type: ignore[type-arg]
+            if m["type"] == "lifespan.shutdown.complete":
+                assert out.getvalue() != before  # flushed first
+            return None
+
+        async def noop_receive() -> dict:  # type: ignore[type-arg]
+            return {"type": "http.request", "body": b""}
+
+        await log_call(scope("/late/200", b""), noop_receive, send)
+        assert out.getvalue() == before
+        await log_call({"type": "lifespan"}, receive, send)
+
+    asyncio.run(one_then_stop())
+    assert out.getvalue().endswith('"GET /late/200 HTTP/1.1" 200 OK\n')
+    from eauth_toolkit.cli import app as cli
+
+    help_text = CliRunner().invoke(cli, ["sandbox", "serve", "--help"], terminal_width=200).output
     assert "--no-access-log" in help_text
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import fcntl
-import logging
 import os
 import socket
 from functools import partial
@@ -13,13 +12,11 @@ from typing import Any
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
-from uvicorn.logging import AccessFormatter as UvicornAccessFormatter
 
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web.factory import app_from_settings
 
 __all__ = [
-    "AccessFormatter",
     "NoDelayConfig",
     "serve",
     "log_config",
@@ -27,42 +24,14 @@ __all__ = [
     "cpu_slot_dir",
 ]
 
-ACCESS_FORMAT = '%(asctime)s %(client_addr)s "%(request_line)s" %(status_code)s'
 
-
-class AccessFormatter(UvicornAccessFormatter):
-    """Uvicorn's access line, unchanged, with its time text made once per second and its status
-    text once per status code (one line per request: these were most of its cost)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._time: tuple[int, str] = (-1, "")
-        self._statuses: dict[int, str] = {}
-
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
-        second, text = self._time
-        if int(record.created) != second:
-            text = super().formatTime(record, datefmt)
-            self._time = (int(record.created), text)
-        return text
-
-    def get_status_code(self, status_code: int) -> str:
-        text = self._statuses.get(status_code)
-        if text is None:
-            text = self._statuses[status_code] = super().get_status_code(status_code)
-        return text
-
-
-def log_config(access_log: bool = True) -> dict[str, Any]:
-    """Uvicorn's logging: warnings and errors on stderr; with ``access_log``, one line per request
-    on stdout (time, client, request line, status)."""
+def log_config() -> dict[str, Any]:
+    """Uvicorn's logging: warnings and errors on stderr. The access log is not uvicorn's: see
+    :mod:`eauth_toolkit.web.accesslog`."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["access"]["()"] = f"{__name__}.AccessFormatter"
-    config["formatters"]["access"]["fmt"] = ACCESS_FORMAT
-    config["formatters"]["access"]["datefmt"] = "%Y-%m-%dT%H:%M:%S%z"
     config["loggers"]["uvicorn"]["level"] = "WARNING"
     config["loggers"]["uvicorn.error"]["level"] = "WARNING"
-    config["loggers"]["uvicorn.access"]["level"] = "INFO" if access_log else "WARNING"
+    config["loggers"]["uvicorn.access"]["level"] = "WARNING"
     return config
 
 
@@ -138,12 +107,18 @@ def pin_to_one_cpu(run_dir: Path) -> int | None:
     return cpu
 
 
-def worker_app(settings_json: str, pin_cpu: bool) -> Any:
-    """The app of one worker process (see :func:`serve`), pinned to a CPU when ``pin_cpu``."""
+def worker_app(settings_json: str, pin_cpu: bool, access_log: bool = True) -> Any:
+    """The app of one worker process (see :func:`serve`), pinned to a CPU when ``pin_cpu``, with
+    the access log (:class:`~eauth_toolkit.web.accesslog.AccessLog`) when ``access_log``."""
     slots = cpu_slot_dir() if pin_cpu else None
     if slots is not None:
         pin_to_one_cpu(slots)
-    return app_from_settings(settings_json)
+    app = app_from_settings(settings_json)
+    if not access_log:
+        return app
+    from eauth_toolkit.web.accesslog import AccessLog
+
+    return AccessLog(app)
 
 
 def serve(
@@ -160,13 +135,13 @@ def serve(
     :func:`pin_to_one_cpu`). The settings travel to each worker process inside the (pickled)
     uvicorn configuration, as an app factory bound to their JSON form."""
     config = NoDelayConfig(
-        partial(worker_app, settings.to_json(), pin_cpu),
+        partial(worker_app, settings.to_json(), pin_cpu, access_log),
         factory=True,
         host=host,
         port=port,
         workers=workers,
-        log_config=log_config(access_log),
-        access_log=access_log,
+        log_config=log_config(),
+        access_log=False,  # written by worker_app's AccessLog
     )
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
