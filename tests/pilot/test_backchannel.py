@@ -72,3 +72,131 @@ def test_oversized_answer_and_refused_connection_are_errors() -> None:
             server.close()
 
     _run_in_thread(run)
+
+
+async def _serve_counting(port: int, connections: list[int], close_after: bool) -> asyncio.Server:
+    """Answers every request on a connection (keep-alive) unless ``close_after``; counts
+    connections."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(1)
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                await reader.readexactly(length)
+                body = b'{"n": %d}' % len(connections)
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                    + f"content-length: {len(body)}\r\n\r\n".encode()
+                    + body
+                )
+                await writer.drain()
+                if close_after:
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        writer.close()
+
+    return await asyncio.start_server(handle, "127.0.0.1", port)
+
+
+def test_connections_are_kept_per_thread_and_replaced_once_the_peer_closed_them() -> None:
+    async def run() -> None:
+        kept, closing = free_port(), free_port()
+        seen_kept: list[int] = []
+        seen_closing: list[int] = []
+        servers = [
+            await _serve_counting(kept, seen_kept, close_after=False),
+            await _serve_counting(closing, seen_closing, close_after=True),
+        ]
+        channel = BackChannel()
+        channel.open()
+        try:
+            for _ in range(3):  # one thread: one connection, kept
+                answer = await asyncio.to_thread(
+                    channel.post_form, f"http://127.0.0.1:{kept}/token", {"a": "b"}
+                )
+                assert answer.status_code == 200
+            assert len(seen_kept) == 1
+            # another thread has a connection of its own
+            with ThreadPoolExecutor(max_workers=1) as other:
+                await asyncio.get_running_loop().run_in_executor(
+                    other, channel.post_form, f"http://127.0.0.1:{kept}/token", {}
+                )
+            assert len(seen_kept) == 2
+            # a peer that closes after each answer: each call notices it and connects again
+            for i in range(3):
+                answer = await asyncio.to_thread(
+                    channel.post_form, f"http://127.0.0.1:{closing}/token", {}
+                )
+                assert answer.json() == {"n": i + 1}
+            assert len(seen_closing) == 3
+            # closing the channel closes its connections and refuses further calls
+            channel.close()
+            with pytest.raises(BackChannelError, match="closed"):
+                channel.post_form(f"http://127.0.0.1:{kept}/token", {})
+        finally:
+            channel.close()
+            for server in servers:
+                server.close()
+
+    _run_in_thread(run)
+
+
+def test_tls_peer_with_an_unverifiable_certificate_is_refused(tmp_path: Any) -> None:
+    """HTTPS is verified (certificate chain and host name): a self-signed peer fails closed."""
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1 (sandbox test)")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "k.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
+
+    async def run() -> None:
+        port = free_port()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", port, ssl=context)
+        channel = BackChannel()
+        channel.open()
+        try:
+            with pytest.raises(BackChannelError, match="CERTIFICATE_VERIFY_FAILED"):
+                await asyncio.to_thread(
+                    channel.post_form, f"https://127.0.0.1:{port}/token", {}, timeout=5
+                )
+        finally:
+            channel.close()
+            server.close()
+
+    _run_in_thread(run)
