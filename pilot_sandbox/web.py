@@ -102,7 +102,14 @@ def install(app: FastAPI, settings: Settings) -> None:
     # sign-in makes 17 requests to them. Their routes go into the app's route list as they are
     # (no prefix, no router-level dependency to add): matched through included routers, a
     # late pilot route cost about twice as much (64 us per request, 31 us directly).
-    app.router.routes[0:0] = [route for r in routers for route in r.routes]
+    pilot_routes = [route for r in routers for route in r.routes]
+    app.router.routes[0:0] = pilot_routes
+    # and a sign-in's requests take the service's front door (its own middleware, not
+    # FastAPI's per-request layers: see eauth_toolkit.web.front)
+    if hasattr(app, "add_front"):
+        app.add_front(
+            "/ams/", [r for r in pilot_routes if getattr(r, "path", "").startswith("/ams/")]
+        )
     services_index.install(app, settings)
     add_nav_link(app, "/services/", "Pilot services")
     add_nav_link(app, "/pilot/report", "Pilot report")

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from eauth_toolkit import __version__
 from eauth_toolkit.settings import Settings
 from eauth_toolkit.web import docs, errors
+from eauth_toolkit.web.front import Service
 from eauth_toolkit.web.templating import templates
 
 __all__ = ["create_app", "templates", "add_home_link", "PARTS", "PART_GROUP", "all_parts"]
@@ -55,9 +56,9 @@ def all_parts() -> list[ModuleType]:
 HOME_LINKS_KEY = "home_links"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None) -> Service:
     settings = settings or Settings()
-    app = FastAPI(
+    app = Service(
         title="eauth-toolkit",
         version=__version__,
         description=(
