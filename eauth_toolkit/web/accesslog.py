@@ -41,7 +41,7 @@ def access_line(scope: Scope, status: int, at: float) -> str:
 
 def _format(scope: Scope, status: int, when: str, status_text: Any) -> str:
     client = scope.get("client")
-    addr = f"{client[0]}:{client[1]:d}" if client else ""
+    addr = f"{client[0]}:{client[1]}" if client else ""
     path = urllib.parse.quote(scope["path"])
     if scope.get("query_string"):
         path = f"{path}?{scope['query_string'].decode('ascii')}"
