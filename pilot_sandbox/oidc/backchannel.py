@@ -20,6 +20,7 @@ answer, a closed channel) is a :class:`BackChannelError`; the caller turns it in
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import select
@@ -28,11 +29,24 @@ import threading
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 
 __all__ = ["BackChannel", "BackChannelError", "BackChannelResponse"]
 
 _MAX_BODY = 1024 * 1024
+
+
+@functools.lru_cache(maxsize=1024)
+def _quote_short(value: str) -> str:
+    return quote_plus(value)
+
+
+def _quote(value: str | bytes, safe: str = "", encoding: Any = None, errors: Any = None) -> str:
+    """Form encoding of one name or value: the names and the repeated values (client ids,
+    redirect URIs, the assertion type) are quoted once; long one-off values (JWTs) as they come."""
+    if isinstance(value, str) and len(value) <= 256 and not safe:
+        return _quote_short(value)
+    return quote_plus(value, safe, encoding, errors)
 
 
 class BackChannelError(Exception):
@@ -140,7 +154,7 @@ class BackChannel:
             raise BackChannelError("the back channel is closed (the service is not running)")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        body = urlencode(form)
+        body = urlencode(form, quote_via=_quote)
         sent = {
             "user-agent": self.user_agent,
             "accept": "application/json",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -141,6 +142,18 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
     def __init__(self, server: OpenIDServer) -> None:
         super().__init__(leeway=30)
         self.server = server
+        self._last = threading.local()
+
+    def extract_assertion(self, assertion: str) -> Any:
+        """The assertion's header and claims, unverified; read once per request (the library
+        asks again for the same assertion while it authenticates the client)."""
+        last = self._last
+        if getattr(last, "assertion", None) == assertion:
+            header, claims = last.parts
+            return dict(header), dict(claims)
+        header, claims = super().extract_assertion(assertion)
+        last.assertion, last.parts = assertion, (header, claims)
+        return dict(header), dict(claims)
 
     def get_audiences(self) -> list[str]:
         return [self.server.issuer, f"{self.server.issuer}/token", f"{self.server.issuer}/par"]
