@@ -41,7 +41,7 @@ def _quote_short(value: str) -> str:
     return quote_plus(value)
 
 
-def _quote(value: str | bytes, safe: str = "", encoding: Any = None, errors: Any = None) -> str:
+def _quote(value: Any, safe: Any = "", encoding: Any = None, errors: Any = None) -> str:
     """Form encoding of one name or value: the names and the repeated values (client ids,
     redirect URIs, the assertion type) are quoted once; long one-off values (JWTs) as they come."""
     if isinstance(value, str) and len(value) <= 256 and not safe:
@@ -154,7 +154,7 @@ class BackChannel:
             raise BackChannelError("the back channel is closed (the service is not running)")
         port = parts.port or (443 if parts.scheme == "https" else 80)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        body = urlencode(form, quote_via=_quote)
+        body = urlencode(form, quote_via=_quote)  # type: ignore[arg-type]
         sent = {
             "user-agent": self.user_agent,
             "accept": "application/json",
