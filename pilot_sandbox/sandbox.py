@@ -86,6 +86,29 @@ class Ams:
         return self.code.lower()
 
 
+def plain_http_warning(base_url: str) -> str | None:
+    """Why the pilot's base URL is not fit beyond a local sandbox, or None: OAuth 2.0 and FAPI 2.0
+    send codes and tokens over TLS only, plain http being tolerated on a loopback address."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        return None
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if loopback:
+        return None
+    return (
+        f"the pilot is served at {base_url}, plain http on a non-loopback address: its codes and "
+        "tokens travel unencrypted (acceptable for a sandbox on a private network only; put the "
+        "service behind TLS and set EAUTH_BASE_URL to its https:// address otherwise)"
+    )
+
+
 class Pilot:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -71,9 +71,15 @@ class PilotRequests:
 def check(settings: Settings) -> None:
     """Read the pilot configuration once before the service starts: a bad file stops it with
     one line naming the key."""
+    import logging
+
     from pilot_sandbox.config import load_pilot_config
+    from pilot_sandbox.sandbox import plain_http_warning
 
     load_pilot_config(settings.pilot_config)
+    warning = plain_http_warning(settings.base_url)
+    if warning:
+        logging.getLogger("pilot_sandbox").warning("%s", warning)
 
 
 def install(app: FastAPI, settings: Settings) -> None:

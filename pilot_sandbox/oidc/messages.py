@@ -54,6 +54,10 @@ PRIVATE_KEY_JWT = "private_key_jwt"
 
 
 # ---------------------------------------------------------------------- requests and responses
+#: stands for the provider's own endpoint in the library's per-request transport check
+_OWN_ENDPOINT = "https://provider.invalid/"
+
+
 class ProtocolRequest(OAuth2Request):
     """An HTTP request as authlib sees it, built from plain values (the query or the form, each
     parameter once, and the headers with lower-case names)."""
@@ -61,7 +65,13 @@ class ProtocolRequest(OAuth2Request):
     def __init__(
         self, method: str, uri: str, params: Mapping[str, str], headers: Mapping[str, str]
     ) -> None:
-        super().__init__(method, uri, headers=dict(headers))
+        # the library checks, on every request, that the URL uses TLS (or a loopback address);
+        # ``uri`` is always the provider's own endpoint, built from the service's base URL, whose
+        # transport is judged once when the pilot starts (see pilot_sandbox.sandbox). Checked per
+        # request, a sandbox served over plain http on a host name answered every token request
+        # with a server error.
+        super().__init__(method, _OWN_ENDPOINT, headers=dict(headers))
+        self.uri = uri
         self.params = dict(params)
         self.payload = BasicOAuth2Payload(self.params)
         #: set on the way: the DPoP proof, the replay markers to write with the code

@@ -127,3 +127,32 @@ def test_an_unexpected_error_behind_the_front_door_is_the_services_500(
     assert answers[0] == answers[1]
     assert answers[0][0] == 500
     assert "secret internals" not in answers[0][1] and "Traceback" not in answers[0][1]
+
+
+def test_a_plain_http_host_name_answers_oauth_errors_not_server_errors(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A sandbox served over plain http on a host name (a demo on a private network): the
+    token and authorization endpoints answer as usual (a bad request is an OAuth error, not a
+    500), and starting it warns once that its tokens travel unencrypted."""
+    import logging
+
+    from pilot_sandbox.web import check
+
+    base = "http://pilot.sandbox.example:8000"
+    settings = Settings(
+        data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'p.sqlite3'}", base_url=base
+    )
+    with caplog.at_level(logging.WARNING, logger="pilot_sandbox"):
+        check(settings)
+    assert "plain http on a non-loopback address" in caplog.text
+    with TestClient(create_app(settings), base_url=base) as client:
+        r = client.post("/ams/sg/idp/token", data={"grant_type": "authorization_code"})
+        assert r.status_code in (400, 401) and "error" in r.json(), r.text
+        r = client.get("/ams/sg/idp/authorize", params={"client_id": "nobody"})
+        assert r.status_code < 500
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="pilot_sandbox"):
+        check(Settings(data_dir=tmp_path, base_url="http://127.0.0.1:8000"))
+        check(Settings(data_dir=tmp_path, base_url="https://pilot.sandbox.example"))
+    assert caplog.text == ""
