@@ -5,6 +5,7 @@ server extension, :class:`DPoPBinding`), the pushed authorization request endpoi
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc6749.endpoint import Endpoint
@@ -53,6 +54,10 @@ class DPoPBinding:
             )
 
 
+#: an RFC 7638 SHA-256 thumbprint, base64url without padding
+_JKT = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
 # ---------------------------------------------------------------------- own endpoints
 class PushedAuthorizationEndpoint(Endpoint):
     """RFC 9126: the client authenticates and pushes its authorization request, which is checked
@@ -76,6 +81,20 @@ class PushedAuthorizationEndpoint(Endpoint):
         header = request.headers.get("dpop")
         if header is not None:
             request.dpop = dpop.verify_proof(header, "POST", f"{server.issuer}/par", server.nonces)
+        # RFC 9449 10: the client may name its DPoP key by thumbprint instead of (or as well as)
+        # sending a proof; the code is then bound to that key
+        jkt = request.form.get("dpop_jkt")
+        if jkt is not None:
+            if not _JKT.fullmatch(jkt):
+                raise OAuthError(
+                    "invalid_request",
+                    "dpop_jkt must be the base64url SHA-256 thumbprint of a key (43 characters)",
+                )
+            if request.dpop is not None and request.dpop.jkt != jkt:
+                raise OAuthError(
+                    "invalid_dpop_proof", "the DPoP proof's key is not the one dpop_jkt names"
+                )
+        request.dpop_jkt = request.dpop.jkt if request.dpop is not None else (jkt or "")
         return grant
 
     def create_response(self, grant: Any) -> tuple[int, Any, list[tuple[str, str]]]:

@@ -76,6 +76,8 @@ class ProtocolRequest(OAuth2Request):
         self.payload = BasicOAuth2Payload(self.params)
         #: set on the way: the DPoP proof, the replay markers to write with the code
         self.dpop: dpop.Proof | None = None
+        #: the DPoP key a pushed request binds its code to (the proof's, or ``dpop_jkt``)
+        self.dpop_jkt = ""
         self.replay_keys: list[tuple[str, str, float]] = []
         self.flow_id = ""
         self.acr: tuple[list[str], bool] = ([], False)

@@ -171,7 +171,7 @@ class OpenIDServer(AuthorizationServer):
             acr_values=values,
             acr_essential=essential,
             flow_id=data.get("eauth_flow", "")[:40],
-            dpop_jkt=request.dpop.jkt if request.dpop else "",
+            dpop_jkt=request.dpop_jkt,
         )
 
     def error_location(self, redirect_uri: str, state: str, error: str, description: str) -> str:

@@ -39,8 +39,8 @@ class FapiClient(IdpClient):
             f"{self.idp}/par", data=self.request(**changes), headers=self.proof("par")
         )
 
-    def code(self, client: httpx.Client) -> str:
-        request_uri = self.push().json()["request_uri"]
+    def code(self, client: httpx.Client, pushed: httpx.Response | None = None) -> str:
+        request_uri = (pushed or self.push()).json()["request_uri"]
         page = client.get(
             f"{self.idp}/authorize",
             params={"client_id": self.rp.client_id, "request_uri": request_uri},
@@ -134,6 +134,35 @@ def test_a_dpop_proof_is_used_once(pilot_server: Any, client: httpx.Client) -> N
     assert fapi.token(fapi.code(client), headers=proof).status_code == 200
     r = fapi.token(fapi.code(client), headers=proof)
     assert is_oauth_error(r, "invalid_dpop_proof")
+
+
+def test_par_may_name_the_dpop_key_by_thumbprint(pilot_server: Any, client: httpx.Client) -> None:
+    """RFC 9449 10: ``dpop_jkt`` in the pushed request binds the code to that key, with or
+    without a proof at PAR; a proof by another key, or a malformed thumbprint, is refused."""
+    fapi = FapiClient(pilot_of(pilot_server), pilot_server.url)
+    jkt = str(fapi.dpop_key.thumbprint())
+    form = fapi.request(dpop_jkt=jkt)
+    pushed = httpx.post(f"{fapi.idp}/par", data=form)  # no DPoP header: the thumbprint alone
+    assert pushed.status_code == 201, pushed.text
+    code = fapi.code(client, pushed)
+    stranger = ECKey.generate_key("P-256", private=True)
+    nonce = fapi.pilot.ams["SG"].idp.dpop_nonce()
+    other = {"DPoP": make_proof(stranger, "POST", f"{fapi.idp}/token", nonce=nonce)}
+    r = fapi.token(code, headers=other)
+    assert is_oauth_error(r, "invalid_grant") and "dpop_jkt" in r.json()["error_description"]
+    code = fapi.code(client, httpx.post(f"{fapi.idp}/par", data=fapi.request(dpop_jkt=jkt)))
+    r = fapi.token(code)  # the named key
+    assert r.status_code == 200 and r.json()["token_type"] == "DPoP", r.text
+    # a proof by one key while dpop_jkt names another
+    mismatch = httpx.post(
+        f"{fapi.idp}/par",
+        data=fapi.request(dpop_jkt=str(stranger.thumbprint())),
+        headers=fapi.proof("par"),
+    )
+    assert is_oauth_error(mismatch, "invalid_dpop_proof")
+    for bad in ("", "short", "x" * 43 + "=", "a/" * 22):
+        r = httpx.post(f"{fapi.idp}/par", data=fapi.request(dpop_jkt=bad))
+        assert is_oauth_error(r, "invalid_request") and r.status_code == 400, (bad, r.text)
 
 
 def test_fapi2_discovery(pilot_server: Any) -> None:
