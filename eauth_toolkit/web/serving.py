@@ -90,20 +90,32 @@ def pin_to_one_cpu(run_dir: Path) -> int | None:
     cpus = sorted(os.sched_getaffinity(0))
     if len(cpus) < 2:
         return None
-    run_dir.mkdir(parents=True, exist_ok=True)
-    slot = 0
-    while True:
-        fh = open(run_dir / f"cpu-slot-{slot}.lock", "w")  # noqa: SIM115 - held while we live
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    for slot in range(1024):
+        try:
+            fh = open(run_dir / f"cpu-slot-{slot}.lock", "w")  # noqa: SIM115 - held while we live
+        except OSError:
+            return None
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except BlockingIOError:  # another worker holds this slot
             fh.close()
-            slot += 1
             continue
+        except OSError:  # no locks on this file system: the system places the process
+            fh.close()
+            return None
         break
+    else:
+        return None
     _slot_file = fh
     cpu = cpus[slot % len(cpus)]
-    os.sched_setaffinity(0, {cpu})
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError:  # a container that forbids it: the system places the process
+        return None
     return cpu
 
 
