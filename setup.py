@@ -24,16 +24,41 @@ def _data_files(folder: Path, recursive: bool) -> list[str]:
     )
 
 
+def _shipped_packages(folder: str) -> dict[str, list[str]]:
+    """The packages a shipped folder becomes (the folder and each subfolder whose path is made of
+    Python names, as setuptools expects of an importable folder) and each one's files; a
+    subfolder whose name is not a Python name (``trust-lists``) travels as files of the nearest
+    package above it."""
+    root = HERE / folder
+    found: dict[str, list[str]] = {}
+    for d in sorted([root, *(p for p in root.rglob("*") if p.is_dir())]):
+        rel = d.relative_to(root).parts
+        if "__pycache__" in rel or not all(part.isidentifier() for part in rel):
+            continue
+        files = []
+        for p in sorted(d.rglob("*")):
+            inner = p.relative_to(d).parts[:-1]
+            if not p.is_file() or "__pycache__" in inner or p.suffix in {".py", ".pyc"}:
+                continue
+            if inner and all(part.isidentifier() for part in inner[:1]):
+                continue  # the file of a subpackage
+            files.append(str(p.relative_to(d)))
+        found[".".join(("eauth_toolkit._data", folder, *rel))] = files
+    return found
+
+
 packages = find_namespace_packages(
     include=["eauth_toolkit", "eauth_toolkit.*", "pilot_sandbox", "pilot_sandbox.*"],
     exclude=["*.__pycache__"],
 )
 package_data = {pkg: _data_files(HERE / pkg.replace(".", "/"), False) for pkg in packages}
+shipped: dict[str, list[str]] = {}
 for folder in SHIPPED:
-    package_data[f"eauth_toolkit._data.{folder}"] = _data_files(HERE / folder, True)
+    shipped.update(_shipped_packages(folder))
+package_data.update(shipped)
 
 setup(
-    packages=[*packages, *(f"eauth_toolkit._data.{folder}" for folder in SHIPPED)],
+    packages=[*packages, *shipped],
     package_dir={f"eauth_toolkit._data.{folder}": folder for folder in SHIPPED},
     package_data={pkg: files for pkg, files in package_data.items() if files},
 )
