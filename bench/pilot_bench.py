@@ -63,7 +63,7 @@ from pilot_sandbox.store import Store  # noqa: E402
 
 INTEROP = ROOT / "tests" / "interop"
 #: more options of ``eauth sandbox serve`` (``--serve-arg``), e.g. ``--no-pin-cpu`` to compare
-SERVE_ARGS: list[str] = [a for a in os.environ.get("PILOT_BENCH_SERVE_ARGS", "").split() if a]
+SERVE_ARGS: list[str] = []
 TICK = os.sysconf("SC_CLK_TCK")
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 

@@ -116,7 +116,7 @@ class BackChannel:
             conn.sock.settimeout(timeout)
             return conn
         if conn is not None:
-            self._forget(conns, key, conn)
+            self._forget(key, conn)
         if scheme == "https":
             if self._tls is None:
                 self._tls = ssl.create_default_context()
@@ -128,13 +128,12 @@ class BackChannel:
             self._all.add(conn)
         return conn
 
-    def _forget(
-        self,
-        conns: dict[tuple[str, str, int], http.client.HTTPConnection],
-        key: tuple[str, str, int],
-        conn: http.client.HTTPConnection,
-    ) -> None:
-        conns.pop(key, None)
+    def _forget(self, key: tuple[str, str, int], conn: http.client.HTTPConnection) -> None:
+        """Close a connection that is not to be used again (this thread's, unless the channel
+        was closed meanwhile)."""
+        conns = getattr(self._local, "conns", None)
+        if conns is not None and conns.get(key) is conn:
+            del conns[key]
         with self._lock:
             self._all.discard(conn)
         conn.close()
@@ -161,27 +160,27 @@ class BackChannel:
             "content-type": "application/x-www-form-urlencoded",
             **(headers or {}),
         }
+        key = (parts.scheme, parts.hostname, port)
         try:
-            conn = self._connection(parts.scheme, parts.hostname, port, timeout)
+            conn = self._connection(*key, timeout)
         except (OSError, ValueError) as exc:
             raise BackChannelError(f"{exc.__class__.__name__}: {exc}") from None
         try:
             conn.request("POST", target, body, sent)
             response = conn.getresponse()
             content = response.read(_MAX_BODY + 1)
-            if len(content) > _MAX_BODY:
-                raise BackChannelError(f"answer from {url} is larger than {_MAX_BODY} bytes")
-            if not response.isclosed():  # the peer sent more than it announced
+            # more than the limit, or more than the peer announced
+            if len(content) > _MAX_BODY or not response.isclosed():
                 raise BackChannelError(f"answer from {url} is larger than {_MAX_BODY} bytes")
             found = {k.lower(): v for k, v in response.getheaders()}
             if response.will_close:
-                self._forget(self._local.conns, (parts.scheme, parts.hostname, port), conn)
+                self._forget(key, conn)
             return BackChannelResponse(response.status, found, content)
         except BackChannelError:
-            self._forget(self._local.conns, (parts.scheme, parts.hostname, port), conn)
+            self._forget(key, conn)
             raise
         except (http.client.HTTPException, OSError, ValueError) as exc:
-            self._forget(self._local.conns, (parts.scheme, parts.hostname, port), conn)
+            self._forget(key, conn)
             raise BackChannelError(f"{exc.__class__.__name__}: {exc}") from None
 
 
