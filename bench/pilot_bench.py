@@ -8,7 +8,9 @@
    runs in its own process group; the flows are driven by a lean keep-alive HTTP client over the
    standard library (cookies, no automatic redirects: the same steps as ``drive_flow`` with httpx, at
    a fraction of the client CPU), so on 2 cores the client takes little of the machine and the
-   latency is the service's. Afterwards: events recorded = flows driven.
+   latency is the service's. Afterwards: events recorded = flows driven. The citizen names their
+   country on the service's page (the default of ``drive_flow``); one more row per profile has them
+   name it on the Connector's page instead (one request more).
 2. Direct FAPI 2.0 sign-ins (PAR with DPoP, login, consent, token request with private_key_jwt and
    DPoP, decryption and validation of the ID token) by one client against the built-in reference IdP
    (profile fapi2) and against oidc-provider 9 in its FAPI 2.0 profile, at concurrency 8, with the
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import http.client
 import json
 import os
@@ -521,6 +524,7 @@ def main() -> None:
         FlowPlan("MY", "tax-filing", "SG", "tan.mei.ling"),
         FlowPlan("SG", "company-registration", "MY", "nur.aisyah"),
     ]
+    by_connector = [dataclasses.replace(p, choose_at="connector") for p in plans]
     print(
         f"pilot_bench: {args.workers} uvicorn worker(s), SQLite, code of "
         f"{args.server_root.resolve()}, {os.cpu_count()} cores"
@@ -534,9 +538,14 @@ def main() -> None:
         try:
             base = service.base
 
-            def cross(client: LeanClient, i: int, base: str = base) -> bool:
+            def cross(
+                client: LeanClient, i: int, base: str = base, plans: list[FlowPlan] = plans
+            ) -> bool:
                 # LeanClient offers the part of httpx.Client that drive_flow uses
                 return drive_flow(client, base, plans[i % 2]).outcome == "succeeded"  # type: ignore[arg-type]
+
+            def at_connector(client: LeanClient, i: int, base: str = base) -> bool:
+                return cross(client, i, base, by_connector)
 
             driven = 0
             for i in range(4):  # warm-up (both directions, twice)
@@ -548,6 +557,12 @@ def main() -> None:
                     cross, n, conc, service.proc, LeanClient
                 )
                 driven += n
+            if label != "mixed":  # the citizen names their country on the Connector's page
+                n = max(8, int(200 * scale))
+                results[f"cross-border {label} c=8, at Connector"] = run_load(
+                    at_connector, n, 8, service.proc, LeanClient
+                )
+                driven += n
             if service.recorded() != driven:
                 lost.append(label)
 
@@ -557,11 +572,11 @@ def main() -> None:
             service.stop()
 
     print(
-        f"\n{'run':36s} {'n':>5s} {'ok':>5s} {'flows/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'server CPU ms/flow':>19s} {'client CPU ms/flow':>19s}"
+        f"\n{'run':42s} {'n':>5s} {'ok':>5s} {'flows/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'server CPU ms/flow':>19s} {'client CPU ms/flow':>19s}"
     )
     for name, r in results.items():
         print(
-            f"{name:36s} {r['n']:5d} {r['ok']:5d} {r['flows_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['server_cpu_ms_per_flow']:19.2f} {r['client_cpu_ms_per_flow']:19.2f}"
+            f"{name:42s} {r['n']:5d} {r['ok']:5d} {r['flows_per_s']:8.1f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} {r['p99_ms']:8.1f} {r['server_cpu_ms_per_flow']:19.2f} {r['client_cpu_ms_per_flow']:19.2f}"
         )
     print(f"\nevents: {'no event lost' if not lost else 'EVENTS LOST in ' + ', '.join(lost)}")
     oidc = results["cross-border oidc c=8"]["server_cpu_ms_per_flow"]

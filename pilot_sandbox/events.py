@@ -14,7 +14,7 @@ __all__ = ["Step", "FUNNEL"]
 #: the funnel of a cross-border sign-in: (stage, step whose successful event marks it)
 FUNNEL = (
     ("started at the service", "service.start"),
-    ("country chosen at the Connector", "connector.choose"),
+    ("country accepted by the Connector", "connector.choose"),
     ("sent to the national IdP by the Proxy", "proxy.authorize"),
     ("authenticated by the national IdP", "proxy.callback"),
     ("LoA checks passed at the Connector", "connector.callback"),

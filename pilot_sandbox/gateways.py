@@ -5,8 +5,8 @@
   national ``acr`` to ``urn:eauth:loa:iso29115:N`` through the technology's repository entry and
   passes on the minimum data set with a pairwise identifier.
 * :class:`Connector` (``/ams/{b}/connector``, the Connector of the receiving AMS B): an OpenID
-  provider to B's services and a client of the Proxies. It lets the citizen choose their country,
-  checks the mutual-recognition agreement and performs the three LoA checks (request, returned,
+  provider to B's services and a client of the Proxies. It takes the citizen's country from the
+  service's request or lets the citizen choose it, checks the mutual-recognition agreement and performs the three LoA checks (request, returned,
   published).
 
 Technologies, ``acr`` mappings, agreed levels and agreements come from the verified published
@@ -17,7 +17,7 @@ The classes answer plain values (:mod:`pilot_sandbox.answers`) and are called wi
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import re
 from typing import Any
 
 from eauth_toolkit.errors import EauthError, PilotError
@@ -39,6 +39,7 @@ from pilot_sandbox.sandbox import Ams, Pilot, pairwise
 __all__ = ["ProxyService", "Connector"]
 
 _PERSON = ("given_name", "family_name", "birthdate")
+_COUNTRY = re.compile("[A-Z]{2}")
 
 
 def _levels(values: list[str]) -> list[int]:
@@ -128,7 +129,7 @@ class ProxyService(_Gateway):
                 extra = {"eauth_flow": req.flow_id} if a.idp is not None else {}
                 browser, cookies = browser_binding(browser_cookie)
                 url = a.proxy_rp.authorization_url(
-                    data={"req": asdict(req), "level": level, "flow_id": req.flow_id},
+                    data={"req": req.as_dict(), "level": level, "flow_id": req.flow_id},
                     browser=browser,
                     acr_values=acrs,
                     extra=extra,
@@ -170,14 +171,20 @@ class Connector(_Gateway):
     def __init__(self, pilot: Pilot, ams: Ams) -> None:
         super().__init__(pilot, ams, ams.connector)
 
-    def authorize(self, params: dict[str, str]) -> Answer:
-        """A service's request: kept, and the citizen asked for their country."""
+    def authorize(self, params: dict[str, str], browser_cookie: str | None = None) -> Answer:
+        """A service's request: kept while the citizen chooses their country, or, when the
+        service already asked them (``eauth_citizen_country``, as a citizen country code in an
+        eIDAS request), sent on to that AMS's Proxy at once (:meth:`choose`'s checks)."""
         b = self.ams
         with self._step("authorize") as ev, self.provider.answering():
             req, levels = self._authorization(params, ev)
             req.extra["level"] = min(levels) if levels else 1
-            self.provider.save(req)
+            country = req.citizen_country
+            if not country:
+                self.provider.save(req)
             ev.ok(requested_level=req.extra["level"])
+        if country:
+            return self._to_proxy(req, country, browser_cookie, chosen_at="service")
         countries = [
             {"code": c, "name": self.pilot.ams[c].participant.name}
             for c in self.pilot.other(b.code)
@@ -194,14 +201,26 @@ class Connector(_Gateway):
         )
 
     def choose(self, form: dict[str, str], browser_cookie: str | None) -> Answer:
-        """The citizen's country: the agreement and LoA check 1, then on to that AMS's Proxy."""
-        b, pilot = self.ams, self.pilot
+        """The citizen's country, chosen at the Connector: on to that AMS's Proxy."""
         with self._step("choose"):
             req = self.provider.take(str(form.get("rid", "")))  # one choice per request
+        country = str(form.get("country", "")).upper()[:2]
+        return self._to_proxy(req, country, browser_cookie, chosen_at="connector")
+
+    def _to_proxy(
+        self, req: AuthRequest, country: str, browser_cookie: str | None, *, chosen_at: str
+    ) -> Answer:
+        """The agreement and LoA check 1 for the citizen's country, then on to its Proxy."""
+        b, pilot = self.ams, self.pilot
         with self._step("choose", req.flow_id) as ev, self.provider.answering(req):
-            country = str(form.get("country", "")).upper()[:2]
             level = int(req.extra["level"])
-            ev.data.update(country=country, requested_level=level)
+            ev.data.update(country=country[:10], requested_level=level, chosen_at=chosen_at)
+            if chosen_at == "service" and not _COUNTRY.fullmatch(country):
+                raise OAuthError(
+                    "invalid_request",
+                    f"eauth_citizen_country must be a country code of two capital letters, "
+                    f"not {country!r}",
+                )
             if country not in pilot.ams or country == b.code:
                 n = pilot.trust_list.source.last_sequence
                 ev.data["list_sequence"] = n
@@ -226,7 +245,7 @@ class Connector(_Gateway):
             browser, cookies = browser_binding(browser_cookie)
             url = b.connector_rps[a.code].authorization_url(
                 data={
-                    "req": asdict(req),
+                    "req": req.as_dict(),
                     "level": level,
                     "country": a.code,
                     "flow_id": req.flow_id,

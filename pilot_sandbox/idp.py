@@ -7,7 +7,6 @@ reaches and the national ``acr`` asserted for it."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from pilot_sandbox.answers import Answer, Page, Redirect
@@ -111,7 +110,7 @@ class NationalIdP:
             self.pilot.store.put(
                 "idpsession",
                 f"{self.provider.kind}/{sid}",
-                {"req": asdict(req), "username": username, "acr": acr},
+                {"req": req.as_dict(), "username": username, "acr": acr},
                 ttl=SESSION_TTL,
             )
             ev.ok(acr=acr)

@@ -33,7 +33,9 @@ def router(pilot: Pilot) -> APIRouter:
 
     @r.get("/ams/{code}/connector/authorize")
     def connector_authorize(request: Request, code: str) -> Response:
-        return respond(request, Connector(pilot, pilot.get(code)).authorize(query(request)))
+        connector = Connector(pilot, pilot.get(code))
+        params = query(request)
+        return respond(request, connector.authorize(params, request.cookies.get(BROWSER_COOKIE)))
 
     @r.post("/ams/{code}/connector/choose")
     def connector_choose(request: Request, code: str, data: Body) -> Response:

@@ -36,6 +36,9 @@ class FlowPlan:
     headers: dict[str, str] = field(default_factory=dict)
     #: how the flow is meant to end: succeeded, failed or abandoned
     expected: str = "succeeded"
+    #: where the citizen names their country: on the service's page ("service", sent on in the
+    #: request to the Connector) or on the Connector's page ("connector")
+    choose_at: str = "service"
 
 
 @dataclass
@@ -79,8 +82,14 @@ def drive_flow(client: httpx.Client, base: str, plan: FlowPlan) -> FlowResult:
     workers: set[str] = set()
     b = plan.service_ams.lower()
     form = {"loa": str(plan.level)} if plan.level else {}
+    at_service = plan.choose_at == "service"
+    if at_service:
+        form["country"] = plan.country
     r = follow(
-        client, client.post(f"{base}/ams/{b}/services/{plan.service}/login", data=form), workers
+        client,
+        client.post(f"{base}/ams/{b}/services/{plan.service}/login", data=form),
+        workers,
+        headers=plan.headers if at_service else None,
     )
     rid = _field(r.text, "rid") if "choose-form" in r.text else None
     if rid:
@@ -124,6 +133,7 @@ def drive_flow(client: httpx.Client, base: str, plan: FlowPlan) -> FlowResult:
 def plan_flows(config: PilotConfig, n: int, seed: int) -> list[FlowPlan]:
     """A realistic, reproducible mix of personas, services, requested levels and failures."""
     rnd = random.Random(seed)
+    where = random.Random(f"{seed}/choose_at")  # half of the citizens choose at the service
     plans = []
     by_code = {a.code: a for a in config.ams}
     for _ in range(n):
@@ -163,7 +173,15 @@ def plan_flows(config: PilotConfig, n: int, seed: int) -> list[FlowPlan]:
             expected = "succeeded"
         plans.append(
             FlowPlan(
-                b.code, service.id, country, username, password, level, consent, expected=expected
+                b.code,
+                service.id,
+                country,
+                username,
+                password,
+                level,
+                consent,
+                expected=expected,
+                choose_at=where.choice(("service", "connector")),
             )
         )
     return plans

@@ -77,6 +77,10 @@ class DemoService:
                 "error": error,
                 "levels": [1, 2, 3, 4],
                 "fields": MINIMUM_DATA_SET,
+                "countries": [
+                    {"code": c, "name": self.pilot.ams[c].participant.name}
+                    for c in self.pilot.other(self.ams.code)
+                ],
             },
             status=400 if error else 200,
         )
@@ -89,12 +93,21 @@ class DemoService:
         return self.pilot.keys(f"{self.ams.slug}/services/{self.service.id}").public_jwks()
 
     def start(self, form: dict[str, str], browser_cookie: str | None) -> Answer:
-        """Start a sign-in at the service's own required level (a request may ask for more)."""
+        """Start a sign-in at the service's own required level (a request may ask for more);
+        ``country``, when the citizen chose it on the service's page, goes to the Connector."""
         raw = form.get("loa") or None
         if raw is not None and raw not in ("1", "2", "3", "4"):
             return self.page(
                 error=OAuthError(
                     "invalid_request", f"loa must be a level from 1 to 4, not {raw[:20]!r}"
+                )
+            )
+        country = form.get("country") or ""
+        if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+            return self.page(
+                error=OAuthError(
+                    "invalid_request",
+                    f"country must be a country code of two letters, not {country[:20]!r}",
                 )
             )
         level = max(int(raw or 0), self.service.required_level)
@@ -108,7 +121,10 @@ class DemoService:
                     data={"flow_id": flow, "level": level, "service": self.service.id},
                     browser=browser,
                     acr_values=[loa_urn(n) for n in range(level, 5)],
-                    extra={"eauth_flow": flow},
+                    # the citizen's country, when they chose it here: the Connector does not ask
+                    extra={"eauth_flow": flow, "eauth_citizen_country": country.upper()}
+                    if country
+                    else {"eauth_flow": flow},
                 )
                 ev.ok()
         except OAuthError as exc:  # shown on the service's own page

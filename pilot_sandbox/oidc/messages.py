@@ -155,6 +155,8 @@ class PendingRequest:
     flow_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     dpop_jkt: str = ""
+    #: the citizen's country when the client already asked it (``eauth_citizen_country``)
+    citizen_country: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}

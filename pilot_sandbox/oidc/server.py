@@ -172,6 +172,7 @@ class OpenIDServer(AuthorizationServer):
             acr_essential=essential,
             flow_id=data.get("eauth_flow", "")[:40],
             dpop_jkt=request.dpop_jkt,
+            citizen_country=data.get("eauth_citizen_country", "")[:10],
         )
 
     def error_location(self, redirect_uri: str, state: str, error: str, description: str) -> str:

@@ -1,6 +1,7 @@
-"""The citizen's journey in Chromium: a service of one AMS, choice of country, the other AMS's login
-and consent pages, and back to the service signed in with the minimum data set; in both protocol
-profiles (FAPI 2.0 and OpenID Connect), and across them (the default sandbox)."""
+"""The citizen's journey in Chromium: a service of one AMS, choice of country (on the service's page
+or on the Connector's), the other AMS's login and consent pages, and back to the service signed in
+with the minimum data set; in both protocol profiles (FAPI 2.0 and OpenID Connect), and across
+them (the default sandbox)."""
 
 from __future__ import annotations
 
@@ -31,12 +32,12 @@ def _profiles(tmp_path: Path, sg: str, my: str) -> Path:
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
-    ("sg", "my", "service_ams", "country"),
+    ("sg", "my", "service_ams", "country", "chosen_at"),
     [
-        ("fapi2", "oidc", "MY", "SG"),
-        ("fapi2", "oidc", "SG", "MY"),
-        ("fapi2", "fapi2", "MY", "SG"),
-        ("oidc", "oidc", "SG", "MY"),
+        ("fapi2", "oidc", "MY", "SG", "connector"),
+        ("fapi2", "oidc", "SG", "MY", "service"),
+        ("fapi2", "fapi2", "MY", "SG", "service"),
+        ("oidc", "oidc", "SG", "MY", "connector"),
     ],
     ids=["default-my-service", "default-sg-service", "all-fapi2", "all-oidc"],
 )
@@ -48,6 +49,7 @@ def test_cross_border_journey_in_chromium(
     my: str,
     service_ams: str,
     country: str,
+    chosen_at: str,
 ) -> None:
     server = live_server_factory(
         data_dir=tmp_path,
@@ -58,10 +60,13 @@ def test_cross_border_journey_in_chromium(
     service_url = f"{server.url}/ams/{service_ams.lower()}/services/{_SERVICES[service_ams]}"
     page.goto(service_url)
     assert "requires level of assurance" in page.text_content("main")
-    page.click("#sign-in")
-    page.wait_for_selector("#choose-form")
-    assert "Choose the country" in page.text_content("main")
-    page.click(f"#country-{country.lower()}")
+    if chosen_at == "connector":
+        page.click("#sign-in")
+        page.wait_for_selector("#choose-form")
+        assert "Choose the country" in page.text_content("main")
+        page.click(f"#country-{country.lower()}")
+    else:  # the service's own button for the citizen's country: no Connector page
+        page.click(f"#sign-in-{country.lower()}")
     page.wait_for_selector("#login-form")
     assert f"/ams/{country.lower()}/idp/authorize" in page.url
     # a FAPI 2.0 IdP is reached only with a pushed request (PAR)

@@ -135,3 +135,51 @@ def test_a_connector_refuses_a_country_without_agreement_at_the_client(pilot: Pi
     with pytest.raises(OAuthError) as again:  # one choice per request
         connector.choose({"rid": choose.context["rid"], "country": "SG"}, None)
     assert again.value.location is None and again.value.code == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("service_ams", "service", "country"),
+    [
+        ("MY", "tax-filing", "SG"),  # MY on oidc: the country travels in the query
+        ("SG", "company-registration", "MY"),  # SG on fapi2: in the pushed request
+    ],
+)
+def test_a_country_chosen_at_the_service_skips_the_connectors_page(
+    pilot: Pilot, service_ams: str, service: str, country: str
+) -> None:
+    svc = DemoService(pilot, pilot.ams[service_ams], service)
+    start = svc.start({"country": country.lower()}, None)
+    browser = start.cookies[0].value  # type: ignore[union-attr]
+    to_proxy = Connector(pilot, pilot.ams[service_ams]).authorize(_params(start), browser)
+    assert isinstance(to_proxy, Redirect)
+    assert to_proxy.url.startswith(pilot.ams[country].proxy.issuer + "/authorize?")
+    flow = _params(start).get("eauth_flow") or next(
+        e["flow_id"] for e in reversed(pilot.store.events()) if e["step"] == "service.start"
+    )
+    chosen = pilot.store.events(flow_id=flow, step="connector.choose")
+    assert [(e["outcome"], e["data"]["chosen_at"], e["data"]["country"]) for e in chosen] == [
+        ("ok", "service", country)
+    ]
+    # and the sign-in goes on as usual from the Proxy
+    to_idp = ProxyService(pilot, pilot.ams[country]).authorize(_params(to_proxy), browser)
+    assert isinstance(to_idp, Redirect)
+
+
+def test_a_country_from_the_service_gets_the_connectors_checks(pilot: Pilot) -> None:
+    svc = DemoService(pilot, pilot.ams["MY"], "tax-filing")
+    connector = Connector(pilot, pilot.ams["MY"])
+    with pytest.raises(OAuthError) as outside:
+        connector.authorize(_params(svc.start({"country": "TH"}, None)))
+    assert outside.value.code == "access_denied" and "not a party" in outside.value.description
+    assert outside.value.location is not None
+    assert outside.value.location.startswith(svc.rp.redirect_uri)
+    # a client that writes the parameter itself gets an OAuth error, not a lookup of its value
+    params = _params(svc.start({}, None))
+    with pytest.raises(OAuthError) as malformed:
+        connector.authorize({**params, "eauth_citizen_country": "s1"})
+    assert malformed.value.code == "invalid_request" and malformed.value.location is not None
+    assert "two capital letters" in malformed.value.description
+    # at the service, a malformed choice is the service's own error page
+    page = svc.start({"country": "S G"}, None)
+    assert isinstance(page, Page) and page.status == 400
+    assert page.context["error"].code == "invalid_request"
