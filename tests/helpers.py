@@ -54,6 +54,8 @@ class ThreadedServer:
     def __init__(self, app: object, port: int | None = None) -> None:
         import uvicorn
 
+        from eauth_toolkit.web.onewrite import http_protocol
+
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
@@ -62,6 +64,7 @@ class ThreadedServer:
             port=self.port,
             log_level="warning",
             lifespan="on",
+            http=http_protocol() or "auto",  # as the service is served
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

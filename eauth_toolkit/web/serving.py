@@ -146,9 +146,12 @@ def serve(
     is false, each worker process on a CPU of its own unless ``pin_cpu`` is false (see
     :func:`pin_to_one_cpu`). The settings travel to each worker process inside the (pickled)
     uvicorn configuration, as an app factory bound to their JSON form."""
+    from eauth_toolkit.web.onewrite import http_protocol
+
     config = NoDelayConfig(
         partial(worker_app, settings.to_json(), pin_cpu, access_log),
         factory=True,
+        http=http_protocol() or "auto",
         host=host,
         port=port,
         workers=workers,
