@@ -41,6 +41,7 @@ _KEYS = [
     "iss",
     "error",
     "eauth_flow",
+    "eauth_citizen_country",
 ]
 
 
@@ -76,6 +77,8 @@ def _values(base: str) -> st.SearchStrategy[str]:
             "allow",
             "SG",
             "MY",
+            "TH",
+            "sg",
             "99",
             "authorization_code",
             "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
