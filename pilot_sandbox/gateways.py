@@ -6,8 +6,8 @@
   passes on the minimum data set with a pairwise identifier.
 * :class:`Connector` (``/ams/{b}/connector``, the Connector of the receiving AMS B): an OpenID
   provider to B's services and a client of the Proxies. It takes the citizen's country from the
-  service's request or lets the citizen choose it, checks the mutual-recognition agreement and performs the three LoA checks (request, returned,
-  published).
+  service's request or lets the citizen choose it, checks the mutual-recognition agreement and
+  performs the three LoA checks (request, returned, published).
 
 Technologies, ``acr`` mappings, agreed levels and agreements come from the verified published
 Repository List (:mod:`pilot_sandbox.trustlist`), read again on every step: each decision records
