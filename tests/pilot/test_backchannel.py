@@ -200,3 +200,45 @@ def test_tls_peer_with_an_unverifiable_certificate_is_refused(tmp_path: Any) -> 
             server.close()
 
     _run_in_thread(run)
+
+
+def _data_segments_in(conn: Any) -> int:
+    """Data segments this TCP socket has received (Linux ``tcp_info.tcpi_data_segs_in``)."""
+    import socket
+    import struct
+
+    info = conn.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 256)
+    return int(struct.unpack_from("I", info, 152)[0])
+
+
+def test_a_request_arrives_in_one_piece() -> None:
+    """Head and body leave in one TCP segment, so the peer wakes once per request: two requests
+    on one kept connection are two data segments at the peer (four when written one by one)."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+    segments: list[int] = []
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            for _ in range(2):
+                data = b""
+                while not data.endswith(b"&b=c"):
+                    data += conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+            segments.append(_data_segments_in(conn))
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    with BackChannel() as channel:
+        for _ in range(2):
+            answer = channel.post_form(f"http://127.0.0.1:{port}/token", {"a": "x" * 300, "b": "c"})
+            assert answer.status_code == 200
+    thread.join(timeout=10)
+    listener.close()
+    assert segments == [2]
