@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from collections.abc import Callable
@@ -80,6 +81,16 @@ def ath(access_token: str) -> str:
     return urlsafe_b64encode(hashlib.sha256(access_token.encode()).digest()).decode()
 
 
+@functools.lru_cache(maxsize=1024)
+def _public_key(jwk_json: str) -> tuple[ECKey | RSAKey, str]:
+    """A proof's public key and its RFC 7638 thumbprint, by the key's JSON (sorted): a client
+    keeps its DPoP key for many requests, and importing it is a good part of checking a proof."""
+    key = JWKRegistry.import_key(json.loads(jwk_json))
+    if not isinstance(key, (ECKey, RSAKey)) or key.is_private:
+        raise _error("the DPoP key must be a public EC or RSA key")
+    return key, str(key.thumbprint())
+
+
 def verify_proof(
     value: str,
     method: str,
@@ -98,9 +109,7 @@ def verify_proof(
             raise _error(f"the DPoP proof needs typ dpop+jwt and one of {list(ALGS)}")
         if not isinstance(jwk, dict) or "d" in jwk or "p" in jwk:
             raise _error("the DPoP proof needs a public jwk in its header")
-        key = JWKRegistry.import_key(jwk)
-        if not isinstance(key, (ECKey, RSAKey)):
-            raise _error("the DPoP key must be an EC or RSA key")
+        key, jkt = _public_key(json.dumps(jwk, sort_keys=True))
         token = jwt.decode(value, key, algorithms=list(ALGS))
     except OAuthError:
         raise
@@ -121,7 +130,7 @@ def verify_proof(
         ask = OAuthError("use_dpop_nonce", "use the DPoP nonce of this server")
         ask.headers = {"DPoP-Nonce": current[0]}
         raise ask
-    return Proof(jkt=str(key.thumbprint()), jti=jti)
+    return Proof(jkt=jkt, jti=jti)
 
 
 def make_proof(

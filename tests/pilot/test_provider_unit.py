@@ -185,3 +185,30 @@ def test_a_client_assertion_is_checked_before_the_code_is_touched(pilot: Pilot) 
         connector.token(form)
     assert bad.value.code == "invalid_client" and bad.value.status == 401
     assert connector.token(_token_form(rp, code, verifier)).status == 200
+
+
+def test_a_dpop_key_seen_before_still_has_to_sign_each_proof() -> None:
+    """Known DPoP keys are remembered (import and thumbprint), never their signatures: a proof
+    that names a known key in its header but is signed by another key is refused."""
+    import time
+
+    from joserfc import jwt
+
+    from pilot_sandbox.oidc.dpop import verify_proof
+
+    url = "https://idp.example/token"
+    known, other = ECKey.generate_key("P-256"), ECKey.generate_key("P-256")
+    first = verify_proof(make_proof(known, "POST", url, nonce="n"), "POST", url, lambda: ["n"])
+    again = verify_proof(make_proof(known, "POST", url, nonce="n"), "POST", url, lambda: ["n"])
+    assert first.jkt == again.jkt == known.thumbprint() and first.jti != again.jti
+    claims = {"htm": "POST", "htu": url, "iat": int(time.time()), "jti": "j1", "nonce": "n"}
+    header = {"typ": "dpop+jwt", "alg": "ES256", "jwk": known.as_dict(private=False)}
+    forged = jwt.encode(header, claims, other, algorithms=["ES256"])
+    with pytest.raises(OAuthError) as refused:
+        verify_proof(forged, "POST", url, lambda: ["n"])
+    assert refused.value.code == "invalid_dpop_proof"
+    private = dict(header, jwk=known.as_dict(private=True))
+    with pytest.raises(OAuthError):
+        verify_proof(
+            jwt.encode(private, claims, known, algorithms=["ES256"]), "POST", url, lambda: ["n"]
+        )
