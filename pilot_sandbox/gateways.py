@@ -17,7 +17,6 @@ The classes answer plain values (:mod:`pilot_sandbox.answers`) and are called wi
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from eauth_toolkit.errors import EauthError, PilotError
@@ -34,12 +33,11 @@ from pilot_sandbox.answers import Answer, Page, Redirect, browser_binding
 from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.errors import OAuthError
 from pilot_sandbox.oidc.provider import AuthRequest, Provider
-from pilot_sandbox.sandbox import Ams, Pilot, pairwise
+from pilot_sandbox.sandbox import Ams, Pilot, is_country_code, pairwise
 
 __all__ = ["ProxyService", "Connector"]
 
 _PERSON = ("given_name", "family_name", "birthdate")
-_COUNTRY = re.compile("[A-Z]{2}")
 
 
 def _levels(values: list[str]) -> list[int]:
@@ -204,7 +202,7 @@ class Connector(_Gateway):
         """The citizen's country, chosen at the Connector: on to that AMS's Proxy."""
         with self._step("choose"):
             req = self.provider.take(str(form.get("rid", "")))  # one choice per request
-        country = str(form.get("country", "")).upper()[:2]
+        country = str(form.get("country", "")).upper()
         return self._to_proxy(req, country, browser_cookie, chosen_at="connector")
 
     def _to_proxy(
@@ -215,11 +213,11 @@ class Connector(_Gateway):
         with self._step("choose", req.flow_id) as ev, self.provider.answering(req):
             level = int(req.extra["level"])
             ev.data.update(country=country[:10], requested_level=level, chosen_at=chosen_at)
-            if chosen_at == "service" and not _COUNTRY.fullmatch(country):
+            if not is_country_code(country):
                 raise OAuthError(
                     "invalid_request",
-                    f"eauth_citizen_country must be a country code of two capital letters, "
-                    f"not {country!r}",
+                    f"the citizen's country must be a country code of two capital letters "
+                    f"(eauth_citizen_country, or the Connector's form), not {country[:10]!r}",
                 )
             if country not in pilot.ams or country == b.code:
                 n = pilot.trust_list.source.last_sequence

@@ -33,12 +33,18 @@ from pilot_sandbox.trust import (
 )
 from pilot_sandbox.trustlist import PilotTrust
 
-__all__ = ["Pilot", "Ams", "pairwise", "SANDBOX_ANCHOR_KEY"]
+__all__ = ["Pilot", "Ams", "pairwise", "is_country_code", "SANDBOX_ANCHOR_KEY"]
 
 #: the SANDBOX trust anchor shipped with the pilot (its thumbprint is pinned in pilot.toml)
 SANDBOX_ANCHOR_KEY = (
     Path(__file__).resolve().parent / "sandbox_keys" / "trust-anchor.private.jwk.json"
 )
+
+
+def is_country_code(value: str) -> bool:
+    """Whether ``value`` is written as a country code: two capital ASCII letters (ISO 3166-1
+    alpha-2, as AMS codes and eIDAS citizen country codes are)."""
+    return len(value) == 2 and value.isascii() and value.isalpha() and value.isupper()
 
 
 def pairwise(*parts: str) -> str:

@@ -16,7 +16,7 @@ from pilot_sandbox.config import Service
 from pilot_sandbox.events import Step
 from pilot_sandbox.oidc.client import RelyingParty
 from pilot_sandbox.oidc.errors import OAuthError
-from pilot_sandbox.sandbox import Ams, Pilot
+from pilot_sandbox.sandbox import Ams, Pilot, is_country_code
 
 __all__ = ["DemoService"]
 
@@ -102,8 +102,8 @@ class DemoService:
                     "invalid_request", f"loa must be a level from 1 to 4, not {raw[:20]!r}"
                 )
             )
-        country = form.get("country") or ""
-        if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        country = (form.get("country") or "").upper()
+        if country and not is_country_code(country):
             return self.page(
                 error=OAuthError(
                     "invalid_request",
@@ -112,6 +112,9 @@ class DemoService:
             )
         level = max(int(raw or 0), self.service.required_level)
         flow = uuid.uuid4().hex
+        extra = {"eauth_flow": flow}
+        if country:  # chosen on this page: the Connector does not ask again
+            extra["eauth_citizen_country"] = country
         browser, cookies = browser_binding(browser_cookie)
         ev = self._step("service.start", flow)
         ev.data.update(service=self.service.id, requested_level=level)
@@ -121,10 +124,7 @@ class DemoService:
                     data={"flow_id": flow, "level": level, "service": self.service.id},
                     browser=browser,
                     acr_values=[loa_urn(n) for n in range(level, 5)],
-                    # the citizen's country, when they chose it here: the Connector does not ask
-                    extra={"eauth_flow": flow, "eauth_citizen_country": country.upper()}
-                    if country
-                    else {"eauth_flow": flow},
+                    extra=extra,
                 )
                 ev.ok()
         except OAuthError as exc:  # shown on the service's own page

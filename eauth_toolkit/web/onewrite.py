@@ -68,7 +68,7 @@ if HttpToolsProtocol is not None:
         held: bytes | None = None
 
         async def send(self, message: Any) -> None:
-            kind = message.get("type") if isinstance(message, dict) else None
+            kind = message["type"]
             if kind == "http.response.start" and not self.response_started:
                 real, collect = self.transport, _Collect()
                 self.transport = collect  # type: ignore[assignment]
