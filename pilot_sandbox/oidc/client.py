@@ -73,6 +73,8 @@ class UpstreamProvider:
     token_endpoint: str
     par_endpoint: str | None = None
     userinfo_endpoint: str | None = None
+    #: the provider names itself (``iss``) in every authorization response (RFC 9207)
+    sends_iss: bool = True
 
     @classmethod
     def ours(cls, issuer: str) -> UpstreamProvider:
@@ -104,6 +106,7 @@ class UpstreamProvider:
                 meta["token_endpoint"],
                 meta.get("pushed_authorization_request_endpoint"),
                 meta.get("userinfo_endpoint"),
+                meta.get("authorization_response_iss_parameter_supported") is True,
             ),
             jwks,
         )
@@ -276,17 +279,28 @@ class RelyingParty:
         )
 
     def complete(self, params: Mapping[str, str], pending: dict[str, Any]) -> dict[str, Any]:
-        """Exchange the code and validate the ID token; return its claims."""
+        """Exchange the code and validate the ID token; return its claims.
+
+        The response's ``iss`` is checked first, for errors too (RFC 9207 2.4): it must name this
+        client's provider, and it must be there when the provider says it always sends it (its
+        discovery document, or a provider of this pilot) and in the fapi2 profile."""
+        iss = params.get("iss")
+        if iss is None and (self.provider.sends_iss or self.profile == "fapi2"):
+            raise OAuthError(
+                "invalid_request",
+                f"the authorization response does not name its issuer (iss), which "
+                f"{self.provider.issuer} always does",
+            )
+        if iss is not None and iss != self.provider.issuer:
+            raise OAuthError(
+                "invalid_request",
+                f"the response comes from {iss[:200]}, not {self.provider.issuer}",
+            )
         if params.get("error"):
             raise OAuthError(
                 params["error"][:60],
                 params.get("error_description")
                 or f"{self.provider.issuer} returned {params['error']}",
-            )
-        if params.get("iss") and params["iss"] != self.provider.issuer:
-            raise OAuthError(
-                "invalid_request",
-                f"the response comes from {params['iss']}, not {self.provider.issuer}",
             )
         code = params.get("code")
         if not code:

@@ -156,6 +156,8 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         return dict(header), dict(claims)
 
     def get_audiences(self) -> list[str]:
+        if self.server.profile == "fapi2":
+            return [self.server.issuer]  # checked as a single string in verify_claims
         return [self.server.issuer, f"{self.server.issuer}/token", f"{self.server.issuer}/par"]
 
     def __call__(self, query_client: Callable[[str], Any], request: ProtocolRequest) -> Any:
@@ -198,6 +200,14 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         return dict(token.claims)
 
     def verify_claims(self, claims: Any) -> None:
+        if self.server.profile == "fapi2" and claims.get("aud") != self.server.issuer:
+            # FAPI 2.0 Security Profile 5.3.2.1: only the issuer identifier, as a string (not the
+            # token or PAR endpoint, not in an array), so that an assertion a client made for
+            # another server cannot be presented here
+            raise InvalidClientError(
+                description=f"the client assertion's aud must be the issuer identifier "
+                f"{self.server.issuer} as a single string"
+            )
         super().verify_claims(claims)
         exp, jti = claims.get("exp"), claims.get("jti")
         if not isinstance(exp, int) or exp > time.time() + MAX_ASSERTION_LIFETIME:

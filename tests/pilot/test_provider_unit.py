@@ -4,6 +4,7 @@ profiles."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,39 @@ def test_a_dpop_key_seen_before_still_has_to_sign_each_proof() -> None:
         verify_proof(
             jwt.encode(private, claims, known, algorithms=["ES256"]), "POST", url, lambda: ["n"]
         )
+
+
+def test_a_response_must_name_the_provider_that_always_names_itself(pilot: Pilot) -> None:
+    """RFC 9207 2.4 (mix-up): the ``iss`` of an authorization response is checked before anything
+    else, errors included; it must be there when the provider says it always sends it (a provider
+    of this pilot, or discovery's ``authorization_response_iss_parameter_supported``) and in the
+    fapi2 profile. A provider that does not announce it may leave it out."""
+    fapi, basic = pilot.ams["SG"].proxy_rp, pilot.ams["MY"].proxy_rp
+    for rp in (fapi, basic):
+        issuer = rp.provider.issuer
+        for params in ({"code": "c", "state": "s"}, {"error": "access_denied", "state": "s"}):
+            with pytest.raises(OAuthError) as missing:
+                rp.complete(params, {})
+            assert missing.value.code == "invalid_request", (rp.profile, params)
+            assert "does not name its issuer" in missing.value.description
+            with pytest.raises(OAuthError) as other:
+                rp.complete({**params, "iss": "https://attacker.example"}, {})
+            assert other.value.code == "invalid_request"
+            assert "attacker.example" in other.value.description
+        with pytest.raises(OAuthError) as passed_on:
+            rp.complete({"error": "access_denied", "state": "s", "iss": issuer}, {})
+        assert passed_on.value.code == "access_denied"
+    quiet = basic.provider
+    try:
+        basic.provider = dataclasses.replace(quiet, sends_iss=False)
+        with pytest.raises(OAuthError) as passed_on:
+            basic.complete({"error": "access_denied", "state": "s"}, {})
+        assert passed_on.value.code == "access_denied"
+        fapi_quiet = fapi.provider
+        fapi.provider = dataclasses.replace(fapi_quiet, sends_iss=False)
+        with pytest.raises(OAuthError) as still_needed:  # fapi2 needs it from any provider
+            fapi.complete({"error": "access_denied", "state": "s"}, {})
+        assert still_needed.value.code == "invalid_request"
+    finally:
+        basic.provider = quiet
+        fapi.provider = fapi_quiet

@@ -5,6 +5,8 @@ client, UserInfo only with the bound key."""
 from __future__ import annotations
 
 import json
+import secrets
+import time
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -172,3 +174,44 @@ def test_fapi2_discovery(pilot_server: Any) -> None:
     assert set(meta["token_endpoint_auth_signing_alg_values_supported"]) == {"ES256", "PS256"}
     assert meta["dpop_signing_alg_values_supported"] == ["ES256", "PS256"]
     assert json.dumps(meta["id_token_encryption_alg_values_supported"]) == '["ECDH-ES+A256KW"]'
+
+
+def _assertion(fapi: IdpClient, aud: Any) -> str:
+    """A client assertion signed with the client's real key, for a chosen audience."""
+    cid = fapi.rp.client_id
+    now = int(time.time())
+    claims = {"iss": cid, "sub": cid, "aud": aud, "iat": now, "exp": now + 60}
+    claims["jti"] = secrets.token_urlsafe(12)
+    key = fapi.pilot.keys("sg/proxy" if fapi.ams == "SG" else "my/proxy").signing_key
+    return jwt.encode({"alg": "ES256", "kid": key.kid, "typ": "JWT"}, claims, key)
+
+
+def test_a_fapi2_client_assertion_names_only_the_issuer_as_a_string(
+    pilot_server: Any, client: httpx.Client
+) -> None:
+    """FAPI 2.0 Security Profile 5.3.2.1: the provider accepts its issuer identifier as a string
+    and nothing else in ``aud`` (an assertion made for an endpoint URL, or for several audiences,
+    could have been made for another server); in the oidc profile the token endpoint is still
+    accepted, as OpenID Connect Core 9 suggests it."""
+    fapi = FapiClient(pilot_of(pilot_server), pilot_server.url)
+    for aud in (
+        f"{fapi.idp}/token",
+        f"{fapi.idp}/par",
+        [fapi.idp],
+        [fapi.idp, f"{fapi.idp}/token"],
+    ):
+        r = fapi.push(client_assertion=_assertion(fapi, aud))
+        assert is_oauth_error(r, "invalid_client") and r.status_code == 401, (aud, r.text)
+        assert "single string" in r.json()["error_description"]
+        code = fapi.code(client)
+        r = httpx.post(
+            f"{fapi.idp}/token",
+            data=fapi.token_form(code, client_assertion=_assertion(fapi, aud)),
+            headers=fapi.proof("token"),
+        )
+        assert is_oauth_error(r, "invalid_client"), (aud, r.text)
+        assert fapi.token(code).status_code == 200  # the code was not consumed
+    assert fapi.push(client_assertion=_assertion(fapi, fapi.idp)).status_code == 201
+    basic = IdpClient(fapi.pilot, pilot_server.url)  # MY: profile oidc
+    r = basic.token(basic.code(client), client_assertion=_assertion(basic, f"{basic.idp}/token"))
+    assert r.status_code == 200, r.text
