@@ -223,6 +223,15 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
 
 # ---------------------------------------------------------------------- grant and extensions
+#: authorization request parameters this provider does not support, and the error of each
+#: (OpenID Connect Core 3.1.2.6; a pushed request_uri is refused by the PAR endpoint itself)
+_UNSUPPORTED = {
+    "request": "request_not_supported",
+    "request_uri": "request_uri_not_supported",
+    "registration": "registration_not_supported",
+}
+
+
 class StrictS256(CodeChallenge):
     """PKCE as FAPI 2.0 and the pilot require it: S256 only, on every authorization request."""
 
@@ -335,6 +344,11 @@ class CodeGrant(AuthorizationCodeGrant):
                 raise OAuthError("invalid_request", "state and nonce are limited to 512 characters")
             if data.get("response_mode", "query") != "query":
                 raise OAuthError("invalid_request", "only response_mode=query is supported")
+            for name in _UNSUPPORTED:  # never ignored: the client would believe them applied
+                if name in data:
+                    raise OAuthError(
+                        _UNSUPPORTED[name], f"this provider does not support the {name} parameter"
+                    )
             self.request.acr = requested_acr(data)
         except OAuthError as exc:
             exc.request = answer_to(redirect_uri, data.get("state"))

@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from authlib.oauth2.base import OAuth2Error
-from authlib.oauth2.rfc6749 import (
-    OAuth2Request,
-)
+from authlib.oauth2.rfc6749 import OAuth2Request, UnsupportedResponseTypeError
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 
 from pilot_sandbox.oidc import dpop
@@ -110,7 +108,10 @@ class ProtocolResponse:
 
 def translate(error: OAuth2Error, *, status: int | None = None) -> OAuthError:
     """authlib's error as the pilot's one error type (the response is made in one place)."""
-    description = error.get_error_description() or error.description or str(error.error)
+    if isinstance(error, UnsupportedResponseTypeError):
+        description = "only response_type=code is supported"  # the pilot's one response type
+    else:
+        description = error.get_error_description() or error.description or str(error.error)
     out = OAuthError(
         str(error.error),
         str(description),

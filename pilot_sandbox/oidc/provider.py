@@ -182,10 +182,6 @@ class Provider:
         if not client_id:
             raise OAuthError("invalid_request", "client_id is missing", redirect=False)
         if not self.fapi2:
-            if "request_uri" in params:
-                raise OAuthError(
-                    "invalid_request", "request_uri is not supported here", redirect=False
-                )
             request = ProtocolRequest("GET", f"{self.issuer}/authorize", params, {})
             with translated():
                 grant = self.server.get_consent_grant(request)

@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from joserfc import jwt
-from pilot_helpers import pilot_of
+from pilot_helpers import dpop_header, pilot_of
 from security_helpers import IdpClient, is_oauth_error, location_params, unverified_claims
+
+from pilot_sandbox.oidc.provider import JWT_BEARER
 
 
 def test_prompt_none_answers_login_required(pilot_server: Any, client: httpx.Client) -> None:
@@ -165,3 +167,35 @@ def test_a_client_registered_for_rs256_gets_rs256_id_tokens(pilot_server: Any) -
     assert token.header["alg"] == "RS256" and token.claims["aud"] == party.issuer
     es = id_token(party)  # the registered default stays ES256
     assert jwt.decode(es, public, algorithms=["ES256"]).header["alg"] == "ES256"
+
+
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ({"request": "eyJhbGciOiJub25lIn0.eyJzY29wZSI6Im9wZW5pZCJ9."}, "request_not_supported"),
+        ({"request_uri": "https://client.example/request.jwt"}, "request_uri_not_supported"),
+        ({"registration": '{"client_name": "x"}'}, "registration_not_supported"),
+        ({"response_type": "code id_token"}, "unsupported_response_type"),
+    ],
+)
+def test_a_parameter_the_provider_does_not_support_is_refused_not_ignored(
+    pilot_server: Any, client: httpx.Client, extra: dict[str, str], error: str
+) -> None:
+    """OpenID Connect Core 3.1.2.6: a request object, a request_uri or registration data the
+    provider would ignore changes what the client believes it asked for; each is answered with its
+    own error, at the client's redirect URI (oidc) or from the PAR endpoint (fapi2)."""
+    my = IdpClient(pilot_of(pilot_server), pilot_server.url)
+    params = my.params(**extra)
+    q = location_params(client.get(f"{my.idp}/authorize?{urlencode(params)}"))
+    assert q["error"] == error and q["state"] == params["state"] and q["iss"] == my.idp
+    assert "support" in q["error_description"]
+    if "request_uri" in extra:
+        return  # a pushed request_uri has its own test (RFC 9126 2.1)
+    sg = IdpClient(my.pilot, pilot_server.url, "SG")
+    auth = {"client_assertion_type": JWT_BEARER, "client_assertion": sg.rp.client_assertion()}
+    r = httpx.post(
+        f"{sg.idp}/par",
+        data=sg.params(**auth, **extra),
+        headers=dpop_header(my.pilot, "SG", "idp", "par"),
+    )
+    assert is_oauth_error(r, error) and r.status_code == 400, r.text
