@@ -155,9 +155,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         last.assertion, last.parts = assertion, (header, claims)
         return dict(header), dict(claims)
 
-    def get_audiences(self) -> list[str]:
-        if self.server.profile == "fapi2":
-            return [self.server.issuer]  # checked as a single string in verify_claims
+    def get_audiences(self) -> list[str]:  # fapi2 narrows this to the issuer (verify_claims)
         return [self.server.issuer, f"{self.server.issuer}/token", f"{self.server.issuer}/par"]
 
     def __call__(self, query_client: Callable[[str], Any], request: ProtocolRequest) -> Any:
@@ -344,11 +342,9 @@ class CodeGrant(AuthorizationCodeGrant):
                 raise OAuthError("invalid_request", "state and nonce are limited to 512 characters")
             if data.get("response_mode", "query") != "query":
                 raise OAuthError("invalid_request", "only response_mode=query is supported")
-            for name in _UNSUPPORTED:  # never ignored: the client would believe them applied
-                if name in data:
-                    raise OAuthError(
-                        _UNSUPPORTED[name], f"this provider does not support the {name} parameter"
-                    )
+            for name, error in _UNSUPPORTED.items():  # never ignored: the client would
+                if name in data:  # believe them applied
+                    raise OAuthError(error, f"this provider does not support the {name} parameter")
             self.request.acr = requested_acr(data)
         except OAuthError as exc:
             exc.request = answer_to(redirect_uri, data.get("state"))
